@@ -1,0 +1,3 @@
+//! Domain knowledge that is not tied to one stage.
+
+pub mod personnummer;

@@ -1,0 +1,138 @@
+//! What the checker knows about a function: parameters, result type, fallibility, examples.
+
+use crate::model::Value;
+use chrono::NaiveDate;
+use regex::Regex;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// Static types of the mapping language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ty {
+    Str,
+    Num,
+    Bool,
+    Date,
+    Days,
+    Null,
+    /// Not known until run time (script results).
+    Any,
+}
+
+impl Ty {
+    pub fn name(self) -> &'static str {
+        match self {
+            Ty::Str => "string",
+            Ty::Num => "number",
+            Ty::Bool => "boolean",
+            Ty::Date => "date",
+            Ty::Days => "days",
+            Ty::Null => "null",
+            Ty::Any => "any",
+        }
+    }
+
+    /// Whether a value of `self` may be passed where `want` is expected.
+    pub fn fits(self, want: Ty) -> bool {
+        self == want || matches!(self, Ty::Any | Ty::Null) || want == Ty::Any
+    }
+}
+
+/// An accepted parameter type: one type, or a string or date (dates as registers write them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamTy {
+    Is(Ty),
+    StrOrDate,
+}
+
+impl ParamTy {
+    pub fn accepts(self, ty: Ty) -> bool {
+        match self {
+            ParamTy::Is(want) => ty.fits(want),
+            ParamTy::StrOrDate => ty.fits(Ty::Str) || ty.fits(Ty::Date),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ParamTy::Is(t) => t.name(),
+            ParamTy::StrOrDate => "string or date",
+        }
+    }
+}
+
+pub struct Param {
+    pub name: &'static str,
+    pub ty: ParamTy,
+    pub optional: bool,
+    /// Must be written as a literal (a regex pattern, a lookup table name, a script path).
+    pub literal: bool,
+}
+
+pub const fn param(name: &'static str, ty: Ty) -> Param {
+    Param { name, ty: ParamTy::Is(ty), optional: false, literal: false }
+}
+
+pub const fn optional(name: &'static str, ty: Ty) -> Param {
+    Param { name, ty: ParamTy::Is(ty), optional: true, literal: false }
+}
+
+pub const fn literal(name: &'static str) -> Param {
+    Param { name, ty: ParamTy::Is(Ty::Str), optional: false, literal: true }
+}
+
+pub const fn date_param(name: &'static str) -> Param {
+    Param { name, ty: ParamTy::StrOrDate, optional: false, literal: false }
+}
+
+/// When a call can fail at run time (and so must be handled with `??` or `!`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fallible {
+    Never,
+    Always,
+    /// When an argument is a string that must be parsed (a date, say).
+    WhenParsingStrings,
+}
+
+/// A documented example: `expr` evaluates to `result` (a value as written in the language,
+/// or `error` for a failing call). Each one runs as a test and is shown in docs.
+pub struct Example {
+    pub expr: &'static str,
+    pub result: &'static str,
+}
+
+/// Evaluation context for functions: today's date and caches that live for one run.
+pub struct CallCtx {
+    pub today: NaiveDate,
+    regexes: RefCell<HashMap<String, Regex>>,
+}
+
+impl CallCtx {
+    pub fn new(today: NaiveDate) -> Self {
+        CallCtx { today, regexes: RefCell::new(HashMap::new()) }
+    }
+
+    /// A compiled regex (patterns are literals, checked when the mapping is compiled).
+    pub fn regex(&self, pattern: &str) -> Result<Regex, String> {
+        if let Some(re) = self.regexes.borrow().get(pattern) {
+            return Ok(re.clone());
+        }
+        let re = Regex::new(pattern).map_err(|e| e.to_string())?;
+        self.regexes.borrow_mut().insert(pattern.to_string(), re.clone());
+        Ok(re)
+    }
+}
+
+pub type Impl = for<'a> fn(&[Value<'a>], &CallCtx) -> Result<Value<'a>, String>;
+
+pub struct Function {
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub params: &'static [Param],
+    /// The last parameter may repeat.
+    pub variadic: bool,
+    pub returns: Ty,
+    pub fallible: Fallible,
+    pub call: Impl,
+    pub examples: &'static [Example],
+}

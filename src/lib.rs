@@ -1,0 +1,23 @@
+//! roster-etl: declare a school roster sync in files; compile it into a plan; apply it safely.
+//!
+//! The stages, in the order a run goes through them:
+//! `load` (pipeline YAML) -> `syntax` (mapping files) -> `check` (names, types, tier) ->
+//! `source` (read datasets) -> `execute` (join, filter, map) -> `diff` (against `state`) ->
+//! `plan` -> `apply` (write `target`s, then record `state`).
+
+pub mod apply;
+pub mod check;
+pub mod cli;
+pub mod diagnostic;
+pub mod diff;
+pub mod domain;
+pub mod execute;
+pub mod functions;
+pub mod load;
+pub mod model;
+pub mod plan;
+pub mod script;
+pub mod source;
+pub mod state;
+pub mod syntax;
+pub mod target;

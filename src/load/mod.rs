@@ -1,0 +1,82 @@
+//! Stage "load": the pipeline YAML (with spans and `${VAR}` interpolation) and the
+//! texts of the mapping files it names.
+
+mod interpolate;
+mod pipeline;
+mod raw;
+mod resolve;
+mod spanned_map;
+mod yaml;
+
+pub use interpolate::{Env, ProcessEnv};
+pub use pipeline::*;
+
+use crate::diagnostic::{Code, Diag, Diagnostics, FileId, SourceMap};
+use std::path::Path;
+
+/// A loaded pipeline and the mapping files it uses (added to the source map).
+#[derive(Debug)]
+pub struct Loaded {
+    pub pipeline: Pipeline,
+    pub mapping_files: Vec<FileId>,
+}
+
+pub fn load(path: &Path, env: &dyn Env, sources: &mut SourceMap) -> Result<Loaded, Diagnostics> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Diag::error(Code::FileUnreadable, format!("cannot read pipeline {}: {e}", path.display()))
+            .help("pass the path of a pipeline YAML file, e.g. `etl plan examples/extens-ad/pipeline.yaml`")
+    })?;
+    let file = sources.add(display_path(path), text.clone());
+    let raw = yaml::parse(&text, file)?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut resolver = resolve::Resolver { file, dir, env, diags: Diagnostics::new() };
+    let pipeline = resolver.pipeline(raw, path, sources);
+    let mut diags = resolver.diags;
+    let Some(pipeline) = pipeline else { return Err(diags) };
+    let mut mapping_files = Vec::new();
+    for mapping in &pipeline.mappings {
+        match std::fs::read_to_string(&mapping.node) {
+            Ok(text) => mapping_files.push(sources.add(display_path(&mapping.node), text)),
+            Err(e) => diags.push(
+                Diag::error(Code::FileUnreadable, format!("cannot read mapping file {}: {e}", mapping.node.display()))
+                    .label(mapping.span, "named here")
+                    .help("mapping paths are relative to the pipeline file's folder"),
+            ),
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(Loaded { pipeline, mapping_files })
+}
+
+/// A path as users should see it: relative to the working directory when it is below it.
+pub fn display_path(path: &Path) -> String {
+    let normal = normalize(path);
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| normal.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or(normal)
+        .display()
+        .to_string()
+}
+
+/// Removes `.` and resolves `..` without touching the file system.
+fn normalize(path: &Path) -> std::path::PathBuf {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
+    };
+    let mut out = std::path::PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

@@ -1,0 +1,117 @@
+//! The validated pipeline: every later stage works on this, never on raw YAML.
+
+use crate::diagnostic::{FileId, Node, Span};
+use crate::source::CsvOptions;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tier {
+    /// One source system.
+    Bronze,
+    /// Several source systems.
+    Silver,
+}
+
+impl Tier {
+    pub fn max_systems(self) -> Option<usize> {
+        match self {
+            Tier::Bronze => Some(1),
+            Tier::Silver => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Bronze => "bronze",
+            Tier::Silver => "silver",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Pipeline {
+    pub file: FileId,
+    /// The pipeline file's folder: relative paths start here.
+    pub dir: PathBuf,
+    pub path: PathBuf,
+    pub name: String,
+    pub tier: Node<Tier>,
+    pub state_path: PathBuf,
+    pub systems: Vec<SourceSystem>,
+    pub lookups: Vec<Lookup>,
+    pub mappings: Vec<Node<PathBuf>>,
+    pub targets: Vec<TargetDecl>,
+}
+
+/// One source system (a register, an AD); several datasets of it count once for the tier.
+#[derive(Debug)]
+pub struct SourceSystem {
+    pub name: Node<String>,
+    pub datasets: Vec<DatasetDecl>,
+}
+
+#[derive(Debug)]
+pub struct DatasetDecl {
+    pub system: String,
+    pub name: Node<String>,
+    pub path: PathBuf,
+    /// The path as written (after interpolation), for messages.
+    pub display: String,
+    pub path_span: Span,
+    pub options: CsvOptions,
+    pub columns: Option<Vec<Node<String>>>,
+}
+
+impl DatasetDecl {
+    /// `system.dataset`, as mappings name it.
+    pub fn qualified(&self) -> String {
+        format!("{}.{}", self.system, self.name.node)
+    }
+}
+
+#[derive(Debug)]
+pub struct Lookup {
+    pub name: Node<String>,
+    pub table: HashMap<String, String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetKind {
+    OneRoster11,
+}
+
+impl TargetKind {
+    pub const NAMES: &'static [&'static str] = &["oneroster-1.1"];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "oneroster-1.1" => Some(TargetKind::OneRoster11),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TargetKind::OneRoster11 => "oneroster-1.1",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct TargetDecl {
+    pub name: Node<String>,
+    pub kind: Node<TargetKind>,
+    pub path: PathBuf,
+    pub display: String,
+}
+
+impl Pipeline {
+    pub fn datasets(&self) -> impl Iterator<Item = &DatasetDecl> {
+        self.systems.iter().flat_map(|s| s.datasets.iter())
+    }
+
+    pub fn dataset(&self, qualified: &str) -> Option<&DatasetDecl> {
+        self.datasets().find(|d| d.qualified() == qualified)
+    }
+}

@@ -1,0 +1,56 @@
+//! The pipeline YAML as written, with a span on every value (ripgrep's "raw flags").
+//! [`super::resolve`] turns it into a validated [`super::Pipeline`].
+
+use super::spanned_map::SpannedMap;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+pub type S = Spanned<String>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPipeline {
+    pub version: Option<Spanned<u32>>,
+    pub name: Option<S>,
+    pub tier: S,
+    pub state: Option<S>,
+    pub sources: Spanned<SpannedMap<RawSource>>,
+    #[serde(default)]
+    pub lookups: SpannedMap<RawLookup>,
+    pub mappings: Spanned<Vec<S>>,
+    pub targets: Spanned<SpannedMap<RawTarget>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    #[serde(rename = "type")]
+    pub kind: S,
+    pub datasets: SpannedMap<RawDataset>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDataset {
+    pub path: S,
+    pub encoding: Option<S>,
+    pub delimiter: Option<S>,
+    pub columns: Option<Vec<S>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLookup {
+    pub values: Option<SpannedMap<S>>,
+    pub file: Option<S>,
+    pub key: Option<S>,
+    pub value: Option<S>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTarget {
+    #[serde(rename = "type")]
+    pub kind: S,
+    pub path: S,
+}

@@ -1,0 +1,56 @@
+//! Parsing the pipeline YAML with serde-saphyr, keeping spans.
+
+use super::raw::RawPipeline;
+use crate::diagnostic::{Code, Diag, FileId, Span};
+use serde_saphyr::{Location, Spanned};
+
+pub fn parse(text: &str, file: FileId) -> Result<RawPipeline, Diag> {
+    serde_saphyr::from_str::<RawPipeline>(text).map_err(|e| {
+        let message = strip_position(&e.without_snippet().to_string());
+        let code = if message.contains("unknown field")
+            || message.contains("missing field")
+            || message.contains("invalid type")
+            || message.contains("expected")
+        {
+            Code::YamlSchema
+        } else {
+            Code::YamlSyntax
+        };
+        let mut diag = Diag::error(code, message.clone()).help(hint(&message));
+        if let Some(loc) = e.location() {
+            diag = diag.label(location_span(&loc, file), "here");
+        }
+        diag
+    })
+}
+
+fn hint(message: &str) -> &'static str {
+    if message.contains("unknown field") {
+        "check the spelling; docs/pipeline-reference.md lists every key"
+    } else if message.contains("missing field") {
+        "add the missing key; docs/pipeline-reference.md shows a complete pipeline"
+    } else if message.contains("duplicate") {
+        "a key may appear once in a mapping; remove or rename one"
+    } else {
+        "check the indentation and quoting around this place"
+    }
+}
+
+/// serde-saphyr appends " at line L, column C"; our report shows the place itself.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) if message[i..].contains(", column ") => message[..i].to_string(),
+        _ => message.to_string(),
+    }
+}
+
+pub fn location_span(loc: &Location, file: FileId) -> Span {
+    let span = loc.span();
+    let start = span.byte_offset().unwrap_or(0) as usize;
+    let len = span.byte_len().unwrap_or(0).max(1) as usize;
+    Span::new(file, start, start + len)
+}
+
+pub fn span_of<T>(spanned: &Spanned<T>, file: FileId) -> Span {
+    location_span(&spanned.referenced, file)
+}

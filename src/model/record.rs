@@ -1,0 +1,57 @@
+//! One mapped record: a sync key and the entity's fields, as text.
+
+use super::entity::EntityKind;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub key: String,
+    /// One slot per field of the entity kind, in schema order; `None` is null.
+    pub fields: Vec<Option<String>>,
+}
+
+impl Record {
+    /// The content hash kept in state: changes whenever any field changes.
+    pub fn hash(&self) -> u64 {
+        content_hash(&self.fields)
+    }
+
+    pub fn get(&self, kind: EntityKind, field: &str) -> Option<&str> {
+        kind.field_index(field).and_then(|i| self.fields.get(i)).and_then(|v| v.as_deref())
+    }
+}
+
+pub fn content_hash(fields: &[Option<String>]) -> u64 {
+    let mut bytes = Vec::with_capacity(128);
+    for field in fields {
+        match field {
+            None => bytes.push(0),
+            Some(text) => {
+                bytes.push(1);
+                bytes.extend_from_slice(text.as_bytes());
+                bytes.push(0xff);
+            }
+        }
+    }
+    xxhash_rust::xxh3::xxh3_64(&bytes)
+}
+
+/// All records of one run, per entity kind, ordered by key.
+#[derive(Debug, Default, Clone)]
+pub struct Roster {
+    pub entities: BTreeMap<EntityKind, BTreeMap<String, Record>>,
+}
+
+impl Roster {
+    pub fn of(&self, kind: EntityKind) -> impl Iterator<Item = &Record> {
+        self.entities.get(&kind).into_iter().flat_map(|m| m.values())
+    }
+
+    pub fn get(&self, kind: EntityKind, key: &str) -> Option<&Record> {
+        self.entities.get(&kind).and_then(|m| m.get(key))
+    }
+
+    pub fn count(&self, kind: EntityKind) -> usize {
+        self.entities.get(&kind).map_or(0, |m| m.len())
+    }
+}

@@ -1,0 +1,236 @@
+//! Reads a CSV dataset: decodes it, checks the header, and stores every row.
+//! Every problem becomes a diagnostic with the file and line; nothing is dropped silently.
+
+use super::csv_options::{CsvOptions, detect_delimiter};
+use super::dataset::Dataset;
+use super::encoding::{DecodeError, Encoding, decode};
+use crate::diagnostic::{Code, Diag, SourceMap, Span};
+use std::path::Path;
+
+/// What the caller knows about the dataset, for messages.
+pub struct CsvSource<'a> {
+    pub path: &'a Path,
+    /// The file as users should see it.
+    pub display: &'a str,
+    /// The dataset's `path:` in the pipeline YAML.
+    pub decl_span: Span,
+    pub options: &'a CsvOptions,
+}
+
+/// Reads the whole file into a [`Dataset`].
+pub fn read_dataset(src: &CsvSource, sources: &mut SourceMap) -> Result<(Dataset, Encoding), Diag> {
+    let (text, encoding) = read_text(src)?;
+    let mut reader = reader_for(&text, src.options);
+    let columns = read_header(&mut reader, &text, src, sources)?;
+    let mut dataset = Dataset::new(src.display.to_string(), columns);
+    let mut record = csv::StringRecord::new();
+    let mut lines = LineCounter::default();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(csv_error(&e, &text, src, sources)),
+        }
+        let line = lines.line_at(&text, record.position().map_or(0, |p| p.byte() as usize));
+        if record.len() == 1 && record.get(0) == Some("") {
+            continue; // a blank line
+        }
+        if record.len() != dataset.width() {
+            let diag = Diag::error(
+                Code::MalformedRow,
+                format!("row has {} fields, the header has {}", record.len(), dataset.width()),
+            )
+            .help("check for a missing or extra delimiter, or an unquoted delimiter inside a value");
+            return Err(with_line(diag, &text, line as usize, src, sources));
+        }
+        if !dataset.push_row(record.iter(), line as u32) {
+            return Err(Diag::error(Code::MalformedRow, "file is larger than 4 GiB of text")
+                .label(src.decl_span, "this dataset")
+                .help("split the export into several datasets"));
+        }
+    }
+    Ok((dataset, encoding))
+}
+
+/// Line numbers from byte offsets (the csv crate's own count lags on CRLF files).
+#[derive(Default)]
+struct LineCounter {
+    byte: usize,
+    line: u64,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, text: &str, byte: usize) -> u64 {
+        let mut byte = byte.min(text.len());
+        if text.as_bytes().get(byte) == Some(&b'\n') {
+            byte += 1; // on CRLF files a record "starts" at the previous line's '\n'
+        }
+        if byte >= self.byte {
+            self.line += text.as_bytes()[self.byte..byte].iter().filter(|b| **b == b'\n').count() as u64;
+            self.byte = byte;
+        }
+        self.line + 1
+    }
+}
+
+/// Reads only the header (for checking mappings without reading all the data).
+pub fn read_columns(src: &CsvSource, sources: &mut SourceMap) -> Result<Vec<String>, Diag> {
+    let (text, _) = read_text_head(src)?;
+    let mut reader = reader_for(&text, src.options);
+    read_header(&mut reader, &text, src, sources)
+}
+
+fn reader_for<'t>(text: &'t str, options: &CsvOptions) -> csv::Reader<&'t [u8]> {
+    let first_line = text.lines().next().unwrap_or("");
+    let delimiter = options.delimiter.unwrap_or_else(|| detect_delimiter(first_line));
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+}
+
+fn read_header(
+    reader: &mut csv::Reader<&[u8]>,
+    text: &str,
+    src: &CsvSource,
+    sources: &mut SourceMap,
+) -> Result<Vec<String>, Diag> {
+    let mut header = csv::StringRecord::new();
+    match reader.read_record(&mut header) {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(Diag::error(Code::EmptySource, format!("{} is empty: it has no header row", src.display))
+                .label(src.decl_span, "this dataset")
+                .help("a register export always starts with a header row; check that the export finished"));
+        }
+        Err(e) => return Err(csv_error(&e, text, src, sources)),
+    }
+    let columns: Vec<String> = header.iter().map(|c| c.trim().to_string()).collect();
+    for (i, name) in columns.iter().enumerate() {
+        if let Some(first) = columns[..i].iter().position(|c| c == name) {
+            let diag = Diag::error(
+                Code::DuplicateHeader,
+                format!("column `{name}` appears twice in the header (fields {} and {})", first + 1, i + 1),
+            )
+            .help("rename one of the columns in the export; roster-etl cannot tell which one is meant");
+            return Err(with_line(diag, text, 1, src, sources));
+        }
+    }
+    Ok(columns)
+}
+
+fn read_text(src: &CsvSource) -> Result<(String, Encoding), Diag> {
+    let bytes = std::fs::read(src.path).map_err(|e| unreadable(src, &e))?;
+    decode_or_diag(&bytes, src)
+}
+
+/// The first line of the file, decoded.
+fn read_text_head(src: &CsvSource) -> Result<(String, Encoding), Diag> {
+    use std::io::Read;
+    let file = std::fs::File::open(src.path).map_err(|e| unreadable(src, &e))?;
+    let mut head = Vec::with_capacity(64 * 1024);
+    file.take(1024 * 1024).read_to_end(&mut head).map_err(|e| unreadable(src, &e))?;
+    if let Some(nl) = head.iter().position(|b| *b == b'\n') {
+        head.truncate(nl + 1);
+    }
+    decode_or_diag(&head, src)
+}
+
+fn decode_or_diag(bytes: &[u8], src: &CsvSource) -> Result<(String, Encoding), Diag> {
+    decode(bytes, src.options.encoding).map_err(|e| match e {
+        DecodeError::InvalidUtf8 { line, column } => Diag::error(
+            Code::Encoding,
+            format!("{}:{line}:{column}: not valid UTF-8", src.display),
+        )
+        .label(src.decl_span, "this dataset is declared as UTF-8")
+        .help("registers such as IST Extens often export Windows-1252: set `encoding: windows-1252` (or `auto`)"),
+        DecodeError::Utf16 => Diag::error(Code::Encoding, format!("{} is UTF-16, which is not supported", src.display))
+            .label(src.decl_span, "this dataset")
+            .help("export the file as UTF-8 or Windows-1252"),
+    })
+}
+
+fn unreadable(src: &CsvSource, e: &std::io::Error) -> Diag {
+    Diag::error(Code::FileUnreadable, format!("cannot read {}: {e}", src.display))
+        .label(src.decl_span, "this path")
+        .help("paths are relative to the pipeline file's folder")
+}
+
+fn csv_error(e: &csv::Error, text: &str, src: &CsvSource, sources: &mut SourceMap) -> Diag {
+    let line = e.position().map_or(1, |p| p.line() as usize);
+    let diag = Diag::error(Code::MalformedRow, format!("malformed CSV: {}", e.kind_message()))
+        .help("look for an unbalanced quote on this line or the one before it");
+    with_line(diag, text, line, src, sources)
+}
+
+/// Adds the CSV file to the source map and labels the given line in it.
+fn with_line(diag: Diag, text: &str, line: usize, src: &CsvSource, sources: &mut SourceMap) -> Diag {
+    let file = sources.add(src.display, text);
+    let start = sources.offset_of(file, line, 1);
+    let end = text[start..].find(['\n', '\r']).map_or(text.len(), |i| start + i);
+    diag.label(Span::new(file, start, end.max(start + 1).min(text.len().max(start))), format!("line {line}"))
+        .label(src.decl_span, "declared here")
+}
+
+trait KindMessage {
+    fn kind_message(&self) -> String;
+}
+
+impl KindMessage for csv::Error {
+    fn kind_message(&self) -> String {
+        match self.kind() {
+            csv::ErrorKind::Utf8 { .. } => "a field is not valid text".to_string(),
+            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                format!("row has {len} fields, expected {expected_len}")
+            }
+            _ => self.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::FileId;
+    use crate::source::encoding::EncodingChoice;
+    use std::io::Write;
+
+    fn read(bytes: &[u8], encoding: EncodingChoice) -> Result<Dataset, Diag> {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(bytes).unwrap();
+        let options = CsvOptions { encoding, delimiter: None };
+        let src = CsvSource {
+            path: file.path(),
+            display: "elever.csv",
+            decl_span: Span::new(FileId(0), 0, 1),
+            options: &options,
+        };
+        let mut sources = SourceMap::new();
+        sources.add("pipeline.yaml", "x");
+        read_dataset(&src, &mut sources).map(|(d, _)| d)
+    }
+
+    #[test]
+    fn reads_semicolon_windows_1252_with_quotes() {
+        let d = read(b"Id;Namn\r\n1;\xC5sa\r\n2;\"Berg; Eva\"\r\n", EncodingChoice::Auto).unwrap();
+        assert_eq!(d.columns, ["Id", "Namn"]);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d.get(0, 1), "Åsa");
+        assert_eq!(d.get(1, 1), "Berg; Eva");
+        assert_eq!(d.line(1), 3);
+    }
+
+    #[test]
+    fn ragged_row_is_an_error_with_its_line() {
+        let err = read(b"a,b\n1,2\n3\n", EncodingChoice::Utf8).unwrap_err();
+        assert_eq!(err.code, Code::MalformedRow);
+        assert_eq!(err.labels[0].text, "line 3");
+    }
+
+    #[test]
+    fn duplicate_header_and_empty_file() {
+        assert_eq!(read(b"a,a\n1,2\n", EncodingChoice::Utf8).unwrap_err().code, Code::DuplicateHeader);
+        assert_eq!(read(b"", EncodingChoice::Utf8).unwrap_err().code, Code::EmptySource);
+    }
+}

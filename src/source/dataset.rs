@@ -1,0 +1,59 @@
+//! A dataset read into memory: all fields of all rows in one string buffer,
+//! addressed by offsets (no allocation per field, no map per row).
+
+#[derive(Debug, Default)]
+pub struct Dataset {
+    /// The file as shown to users.
+    pub file: String,
+    pub columns: Vec<String>,
+    buf: String,
+    /// End offset of every field, row-major.
+    ends: Vec<u32>,
+    /// Source line of each row (1-based, the header is line 1).
+    lines: Vec<u32>,
+}
+
+impl Dataset {
+    pub fn new(file: String, columns: Vec<String>) -> Self {
+        Dataset { file, columns, ..Dataset::default() }
+    }
+
+    pub fn width(&self) -> usize {
+        self.columns.len()
+    }
+
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Appends a row. Returns false when the buffer would pass 4 GiB.
+    pub fn push_row<'a>(&mut self, fields: impl Iterator<Item = &'a str>, line: u32) -> bool {
+        for field in fields {
+            if self.buf.len() + field.len() > u32::MAX as usize {
+                return false;
+            }
+            self.buf.push_str(field);
+            self.ends.push(self.buf.len() as u32);
+        }
+        self.lines.push(line);
+        true
+    }
+
+    pub fn get(&self, row: u32, col: u32) -> &str {
+        let i = row as usize * self.width() + col as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.buf[start..self.ends[i] as usize]
+    }
+
+    pub fn line(&self, row: u32) -> u32 {
+        self.lines[row as usize]
+    }
+
+    pub fn column_index(&self, name: &str) -> Option<u32> {
+        self.columns.iter().position(|c| c == name).map(|i| i as u32)
+    }
+}

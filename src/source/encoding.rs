@@ -1,0 +1,108 @@
+//! Text encodings registers export in: UTF-8 (with or without BOM) and Windows-1252.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EncodingChoice {
+    /// UTF-8 when the bytes are valid UTF-8, else Windows-1252.
+    Auto,
+    Utf8,
+    Windows1252,
+}
+
+impl EncodingChoice {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.to_ascii_lowercase().replace('_', "-").as_str() {
+            "auto" => Some(Self::Auto),
+            "utf-8" | "utf8" => Some(Self::Utf8),
+            "windows-1252" | "cp1252" | "latin1" | "iso-8859-1" => Some(Self::Windows1252),
+            _ => None,
+        }
+    }
+
+    pub const NAMES: &'static [&'static str] = &["auto", "utf-8", "windows-1252"];
+}
+
+/// The encoding that was actually used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf8Bom,
+    Windows1252,
+}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf8Bom => "UTF-8 with BOM",
+            Encoding::Windows1252 => "Windows-1252",
+        })
+    }
+}
+
+/// Why bytes could not be decoded.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Not valid UTF-8; the 1-based line and column of the first bad byte.
+    InvalidUtf8 { line: usize, column: usize },
+    /// A UTF-16 byte order mark.
+    Utf16,
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Decodes a whole file.
+pub fn decode(bytes: &[u8], choice: EncodingChoice) -> Result<(String, Encoding), DecodeError> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(DecodeError::Utf16);
+    }
+    if let Some(rest) = bytes.strip_prefix(UTF8_BOM) {
+        return utf8(rest).map(|t| (t, Encoding::Utf8Bom));
+    }
+    match choice {
+        EncodingChoice::Utf8 => utf8(bytes).map(|t| (t, Encoding::Utf8)),
+        EncodingChoice::Windows1252 => Ok((windows_1252(bytes), Encoding::Windows1252)),
+        EncodingChoice::Auto => match utf8(bytes) {
+            Ok(text) => Ok((text, Encoding::Utf8)),
+            Err(_) => Ok((windows_1252(bytes), Encoding::Windows1252)),
+        },
+    }
+}
+
+fn utf8(bytes: &[u8]) -> Result<String, DecodeError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+            let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+            Err(DecodeError::InvalidUtf8 { line, column })
+        }
+    }
+}
+
+fn windows_1252(bytes: &[u8]) -> String {
+    let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+    text.into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_each_encoding() {
+        assert_eq!(decode("Åsa".as_bytes(), EncodingChoice::Auto).unwrap(), ("Åsa".into(), Encoding::Utf8));
+        assert_eq!(decode(b"\xEF\xBB\xBFx", EncodingChoice::Windows1252).unwrap().1, Encoding::Utf8Bom);
+        assert_eq!(decode(b"\xC5sa", EncodingChoice::Auto).unwrap(), ("Åsa".into(), Encoding::Windows1252));
+        assert_eq!(decode(b"\xFF\xFEa\0", EncodingChoice::Auto), Err(DecodeError::Utf16));
+    }
+
+    #[test]
+    fn invalid_utf8_has_a_position() {
+        let err = decode(b"a;b\nc;\xC5sa", EncodingChoice::Utf8).unwrap_err();
+        assert_eq!(err, DecodeError::InvalidUtf8 { line: 2, column: 3 });
+    }
+}

@@ -1,0 +1,11 @@
+//! Stage "read": source datasets into memory.
+
+mod csv_options;
+mod csv_reader;
+mod dataset;
+mod encoding;
+
+pub use csv_options::CsvOptions;
+pub use csv_reader::{CsvSource, read_columns, read_dataset};
+pub use dataset::Dataset;
+pub use encoding::{Encoding, EncodingChoice};
