@@ -82,7 +82,11 @@ mod tests {
     fn codes_are_unique() {
         let mut seen = HashSet::new();
         for code in Code::ALL {
-            assert!(seen.insert(code.as_str()), "code {} used twice", code.as_str());
+            assert!(
+                seen.insert(code.as_str()),
+                "code {} used twice",
+                code.as_str()
+            );
         }
     }
 }

@@ -11,8 +11,9 @@ use std::fmt;
 /// A diagnostic bound to the text of its file, ready for miette.
 #[derive(Debug)]
 struct Rendered {
-    code: &'static str,
-    severity: Severity,
+    /// `None` for a note that only shows a related place.
+    code: Option<&'static str>,
+    severity: miette::Severity,
     message: String,
     source: Option<NamedSource<String>>,
     labels: Vec<LabeledSpan>,
@@ -30,18 +31,18 @@ impl std::error::Error for Rendered {}
 
 impl Diagnostic for Rendered {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(format!("etl::{}", self.code)))
+        self.code
+            .map(|c| Box::new(format!("etl::{c}")) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-        })
+        Some(self.severity)
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -87,8 +88,11 @@ fn bind(diag: &Diag, sources: &SourceMap) -> Rendered {
         message = format!("{location}: {message}");
     }
     Rendered {
-        code: diag.code.as_str(),
-        severity: diag.severity,
+        code: Some(diag.code.as_str()),
+        severity: match diag.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        },
         message,
         source: primary_file.map(|f| named(f, sources)),
         labels,
@@ -104,9 +108,12 @@ fn note_in_other_file(
     sources: &SourceMap,
 ) -> Rendered {
     Rendered {
-        code: "note",
-        severity: Severity::Warning,
-        message: text.clone().unwrap_or_else(|| "related place".to_string()),
+        code: None,
+        severity: miette::Severity::Advice,
+        message: format!(
+            "note: {}",
+            text.clone().unwrap_or_else(|| "related place".to_string())
+        ),
         source: Some(named(file, sources)),
         labels: vec![LabeledSpan::new_primary_with_span(text, span)],
         help: None,
@@ -120,8 +127,14 @@ fn named(file: FileId, sources: &SourceMap) -> NamedSource<String> {
 
 /// Renders one diagnostic as text. `color` picks the themed or the plain output.
 pub fn render(diag: &Diag, sources: &SourceMap, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut out = String::new();
     let rendered = bind(diag, sources);
     if handler.render_report(&mut out, &rendered).is_err() {
@@ -144,7 +157,11 @@ pub fn render_all(diags: &[Diag], sources: &SourceMap, color: bool) -> String {
             "{} error{}{} found; nothing was written.\n",
             errors,
             if errors == 1 { "" } else { "s" },
-            if warnings > 0 { format!(" and {warnings} warning(s)") } else { String::new() }
+            if warnings > 0 {
+                format!(" and {warnings} warning(s)")
+            } else {
+                String::new()
+            }
         ));
     }
     out

@@ -22,7 +22,11 @@ pub fn did_you_mean<'a>(
             let mut all: Vec<&str> = candidates.into_iter().collect();
             all.sort_unstable();
             let shown: Vec<String> = all.iter().take(12).map(|c| format!("`{c}`")).collect();
-            let more = if all.len() > 12 { format!(" and {} more", all.len() - 12) } else { String::new() };
+            let more = if all.len() > 12 {
+                format!(" and {} more", all.len() - 12)
+            } else {
+                String::new()
+            };
             if shown.is_empty() {
                 "none are defined".to_string()
             } else {
@@ -38,7 +42,10 @@ mod tests {
 
     #[test]
     fn suggests_a_near_miss() {
-        assert_eq!(closest("Fornamn", ["Förnamn", "Efternamn"]), Some("Förnamn"));
+        assert_eq!(
+            closest("Fornamn", ["Förnamn", "Efternamn"]),
+            Some("Förnamn")
+        );
         assert_eq!(closest("zzz", ["Förnamn", "Efternamn"]), None);
     }
 }

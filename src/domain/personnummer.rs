@@ -24,24 +24,34 @@ impl Personnummer {
 pub fn parse(text: &str, today: NaiveDate) -> Result<Personnummer, String> {
     let trimmed = text.trim();
     let plus = trimmed.contains('+');
-    let compact: String = trimmed.chars().filter(|c| *c != '-' && *c != '+' && *c != ' ').collect();
+    let compact: String = trimmed
+        .chars()
+        .filter(|c| *c != '-' && *c != '+' && *c != ' ')
+        .collect();
     let full = match compact.chars().count() {
         12 => compact,
         10 => format!("{}{}", century(&compact, plus, today)?, compact),
         _ => return Err(format!("`{trimmed}` is not 10 or 12 characters long")),
     };
-    let (date_part, tail) = full.split_at_checked(8).ok_or_else(|| format!("`{trimmed}` is not a personnummer"))?;
+    let (date_part, tail) = full
+        .split_at_checked(8)
+        .ok_or_else(|| format!("`{trimmed}` is not a personnummer"))?;
     if !date_part.chars().all(|c| c.is_ascii_digit()) {
         return Err(format!("`{trimmed}` does not start with a date"));
     }
     let tail_chars: Vec<char> = tail.chars().collect();
     let temporary = tail_chars[..2].iter().any(|c| c.is_ascii_alphabetic());
-    let digits_ok = tail_chars.iter().enumerate().all(|(i, c)| c.is_ascii_digit() || (temporary && i < 2 && c.is_ascii_alphabetic()));
+    let digits_ok = tail_chars
+        .iter()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_digit() || (temporary && i < 2 && c.is_ascii_alphabetic()));
     if !digits_ok {
         return Err(format!("`{trimmed}` has characters that are not digits"));
     }
     let year: i32 = date_part[..4].parse().map_err(|_| "bad year".to_string())?;
-    let month: u32 = date_part[4..6].parse().map_err(|_| "bad month".to_string())?;
+    let month: u32 = date_part[4..6]
+        .parse()
+        .map_err(|_| "bad month".to_string())?;
     let mut day: u32 = date_part[6..8].parse().map_err(|_| "bad day".to_string())?;
     let coordination = day > 60;
     if coordination {
@@ -49,13 +59,21 @@ pub fn parse(text: &str, today: NaiveDate) -> Result<Personnummer, String> {
     }
     let birth_date = NaiveDate::from_ymd_opt(year, month, day)
         .ok_or_else(|| format!("`{trimmed}` does not hold a valid birth date"))?;
-    Ok(Personnummer { normalized: full.to_ascii_uppercase(), birth_date, coordination, temporary })
+    Ok(Personnummer {
+        normalized: full.to_ascii_uppercase(),
+        birth_date,
+        coordination,
+        temporary,
+    })
 }
 
 /// The century of a 10-character number: the latest that is not in the future,
 /// one century earlier with `+`.
 fn century(ten: &str, plus: bool, today: NaiveDate) -> Result<String, String> {
-    let yy: i32 = ten.get(..2).and_then(|s| s.parse().ok()).ok_or_else(|| format!("`{ten}` does not start with a year"))?;
+    let yy: i32 = ten
+        .get(..2)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("`{ten}` does not start with a year"))?;
     let this_year = today.year();
     let mut year = this_year - (this_year - yy).rem_euclid(100);
     if plus {
@@ -96,8 +114,14 @@ mod tests {
             assert_eq!(p.normalized, "198112189876", "{text}");
             assert!(p.luhn_ok());
         }
-        assert_eq!(parse("121212+1212", today()).unwrap().normalized, "191212121212");
-        assert_eq!(parse("100101-1234", today()).unwrap().normalized, "201001011234");
+        assert_eq!(
+            parse("121212+1212", today()).unwrap().normalized,
+            "191212121212"
+        );
+        assert_eq!(
+            parse("100101-1234", today()).unwrap().normalized,
+            "201001011234"
+        );
     }
 
     #[test]

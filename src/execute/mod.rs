@@ -1,1 +1,174 @@
-//! TODO
+//! Stage "execute": reads the datasets a program uses and runs its blocks into the
+//! canonical roster: joins, filters, keys, fields; duplicates and dangling references.
+
+mod block;
+mod eval;
+mod join;
+mod tuples;
+
+pub use eval::apply as apply_operator;
+pub use eval::{Env, EvalError};
+
+use crate::check::Program;
+use crate::diagnostic::{Code, Diag, Diagnostics, SourceMap};
+use crate::functions::CallCtx;
+use crate::load::Pipeline;
+use crate::model::{EntityKind, LeftOut, Roster};
+use crate::source::{CsvSource, Dataset, read_dataset};
+use std::collections::{BTreeMap, HashMap};
+
+/// Reads every dataset the program uses; all read errors are reported together.
+pub fn read_datasets(
+    program: &Program,
+    pipeline: &Pipeline,
+    sources: &mut SourceMap,
+) -> Result<Vec<Dataset>, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let mut datasets = Vec::with_capacity(program.datasets.len());
+    for used in &program.datasets {
+        let Some(decl) = pipeline.dataset(&used.qualified) else {
+            continue;
+        };
+        let src = CsvSource {
+            path: &decl.path,
+            display: &decl.display,
+            decl_span: decl.path_span,
+            options: &decl.options,
+        };
+        match read_dataset(&src, sources) {
+            Ok((dataset, _)) => datasets.push(dataset),
+            Err(d) => {
+                diags.push(d);
+                datasets.push(Dataset::default());
+            }
+        }
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(datasets)
+    }
+}
+
+/// Runs all blocks into a roster.
+pub fn run(
+    program: &Program,
+    datasets: &[Dataset],
+    ctx: &CallCtx,
+    sources: &SourceMap,
+) -> Result<Roster, Diagnostics> {
+    let mut roster = Roster::default();
+    let mut origins: HashMap<(EntityKind, String), String> = HashMap::new();
+    let mut duplicates: Vec<(EntityKind, String, String, String, crate::diagnostic::Span)> =
+        Vec::new();
+    for plan in &program.blocks {
+        let env = Env {
+            datasets,
+            slots: &plan.slots,
+            ctx,
+            lookups: &program.lookups,
+            scripts: &program.scripts,
+            sources,
+        };
+        let mapped = block::run(plan, &env)?;
+        note_sensitivity(&mut roster, plan);
+        let records = roster.entities.entry(plan.entity).or_default();
+        for m in mapped {
+            let id = (plan.entity, m.record.key.clone());
+            if let Some(first) = origins.get(&id) {
+                duplicates.push((
+                    plan.entity,
+                    m.record.key.clone(),
+                    first.clone(),
+                    m.origin,
+                    plan.key_span,
+                ));
+                continue;
+            }
+            origins.insert(id, m.origin);
+            records.insert(m.record.key.clone(), m.record);
+        }
+    }
+    if !duplicates.is_empty() {
+        return Err(duplicate_report(&duplicates, &roster).into());
+    }
+    drop_dangling_memberships(&mut roster);
+    Ok(roster)
+}
+
+fn note_sensitivity(roster: &mut Roster, plan: &crate::check::BlockPlan) {
+    if plan.key_sensitive && !roster.sensitive_keys.contains(&plan.entity) {
+        roster.sensitive_keys.push(plan.entity);
+    }
+    let flags = roster
+        .sensitive_fields
+        .entry(plan.entity)
+        .or_insert_with(|| vec![false; plan.fields.len()]);
+    for (flag, field) in flags.iter_mut().zip(&plan.fields) {
+        *flag |= field.as_ref().is_some_and(|f| f.sensitive);
+    }
+}
+
+fn duplicate_report(
+    dups: &[(EntityKind, String, String, String, crate::diagnostic::Span)],
+    roster: &Roster,
+) -> Diag {
+    let (entity, _, _, _, span) = &dups[0];
+    let lines: Vec<String> = dups
+        .iter()
+        .take(20)
+        .map(|(e, key, first, second, _)| {
+            let shown = if roster.sensitive_keys.contains(e) {
+                crate::plan::mask(key)
+            } else {
+                key.clone()
+            };
+            format!("  {} {shown}: {first} and {second}", e.name())
+        })
+        .collect();
+    let more = if dups.len() > 20 {
+        format!("\n  ... and {} more", dups.len() - 20)
+    } else {
+        String::new()
+    };
+    Diag::error(Code::DuplicateKey, format!("{} duplicate sync key(s); nothing was planned:\n{}{more}", dups.len(), lines.join("\n")))
+        .label(*span, format!("this {} key is not unique", entity.name()))
+        .help("a sync key must identify one record; add a `where` that keeps one row, or build the key from more columns")
+}
+
+/// Memberships whose person or group was not produced are left out (and counted).
+fn drop_dangling_memberships(roster: &mut Roster) {
+    let person_i = EntityKind::Membership.field_index("person").unwrap_or(0);
+    let group_i = EntityKind::Membership.field_index("group").unwrap_or(1);
+    let Some(mut members) = roster.entities.remove(&EntityKind::Membership) else {
+        return;
+    };
+    let empty = BTreeMap::new();
+    let persons = roster.entities.get(&EntityKind::Person).unwrap_or(&empty);
+    let groups = roster.entities.get(&EntityKind::Group).unwrap_or(&empty);
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    members.retain(|_, m| {
+        let has = |i: usize, set: &BTreeMap<String, crate::model::Record>| {
+            m.fields[i].as_ref().is_some_and(|k| set.contains_key(k))
+        };
+        let reason = if !has(person_i, persons) {
+            Some("its person is not in the roster (inactive, protected or unmatched)")
+        } else if !has(group_i, groups) {
+            Some("its group is not in the roster (inactive or not marked for export)")
+        } else {
+            None
+        };
+        if let Some(r) = reason {
+            *counts.entry(r).or_default() += 1;
+        }
+        reason.is_none()
+    });
+    roster.entities.insert(EntityKind::Membership, members);
+    for (reason, count) in counts {
+        roster.left_out.push(LeftOut {
+            entity: EntityKind::Membership,
+            reason: reason.to_string(),
+            count,
+        });
+    }
+}

@@ -8,7 +8,11 @@ pub const ACTIVE: Function = Function {
     summary: "Whether a record is active today: `start` has passed (or is within `ahead` days) and \
               `end` has not (both inclusive; an empty date is open). Strings are parsed as `date` does, \
               so a call with string arguments can fail and must be handled, e.g. `active(...) ?? false`.",
-    params: &[date_param("start"), date_param("end"), optional("ahead", Ty::Days)],
+    params: &[
+        date_param("start"),
+        date_param("end"),
+        optional("ahead", Ty::Days),
+    ],
     variadic: false,
     returns: Ty::Bool,
     fallible: Fallible::WhenParsingStrings,
@@ -20,16 +24,34 @@ pub const ACTIVE: Function = Function {
             Value::Days(_) => return Err("`ahead` cannot be negative".to_string()),
             _ => 0,
         };
-        let horizon = ctx.today.checked_add_days(Days::new(ahead)).unwrap_or(ctx.today);
+        let horizon = ctx
+            .today
+            .checked_add_days(Days::new(ahead))
+            .unwrap_or(ctx.today);
         let started = start.is_none_or(|s| s <= horizon);
         let not_ended = end.is_none_or(|e| e >= ctx.today);
         Ok(Value::Bool(started && not_ended))
     },
     examples: &[
-        Example { expr: r#"active("2026-08-17", "2027-06-15")"#, result: "true" },
-        Example { expr: r#"active("2026-12-01", null)"#, result: "false" },
-        Example { expr: r#"active("2026-12-01", null, ahead: 30d)"#, result: "true" },
-        Example { expr: r#"active(null, "2026-11-20")"#, result: "false" },
-        Example { expr: r#"active("soon", null) ?? false"#, result: "false" },
+        Example {
+            expr: r#"active("2026-08-17", "2027-06-15")"#,
+            result: "true",
+        },
+        Example {
+            expr: r#"active("2026-12-01", null)"#,
+            result: "false",
+        },
+        Example {
+            expr: r#"active("2026-12-01", null, ahead: 30d)"#,
+            result: "true",
+        },
+        Example {
+            expr: r#"active(null, "2026-11-20")"#,
+            result: "false",
+        },
+        Example {
+            expr: r#"active("soon", null) ?? false"#,
+            result: "false",
+        },
     ],
 };

@@ -9,7 +9,10 @@ pub const ASCII_FOLD: Function = Function {
     returns: Ty::Str,
     fallible: Fallible::Never,
     call: |args, _| Ok(map_text(&args[0], fold)),
-    examples: &[Example { expr: r#"ascii_fold("Åsa Bærø Müller-Lindé")"#, result: r#""Asa Baero Muller-Linde""# }],
+    examples: &[Example {
+        expr: r#"ascii_fold("Åsa Bærø Müller-Lindé")"#,
+        result: r#""Asa Baero Muller-Linde""#,
+    }],
 };
 
 /// The folding itself (also used by `slug`).

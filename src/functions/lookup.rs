@@ -13,7 +13,13 @@ pub const LOOKUP: Function = Function {
     fallible: Fallible::Always,
     call: |_, _| Err("lookup is bound at compile time".to_string()),
     examples: &[
-        Example { expr: r#"lookup("roller", "Lärare")"#, result: r#""teacher""# },
-        Example { expr: r#"lookup("roller", "Vaktmästare") ?? "staff""#, result: r#""staff""# },
+        Example {
+            expr: r#"lookup("roller", "Lärare")"#,
+            result: r#""teacher""#,
+        },
+        Example {
+            expr: r#"lookup("roller", "Vaktmästare") ?? "staff""#,
+            result: r#""staff""#,
+        },
     ],
 };

@@ -9,5 +9,8 @@ pub const LOWER: Function = Function {
     returns: Ty::Str,
     fallible: Fallible::Never,
     call: |args, _| Ok(map_text(&args[0], str::to_lowercase)),
-    examples: &[Example { expr: r#"lower("ÅSA Öberg")"#, result: r#""åsa öberg""# }],
+    examples: &[Example {
+        expr: r#"lower("ÅSA Öberg")"#,
+        result: r#""åsa öberg""#,
+    }],
 };

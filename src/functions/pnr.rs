@@ -14,12 +14,23 @@ pub const PNR: Function = Function {
     returns: Ty::Str,
     fallible: Fallible::Always,
     call: |args, ctx| {
-        let Some(s) = text(&args[0]) else { return Ok(Value::Null) };
+        let Some(s) = text(&args[0]) else {
+            return Ok(Value::Null);
+        };
         personnummer::parse(&s, ctx.today).map(|p| Value::str(p.normalized))
     },
     examples: &[
-        Example { expr: r#"pnr("811218-9876")"#, result: r#""198112189876""# },
-        Example { expr: r#"pnr("20130101-TF01")"#, result: r#""20130101TF01""# },
-        Example { expr: r#"pnr("12345") ?? null"#, result: "null" },
+        Example {
+            expr: r#"pnr("811218-9876")"#,
+            result: r#""198112189876""#,
+        },
+        Example {
+            expr: r#"pnr("20130101-TF01")"#,
+            result: r#""20130101TF01""#,
+        },
+        Example {
+            expr: r#"pnr("12345") ?? null"#,
+            result: "null",
+        },
     ],
 };

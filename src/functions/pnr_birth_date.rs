@@ -12,11 +12,19 @@ pub const PNR_BIRTH_DATE: Function = Function {
     returns: Ty::Date,
     fallible: Fallible::Always,
     call: |args, ctx| {
-        let Some(s) = text(&args[0]) else { return Ok(Value::Null) };
+        let Some(s) = text(&args[0]) else {
+            return Ok(Value::Null);
+        };
         personnummer::parse(&s, ctx.today).map(|p| Value::Date(p.birth_date))
     },
     examples: &[
-        Example { expr: r#"pnr_birth_date("811278-9873")"#, result: "1981-12-18" },
-        Example { expr: r#"pnr_birth_date("x") ?? null"#, result: "null" },
+        Example {
+            expr: r#"pnr_birth_date("811278-9873")"#,
+            result: "1981-12-18",
+        },
+        Example {
+            expr: r#"pnr_birth_date("x") ?? null"#,
+            result: "null",
+        },
     ],
 };

@@ -12,11 +12,18 @@ pub const PNR_IS_TEMPORARY: Function = Function {
     returns: Ty::Bool,
     fallible: Fallible::Never,
     call: |args, ctx| {
-        let temp = text(&args[0]).is_some_and(|s| personnummer::parse(&s, ctx.today).is_ok_and(|p| p.temporary));
+        let temp = text(&args[0])
+            .is_some_and(|s| personnummer::parse(&s, ctx.today).is_ok_and(|p| p.temporary));
         Ok(Value::Bool(temp))
     },
     examples: &[
-        Example { expr: r#"pnr_is_temporary("20130101TF01")"#, result: "true" },
-        Example { expr: r#"pnr_is_temporary("811218-9876")"#, result: "false" },
+        Example {
+            expr: r#"pnr_is_temporary("20130101TF01")"#,
+            result: "true",
+        },
+        Example {
+            expr: r#"pnr_is_temporary("811218-9876")"#,
+            result: "false",
+        },
     ],
 };

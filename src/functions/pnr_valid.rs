@@ -12,12 +12,22 @@ pub const PNR_VALID: Function = Function {
     returns: Ty::Bool,
     fallible: Fallible::Never,
     call: |args, ctx| {
-        let ok = text(&args[0]).is_some_and(|s| personnummer::parse(&s, ctx.today).is_ok_and(|p| p.luhn_ok()));
+        let ok = text(&args[0])
+            .is_some_and(|s| personnummer::parse(&s, ctx.today).is_ok_and(|p| p.luhn_ok()));
         Ok(Value::Bool(ok))
     },
     examples: &[
-        Example { expr: r#"pnr_valid("811218-9876")"#, result: "true" },
-        Example { expr: r#"pnr_valid("811278-9873")"#, result: "true" },
-        Example { expr: r#"pnr_valid("811218-9875")"#, result: "false" },
+        Example {
+            expr: r#"pnr_valid("811218-9876")"#,
+            result: "true",
+        },
+        Example {
+            expr: r#"pnr_valid("811278-9873")"#,
+            result: "true",
+        },
+        Example {
+            expr: r#"pnr_valid("811218-9875")"#,
+            result: "false",
+        },
     ],
 };

@@ -13,5 +13,8 @@ pub const REGEX_MATCH: Function = Function {
         let re = ctx.regex(lit(&args[1]))?;
         Ok(Value::Bool(text(&args[0]).is_some_and(|s| re.is_match(&s))))
     },
-    examples: &[Example { expr: r#"regex_match("7B", "^[0-9]+[A-Z]$")"#, result: "true" }],
+    examples: &[Example {
+        expr: r#"regex_match("7B", "^[0-9]+[A-Z]$")"#,
+        result: "true",
+    }],
 };

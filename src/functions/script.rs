@@ -12,5 +12,8 @@ pub const SCRIPT: Function = Function {
     returns: Ty::Any,
     fallible: Fallible::Never,
     call: |_, _| Err("script is bound at compile time".to_string()),
-    examples: &[Example { expr: r#"script("scripts/initials.rhai", "Anna", "Berg")"#, result: r#""AB""# }],
+    examples: &[Example {
+        expr: r#"script("scripts/initials.rhai", "Anna", "Berg")"#,
+        result: r#""AB""#,
+    }],
 };

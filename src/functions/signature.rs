@@ -70,19 +70,39 @@ pub struct Param {
 }
 
 pub const fn param(name: &'static str, ty: Ty) -> Param {
-    Param { name, ty: ParamTy::Is(ty), optional: false, literal: false }
+    Param {
+        name,
+        ty: ParamTy::Is(ty),
+        optional: false,
+        literal: false,
+    }
 }
 
 pub const fn optional(name: &'static str, ty: Ty) -> Param {
-    Param { name, ty: ParamTy::Is(ty), optional: true, literal: false }
+    Param {
+        name,
+        ty: ParamTy::Is(ty),
+        optional: true,
+        literal: false,
+    }
 }
 
 pub const fn literal(name: &'static str) -> Param {
-    Param { name, ty: ParamTy::Is(Ty::Str), optional: false, literal: true }
+    Param {
+        name,
+        ty: ParamTy::Is(Ty::Str),
+        optional: false,
+        literal: true,
+    }
 }
 
 pub const fn date_param(name: &'static str) -> Param {
-    Param { name, ty: ParamTy::StrOrDate, optional: false, literal: false }
+    Param {
+        name,
+        ty: ParamTy::StrOrDate,
+        optional: false,
+        literal: false,
+    }
 }
 
 /// When a call can fail at run time (and so must be handled with `??` or `!`).
@@ -109,7 +129,10 @@ pub struct CallCtx {
 
 impl CallCtx {
     pub fn new(today: NaiveDate) -> Self {
-        CallCtx { today, regexes: RefCell::new(HashMap::new()) }
+        CallCtx {
+            today,
+            regexes: RefCell::new(HashMap::new()),
+        }
     }
 
     /// A compiled regex (patterns are literals, checked when the mapping is compiled).
@@ -118,7 +141,9 @@ impl CallCtx {
             return Ok(re.clone());
         }
         let re = Regex::new(pattern).map_err(|e| e.to_string())?;
-        self.regexes.borrow_mut().insert(pattern.to_string(), re.clone());
+        self.regexes
+            .borrow_mut()
+            .insert(pattern.to_string(), re.clone());
         Ok(re)
     }
 }

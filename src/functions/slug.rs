@@ -11,7 +11,10 @@ pub const SLUG: Function = Function {
     returns: Ty::Str,
     fallible: Fallible::Never,
     call: |args, _| Ok(map_text(&args[0], slug)),
-    examples: &[Example { expr: r#"slug("Anna-Karin O'Hara Åström")"#, result: r#""anna-karin.ohara.astrom""# }],
+    examples: &[Example {
+        expr: r#"slug("Anna-Karin O'Hara Åström")"#,
+        result: r#""anna-karin.ohara.astrom""#,
+    }],
 };
 
 pub fn slug(text: &str) -> String {

@@ -9,5 +9,8 @@ pub const TODAY: Function = Function {
     returns: Ty::Date,
     fallible: Fallible::Never,
     call: |_, ctx| Ok(Value::Date(ctx.today)),
-    examples: &[Example { expr: "today()", result: "2026-11-21" }],
+    examples: &[Example {
+        expr: "today()",
+        result: "2026-11-21",
+    }],
 };

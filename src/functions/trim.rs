@@ -10,10 +10,20 @@ pub const TRIM: Function = Function {
     fallible: Fallible::Never,
     call: |args, _| {
         let v = map_text(&args[0], |s| s.trim().to_string());
-        Ok(if v.as_str() == Some("") { crate::model::Value::Null } else { v })
+        Ok(if v.as_str() == Some("") {
+            crate::model::Value::Null
+        } else {
+            v
+        })
     },
     examples: &[
-        Example { expr: r#"trim("  Berg ")"#, result: r#""Berg""# },
-        Example { expr: r#"trim("   ")"#, result: "null" },
+        Example {
+            expr: r#"trim("  Berg ")"#,
+            result: r#""Berg""#,
+        },
+        Example {
+            expr: r#"trim("   ")"#,
+            result: "null",
+        },
     ],
 };

@@ -9,5 +9,8 @@ pub const UPPER: Function = Function {
     returns: Ty::Str,
     fallible: Fallible::Never,
     call: |args, _| Ok(map_text(&args[0], str::to_uppercase)),
-    examples: &[Example { expr: r#"upper("7a")"#, result: r#""7A""# }],
+    examples: &[Example {
+        expr: r#"upper("7a")"#,
+        result: r#""7A""#,
+    }],
 };

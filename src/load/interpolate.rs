@@ -68,17 +68,26 @@ fn expand(expr: &str, span: Span, env: &dyn Env) -> Result<String, Diag> {
     match (value, rule) {
         (Some(v), _) => Ok(v),
         (None, Some(r)) if r.starts_with('-') => Ok(r[1..].to_string()),
-        (None, Some(r)) if r.starts_with('?') => {
-            Err(Diag::error(Code::EnvMissing, format!("environment variable `{name}` is not set: {}", &r[1..]))
-                .label(span, format!("needs `{name}`"))
-                .help(format!("set it before the run, e.g. `export {name}=...`")))
-        }
-        (None, Some(_)) => Err(Diag::error(Code::BadInterpolation, format!("`${{{expr}}}` has an unknown modifier"))
-            .label(span, "in this value")
-            .help("use `${NAME:-default}` or `${NAME:?message}`")),
-        (None, None) => Err(Diag::error(Code::EnvMissing, format!("environment variable `{name}` is not set"))
-            .label(span, format!("needs `{name}`"))
-            .help(format!("set it before the run, or give a default: `${{{name}:-value}}`"))),
+        (None, Some(r)) if r.starts_with('?') => Err(Diag::error(
+            Code::EnvMissing,
+            format!("environment variable `{name}` is not set: {}", &r[1..]),
+        )
+        .label(span, format!("needs `{name}`"))
+        .help(format!("set it before the run, e.g. `export {name}=...`"))),
+        (None, Some(_)) => Err(Diag::error(
+            Code::BadInterpolation,
+            format!("`${{{expr}}}` has an unknown modifier"),
+        )
+        .label(span, "in this value")
+        .help("use `${NAME:-default}` or `${NAME:?message}`")),
+        (None, None) => Err(Diag::error(
+            Code::EnvMissing,
+            format!("environment variable `{name}` is not set"),
+        )
+        .label(span, format!("needs `{name}`"))
+        .help(format!(
+            "set it before the run, or give a default: `${{{name}:-value}}`"
+        ))),
     }
 }
 
@@ -89,7 +98,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env() -> HashMap<String, String> {
-        HashMap::from([("HOME_DIR".to_string(), "/srv/etl".to_string()), ("BAD".to_string(), "a\nb".to_string())])
+        HashMap::from([
+            ("HOME_DIR".to_string(), "/srv/etl".to_string()),
+            ("BAD".to_string(), "a\nb".to_string()),
+        ])
     }
 
     fn run(text: &str) -> Result<String, Diag> {

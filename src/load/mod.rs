@@ -29,33 +29,46 @@ pub fn load(path: &Path, env: &dyn Env, sources: &mut SourceMap) -> Result<Loade
     let file = sources.add(display_path(path), text.clone());
     let raw = yaml::parse(&text, file)?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut resolver = resolve::Resolver { file, dir, env, diags: Diagnostics::new() };
+    let mut resolver = resolve::Resolver {
+        file,
+        dir,
+        env,
+        diags: Diagnostics::new(),
+    };
     let pipeline = resolver.pipeline(raw, path, sources);
     let mut diags = resolver.diags;
-    let Some(pipeline) = pipeline else { return Err(diags) };
+    let Some(pipeline) = pipeline else {
+        return Err(diags);
+    };
     let mut mapping_files = Vec::new();
     for mapping in &pipeline.mappings {
         match std::fs::read_to_string(&mapping.node) {
             Ok(text) => mapping_files.push(sources.add(display_path(&mapping.node), text)),
             Err(e) => diags.push(
-                Diag::error(Code::FileUnreadable, format!("cannot read mapping file {}: {e}", mapping.node.display()))
-                    .label(mapping.span, "named here")
-                    .help("mapping paths are relative to the pipeline file's folder"),
+                Diag::error(
+                    Code::FileUnreadable,
+                    format!("cannot read mapping file {}: {e}", mapping.node.display()),
+                )
+                .label(mapping.span, "named here")
+                .help("mapping paths are relative to the pipeline file's folder"),
             ),
         }
     }
     if diags.has_errors() {
         return Err(diags);
     }
-    Ok(Loaded { pipeline, mapping_files })
+    Ok(Loaded {
+        pipeline,
+        mapping_files,
+    })
 }
 
-/// A path as users should see it: relative to the working directory when it is below it.
+/// A path as users should see it: relative to the working directory.
 pub fn display_path(path: &Path) -> String {
     let normal = normalize(path);
     std::env::current_dir()
         .ok()
-        .and_then(|cwd| normal.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .and_then(|cwd| pathdiff::diff_paths(&normal, cwd))
         .unwrap_or(normal)
         .display()
         .to_string()
@@ -66,7 +79,9 @@ fn normalize(path: &Path) -> std::path::PathBuf {
     let absolute = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
     };
     let mut out = std::path::PathBuf::new();
     for part in absolute.components() {

@@ -17,9 +17,18 @@ pub struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
-    pub fn pipeline(&mut self, raw: RawPipeline, path: &Path, sources: &mut SourceMap) -> Option<Pipeline> {
+    pub fn pipeline(
+        &mut self,
+        raw: RawPipeline,
+        path: &Path,
+        sources: &mut SourceMap,
+    ) -> Option<Pipeline> {
         let tier = self.tier(&raw.tier);
-        let name = raw.name.as_ref().and_then(|n| self.string(n)).unwrap_or_else(|| file_stem(path));
+        let name = raw
+            .name
+            .as_ref()
+            .and_then(|n| self.string(n))
+            .unwrap_or_else(|| file_stem(path));
         let state_path = match &raw.state {
             Some(s) => self.string(s).map(|p| self.dir.join(p)),
             None => Some(self.dir.join(format!("{}.state.db", file_stem(path)))),
@@ -32,16 +41,29 @@ impl Resolver<'_> {
                     .help("add a source system with at least one dataset"),
             );
         }
-        let lookups = raw.lookups.0.iter().filter_map(|(n, l)| self.lookup(n, l, sources)).collect();
-        let mappings = raw.mappings.value.iter().filter_map(|m| self.path_node(m)).collect();
+        let lookups = raw
+            .lookups
+            .0
+            .iter()
+            .filter_map(|(n, l)| self.lookup(n, l, sources))
+            .collect();
+        let mappings = raw
+            .mappings
+            .value
+            .iter()
+            .filter_map(|m| self.path_node(m))
+            .collect();
         let targets = self.targets(&raw.targets.value);
         if let Some(version) = &raw.version
             && version.value != 1
         {
             self.diags.push(
-                Diag::error(Code::BadSetting, format!("pipeline format version {} is not supported", version.value))
-                    .label(span_of(version, self.file), "here")
-                    .help("this roster-etl reads `version: 1`"),
+                Diag::error(
+                    Code::BadSetting,
+                    format!("pipeline format version {} is not supported", version.value),
+                )
+                .label(span_of(version, self.file), "here")
+                .help("this roster-etl reads `version: 1`"),
             );
         }
         if self.diags.has_errors() {
@@ -88,8 +110,10 @@ impl Resolver<'_> {
                 self.diags.push(
                     Diag::error(Code::BadSetting, format!("unknown tier `{other}`"))
                         .label(self.span(s), "here")
-                        .help(format!("the tiers are `bronze` (one source system) and `silver` (several); {}",
-                            suggest::did_you_mean(other, ["bronze", "silver"]))),
+                        .help(format!(
+                            "the tiers are `bronze` (one source system) and `silver` (several); {}",
+                            suggest::did_you_mean(other, ["bronze", "silver"])
+                        )),
                 );
                 return None;
             }
@@ -102,15 +126,28 @@ impl Resolver<'_> {
         for (name, source) in &raw.0 {
             if source.kind.value != "csv" {
                 self.diags.push(
-                    Diag::error(Code::UnknownSourceType, format!("unknown source type `{}`", source.kind.value))
-                        .label(self.span(&source.kind), "here")
-                        .help(format!("source types: `csv`; {}", suggest::did_you_mean(&source.kind.value, ["csv"]))),
+                    Diag::error(
+                        Code::UnknownSourceType,
+                        format!("unknown source type `{}`", source.kind.value),
+                    )
+                    .label(self.span(&source.kind), "here")
+                    .help(format!(
+                        "source types: `csv`; {}",
+                        suggest::did_you_mean(&source.kind.value, ["csv"])
+                    )),
                 );
                 continue;
             }
-            let datasets =
-                source.datasets.0.iter().filter_map(|(n, d)| self.dataset(&name.value, n, d)).collect();
-            systems.push(SourceSystem { name: Node::new(self.span(name), name.value.clone()), datasets });
+            let datasets = source
+                .datasets
+                .0
+                .iter()
+                .filter_map(|(n, d)| self.dataset(&name.value, n, d))
+                .collect();
+            systems.push(SourceSystem {
+                name: Node::new(self.span(name), name.value.clone()),
+                datasets,
+            });
         }
         systems
     }
@@ -119,10 +156,11 @@ impl Resolver<'_> {
         let display = self.string(&raw.path);
         let encoding = raw.encoding.as_ref().and_then(|e| self.encoding(e));
         let delimiter = raw.delimiter.as_ref().and_then(|d| self.delimiter(d));
-        let columns = raw
-            .columns
-            .as_ref()
-            .map(|cols| cols.iter().map(|c| Node::new(self.span(c), c.value.clone())).collect());
+        let columns = raw.columns.as_ref().map(|cols| {
+            cols.iter()
+                .map(|c| Node::new(self.span(c), c.value.clone()))
+                .collect()
+        });
         let display = display?;
         Some(DatasetDecl {
             system: system.to_string(),
@@ -169,9 +207,11 @@ impl Resolver<'_> {
 
     fn lookup(&mut self, name: &S, raw: &RawLookup, sources: &mut SourceMap) -> Option<Lookup> {
         let table = match (&raw.values, &raw.file) {
-            (Some(values), None) => {
-                values.0.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect()
-            }
+            (Some(values), None) => values
+                .0
+                .iter()
+                .map(|(k, v)| (k.value.clone(), v.value.clone()))
+                .collect(),
             (None, Some(file)) => self.lookup_file(file, raw, sources)?,
             _ => {
                 self.diags.push(
@@ -182,22 +222,38 @@ impl Resolver<'_> {
                 return None;
             }
         };
-        Some(Lookup { name: Node::new(self.span(name), name.value.clone()), table })
+        Some(Lookup {
+            name: Node::new(self.span(name), name.value.clone()),
+            table,
+        })
     }
 
-    fn lookup_file(&mut self, file: &S, raw: &RawLookup, sources: &mut SourceMap) -> Option<HashMap<String, String>> {
+    fn lookup_file(
+        &mut self,
+        file: &S,
+        raw: &RawLookup,
+        sources: &mut SourceMap,
+    ) -> Option<HashMap<String, String>> {
         let display = self.string(file)?;
         let (Some(key), Some(value)) = (&raw.key, &raw.value) else {
             self.diags.push(
-                Diag::error(Code::BadSetting, "a lookup read from a file needs `key:` and `value:` column names")
-                    .label(self.span(file), "this file")
-                    .help("name the column to match on (`key`) and the column to return (`value`)"),
+                Diag::error(
+                    Code::BadSetting,
+                    "a lookup read from a file needs `key:` and `value:` column names",
+                )
+                .label(self.span(file), "this file")
+                .help("name the column to match on (`key`) and the column to return (`value`)"),
             );
             return None;
         };
         let options = CsvOptions::default();
         let path = self.dir.join(&display);
-        let src = CsvSource { path: &path, display: &display, decl_span: self.span(file), options: &options };
+        let src = CsvSource {
+            path: &path,
+            display: &display,
+            decl_span: self.span(file),
+            options: &options,
+        };
         let dataset = match read_dataset(&src, sources) {
             Ok((d, _)) => d,
             Err(d) => {
@@ -209,15 +265,25 @@ impl Resolver<'_> {
             let found = dataset.column_index(&col.value);
             if found.is_none() {
                 self.diags.push(
-                    Diag::error(Code::MissingColumn, format!("{display} has no column `{}`", col.value))
-                        .label(self.span(col), "not in the file")
-                        .help(suggest::did_you_mean(&col.value, dataset.columns.iter().map(String::as_str))),
+                    Diag::error(
+                        Code::MissingColumn,
+                        format!("{display} has no column `{}`", col.value),
+                    )
+                    .label(self.span(col), "not in the file")
+                    .help(suggest::did_you_mean(
+                        &col.value,
+                        dataset.columns.iter().map(String::as_str),
+                    )),
                 );
             }
             found
         };
         let (k, v) = (index(key)?, index(value)?);
-        Some((0..dataset.len() as u32).map(|r| (dataset.get(r, k).to_string(), dataset.get(r, v).to_string())).collect())
+        Some(
+            (0..dataset.len() as u32)
+                .map(|r| (dataset.get(r, k).to_string(), dataset.get(r, v).to_string()))
+                .collect(),
+        )
     }
 
     fn targets(&mut self, raw: &super::spanned_map::SpannedMap<RawTarget>) -> Vec<TargetDecl> {
@@ -225,14 +291,25 @@ impl Resolver<'_> {
         for (name, target) in &raw.0 {
             let Some(kind) = TargetKind::parse(&target.kind.value) else {
                 self.diags.push(
-                    Diag::error(Code::UnknownSourceType, format!("unknown target type `{}`", target.kind.value))
-                        .label(self.span(&target.kind), "here")
-                        .help(format!("target types: {}; {}", TargetKind::NAMES.join(", "),
-                            suggest::did_you_mean(&target.kind.value, TargetKind::NAMES.iter().copied()))),
+                    Diag::error(
+                        Code::UnknownSourceType,
+                        format!("unknown target type `{}`", target.kind.value),
+                    )
+                    .label(self.span(&target.kind), "here")
+                    .help(format!(
+                        "target types: {}; {}",
+                        TargetKind::NAMES.join(", "),
+                        suggest::did_you_mean(
+                            &target.kind.value,
+                            TargetKind::NAMES.iter().copied()
+                        )
+                    )),
                 );
                 continue;
             };
-            let Some(display) = self.string(&target.path) else { continue };
+            let Some(display) = self.string(&target.path) else {
+                continue;
+            };
             targets.push(TargetDecl {
                 name: Node::new(self.span(name), name.value.clone()),
                 kind: Node::new(self.span(&target.kind), kind),
@@ -245,5 +322,8 @@ impl Resolver<'_> {
 }
 
 fn file_stem(path: &Path) -> String {
-    path.file_stem().map_or_else(|| "pipeline".to_string(), |s| s.to_string_lossy().into_owned())
+    path.file_stem().map_or_else(
+        || "pipeline".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    )
 }

@@ -21,15 +21,37 @@ pub struct FieldDef {
 }
 
 const fn field(name: &'static str, required: bool, doc: &'static str) -> FieldDef {
-    FieldDef { name, required, sensitive: false, allowed: None, doc }
+    FieldDef {
+        name,
+        required,
+        sensitive: false,
+        allowed: None,
+        doc,
+    }
 }
 
-const fn choice(name: &'static str, allowed: &'static [&'static str], doc: &'static str) -> FieldDef {
-    FieldDef { name, required: true, sensitive: false, allowed: Some(allowed), doc }
+const fn choice(
+    name: &'static str,
+    allowed: &'static [&'static str],
+    doc: &'static str,
+) -> FieldDef {
+    FieldDef {
+        name,
+        required: true,
+        sensitive: false,
+        allowed: Some(allowed),
+        doc,
+    }
 }
 
 const fn sensitive(name: &'static str, doc: &'static str) -> FieldDef {
-    FieldDef { name, required: false, sensitive: true, allowed: None, doc }
+    FieldDef {
+        name,
+        required: false,
+        sensitive: true,
+        allowed: None,
+        doc,
+    }
 }
 
 pub const PERSON_ROLES: &[&str] = &["pupil", "teacher", "principal", "staff"];
@@ -39,7 +61,11 @@ pub const MEMBER_ROLES: &[&str] = &["pupil", "teacher"];
 
 const ORGANISATION: &[FieldDef] = &[
     field("name", true, "display name"),
-    choice("type", ORG_TYPES, "`owner` (huvudman / school owner) or `school` (skolenhet)"),
+    choice(
+        "type",
+        ORG_TYPES,
+        "`owner` (huvudman / school owner) or `school` (skolenhet)",
+    ),
     field("code", false, "school unit code (skolenhetskod)"),
     field("parent", false, "key of the owning organisation"),
 ];
@@ -47,18 +73,33 @@ const ORGANISATION: &[FieldDef] = &[
 const PERSON: &[FieldDef] = &[
     field("givenName", true, "first name"),
     field("familyName", true, "last name"),
-    choice("role", PERSON_ROLES, "`pupil`, `teacher`, `principal` or `staff`"),
+    choice(
+        "role",
+        PERSON_ROLES,
+        "`pupil`, `teacher`, `principal` or `staff`",
+    ),
     field("email", false, "e-mail address"),
     field("username", false, "login name, e.g. sAMAccountName"),
-    field("school", false, "key of the person's school unit (organisation)"),
+    field(
+        "school",
+        false,
+        "key of the person's school unit (organisation)",
+    ),
     field("grade", false, "årskurs for pupils"),
-    sensitive("civicNo", "personnummer; sent on only when a target needs it"),
+    sensitive(
+        "civicNo",
+        "personnummer; sent on only when a target needs it",
+    ),
     sensitive("birthDate", "date of birth"),
 ];
 
 const GROUP: &[FieldDef] = &[
     field("name", true, "display name"),
-    choice("type", GROUP_TYPES, "`class` (klass) or `teaching` (undervisningsgrupp)"),
+    choice(
+        "type",
+        GROUP_TYPES,
+        "`class` (klass) or `teaching` (undervisningsgrupp)",
+    ),
     field("school", true, "key of the school unit (organisation)"),
     field("schoolYear", false, "läsår, e.g. `2026/27`"),
     field("start", false, "first day, YYYY-MM-DD"),
@@ -74,8 +115,12 @@ const MEMBERSHIP: &[FieldDef] = &[
 ];
 
 impl EntityKind {
-    pub const ALL: &'static [EntityKind] =
-        &[EntityKind::Organisation, EntityKind::Person, EntityKind::Group, EntityKind::Membership];
+    pub const ALL: &'static [EntityKind] = &[
+        EntityKind::Organisation,
+        EntityKind::Person,
+        EntityKind::Group,
+        EntityKind::Membership,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {

@@ -17,7 +17,9 @@ impl Record {
     }
 
     pub fn get(&self, kind: EntityKind, field: &str) -> Option<&str> {
-        kind.field_index(field).and_then(|i| self.fields.get(i)).and_then(|v| v.as_deref())
+        kind.field_index(field)
+            .and_then(|i| self.fields.get(i))
+            .and_then(|v| v.as_deref())
     }
 }
 
@@ -40,15 +42,39 @@ pub fn content_hash(fields: &[Option<String>]) -> u64 {
 #[derive(Debug, Default, Clone)]
 pub struct Roster {
     pub entities: BTreeMap<EntityKind, BTreeMap<String, Record>>,
+    /// Entity kinds whose keys derive from personal numbers (masked in output).
+    pub sensitive_keys: Vec<EntityKind>,
+    /// Per entity kind, which fields hold personal data (masked in output).
+    pub sensitive_fields: BTreeMap<EntityKind, Vec<bool>>,
+    /// Records the run left out, with the reason and how many.
+    pub left_out: Vec<LeftOut>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    pub entity: EntityKind,
+    pub reason: String,
+    pub count: usize,
 }
 
 impl Roster {
     pub fn of(&self, kind: EntityKind) -> impl Iterator<Item = &Record> {
-        self.entities.get(&kind).into_iter().flat_map(|m| m.values())
+        self.entities
+            .get(&kind)
+            .into_iter()
+            .flat_map(|m| m.values())
     }
 
     pub fn get(&self, kind: EntityKind, key: &str) -> Option<&Record> {
         self.entities.get(&kind).and_then(|m| m.get(key))
+    }
+
+    pub fn is_sensitive(&self, kind: EntityKind, field: usize) -> bool {
+        self.sensitive_fields
+            .get(&kind)
+            .and_then(|f| f.get(field))
+            .copied()
+            .unwrap_or(false)
     }
 
     pub fn count(&self, kind: EntityKind) -> usize {

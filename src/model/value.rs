@@ -17,7 +17,11 @@ pub enum Value<'a> {
 impl<'a> Value<'a> {
     /// A dataset field: the empty string reads as null, as registers mean "none".
     pub fn field(text: &'a str) -> Self {
-        if text.is_empty() { Value::Null } else { Value::Str(Cow::Borrowed(text)) }
+        if text.is_empty() {
+            Value::Null
+        } else {
+            Value::Str(Cow::Borrowed(text))
+        }
     }
 
     pub fn str(text: impl Into<Cow<'a, str>>) -> Self {

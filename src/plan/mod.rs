@@ -1,1 +1,11 @@
-//! TODO
+//! The sync plan: what each target would get, why, and its saved form.
+
+mod build;
+mod mask;
+mod model;
+mod render;
+
+pub use build::{Compiled, absolute, build, compile};
+pub use mask::{MASK, mask, masked};
+pub use model::*;
+pub use render::{RenderOptions, SHOWN, render, summary_line};

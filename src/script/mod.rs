@@ -4,7 +4,7 @@ mod sandbox;
 
 use crate::diagnostic::{Code, Diag, FileId, SourceMap, Span};
 use crate::model::Value;
-use rhai::{Dynamic, Engine, Scope, AST};
+use rhai::{AST, Dynamic, Engine, Scope};
 
 /// A compiled script and where it came from.
 pub struct Script {
@@ -20,7 +20,10 @@ pub struct Scripts {
 
 impl Default for Scripts {
     fn default() -> Self {
-        Scripts { engine: sandbox::engine(), scripts: Vec::new() }
+        Scripts {
+            engine: sandbox::engine(),
+            scripts: Vec::new(),
+        }
     }
 }
 
@@ -32,7 +35,12 @@ impl std::fmt::Debug for Scripts {
 
 impl Scripts {
     /// Compiles a script file; a syntax error points into the script.
-    pub fn compile(&mut self, file: FileId, sources: &SourceMap, call: Span) -> Result<usize, Diag> {
+    pub fn compile(
+        &mut self,
+        file: FileId,
+        sources: &SourceMap,
+        call: Span,
+    ) -> Result<usize, Diag> {
         match self.engine.compile(sources.text(file)) {
             Ok(ast) => {
                 self.scripts.push(Script { file, ast });
@@ -49,12 +57,21 @@ impl Scripts {
     }
 
     /// Runs script `index` with `args`.
-    pub fn run(&self, index: usize, args: &[Value<'_>], sources: &SourceMap, call: Span) -> Result<Value<'static>, Diag> {
+    pub fn run(
+        &self,
+        index: usize,
+        args: &[Value<'_>],
+        sources: &SourceMap,
+        call: Span,
+    ) -> Result<Value<'static>, Diag> {
         let script = &self.scripts[index];
         let mut scope = Scope::new();
         let array: rhai::Array = args.iter().map(to_dynamic).collect();
         scope.push("args", array);
-        match self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast) {
+        match self
+            .engine
+            .eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)
+        {
             Ok(value) => Ok(from_dynamic(value)),
             Err(e) => {
                 let span = position_span(script.file, sources, e.position());
@@ -102,6 +119,10 @@ fn from_dynamic(value: Dynamic) -> Value<'static> {
         Value::Num(f)
     } else {
         let text = value.to_string();
-        if text.is_empty() { Value::Null } else { Value::str(text) }
+        if text.is_empty() {
+            Value::Null
+        } else {
+            Value::str(text)
+        }
     }
 }

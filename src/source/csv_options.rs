@@ -11,7 +11,10 @@ pub struct CsvOptions {
 
 impl Default for CsvOptions {
     fn default() -> Self {
-        CsvOptions { encoding: EncodingChoice::Auto, delimiter: None }
+        CsvOptions {
+            encoding: EncodingChoice::Auto,
+            delimiter: None,
+        }
     }
 }
 

@@ -38,15 +38,23 @@ pub fn read_dataset(src: &CsvSource, sources: &mut SourceMap) -> Result<(Dataset
         if record.len() != dataset.width() {
             let diag = Diag::error(
                 Code::MalformedRow,
-                format!("row has {} fields, the header has {}", record.len(), dataset.width()),
+                format!(
+                    "row has {} fields, the header has {}",
+                    record.len(),
+                    dataset.width()
+                ),
             )
-            .help("check for a missing or extra delimiter, or an unquoted delimiter inside a value");
+            .help(
+                "check for a missing or extra delimiter, or an unquoted delimiter inside a value",
+            );
             return Err(with_line(diag, &text, line as usize, src, sources));
         }
         if !dataset.push_row(record.iter(), line as u32) {
-            return Err(Diag::error(Code::MalformedRow, "file is larger than 4 GiB of text")
-                .label(src.decl_span, "this dataset")
-                .help("split the export into several datasets"));
+            return Err(
+                Diag::error(Code::MalformedRow, "file is larger than 4 GiB of text")
+                    .label(src.decl_span, "this dataset")
+                    .help("split the export into several datasets"),
+            );
         }
     }
     Ok((dataset, encoding))
@@ -66,7 +74,10 @@ impl LineCounter {
             byte += 1; // on CRLF files a record "starts" at the previous line's '\n'
         }
         if byte >= self.byte {
-            self.line += text.as_bytes()[self.byte..byte].iter().filter(|b| **b == b'\n').count() as u64;
+            self.line += text.as_bytes()[self.byte..byte]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
             self.byte = byte;
         }
         self.line + 1
@@ -82,7 +93,9 @@ pub fn read_columns(src: &CsvSource, sources: &mut SourceMap) -> Result<Vec<Stri
 
 fn reader_for<'t>(text: &'t str, options: &CsvOptions) -> csv::Reader<&'t [u8]> {
     let first_line = text.lines().next().unwrap_or("");
-    let delimiter = options.delimiter.unwrap_or_else(|| detect_delimiter(first_line));
+    let delimiter = options
+        .delimiter
+        .unwrap_or_else(|| detect_delimiter(first_line));
     csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -100,9 +113,14 @@ fn read_header(
     match reader.read_record(&mut header) {
         Ok(true) => {}
         Ok(false) => {
-            return Err(Diag::error(Code::EmptySource, format!("{} is empty: it has no header row", src.display))
-                .label(src.decl_span, "this dataset")
-                .help("a register export always starts with a header row; check that the export finished"));
+            return Err(Diag::error(
+                Code::EmptySource,
+                format!("{} is empty: it has no header row", src.display),
+            )
+            .label(src.decl_span, "this dataset")
+            .help(
+                "a register export always starts with a header row; check that the export finished",
+            ));
         }
         Err(e) => return Err(csv_error(&e, text, src, sources)),
     }
@@ -130,7 +148,9 @@ fn read_text_head(src: &CsvSource) -> Result<(String, Encoding), Diag> {
     use std::io::Read;
     let file = std::fs::File::open(src.path).map_err(|e| unreadable(src, &e))?;
     let mut head = Vec::with_capacity(64 * 1024);
-    file.take(1024 * 1024).read_to_end(&mut head).map_err(|e| unreadable(src, &e))?;
+    file.take(1024 * 1024)
+        .read_to_end(&mut head)
+        .map_err(|e| unreadable(src, &e))?;
     if let Some(nl) = head.iter().position(|b| *b == b'\n') {
         head.truncate(nl + 1);
     }
@@ -152,25 +172,42 @@ fn decode_or_diag(bytes: &[u8], src: &CsvSource) -> Result<(String, Encoding), D
 }
 
 fn unreadable(src: &CsvSource, e: &std::io::Error) -> Diag {
-    Diag::error(Code::FileUnreadable, format!("cannot read {}: {e}", src.display))
-        .label(src.decl_span, "this path")
-        .help("paths are relative to the pipeline file's folder")
+    Diag::error(
+        Code::FileUnreadable,
+        format!("cannot read {}: {e}", src.display),
+    )
+    .label(src.decl_span, "this path")
+    .help("paths are relative to the pipeline file's folder")
 }
 
 fn csv_error(e: &csv::Error, text: &str, src: &CsvSource, sources: &mut SourceMap) -> Diag {
     let line = e.position().map_or(1, |p| p.line() as usize);
-    let diag = Diag::error(Code::MalformedRow, format!("malformed CSV: {}", e.kind_message()))
-        .help("look for an unbalanced quote on this line or the one before it");
+    let diag = Diag::error(
+        Code::MalformedRow,
+        format!("malformed CSV: {}", e.kind_message()),
+    )
+    .help("look for an unbalanced quote on this line or the one before it");
     with_line(diag, text, line, src, sources)
 }
 
 /// Adds the CSV file to the source map and labels the given line in it.
-fn with_line(diag: Diag, text: &str, line: usize, src: &CsvSource, sources: &mut SourceMap) -> Diag {
+fn with_line(
+    diag: Diag,
+    text: &str,
+    line: usize,
+    src: &CsvSource,
+    sources: &mut SourceMap,
+) -> Diag {
     let file = sources.add(src.display, text);
     let start = sources.offset_of(file, line, 1);
-    let end = text[start..].find(['\n', '\r']).map_or(text.len(), |i| start + i);
-    diag.label(Span::new(file, start, end.max(start + 1).min(text.len().max(start))), format!("line {line}"))
-        .label(src.decl_span, "declared here")
+    let end = text[start..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| start + i);
+    diag.label(
+        Span::new(file, start, end.max(start + 1).min(text.len().max(start))),
+        format!("line {line}"),
+    )
+    .label(src.decl_span, "declared here")
 }
 
 trait KindMessage {
@@ -181,7 +218,9 @@ impl KindMessage for csv::Error {
     fn kind_message(&self) -> String {
         match self.kind() {
             csv::ErrorKind::Utf8 { .. } => "a field is not valid text".to_string(),
-            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => {
                 format!("row has {len} fields, expected {expected_len}")
             }
             _ => self.to_string(),
@@ -199,7 +238,10 @@ mod tests {
     fn read(bytes: &[u8], encoding: EncodingChoice) -> Result<Dataset, Diag> {
         let mut file = tempfile::NamedTempFile::new().unwrap();
         file.write_all(bytes).unwrap();
-        let options = CsvOptions { encoding, delimiter: None };
+        let options = CsvOptions {
+            encoding,
+            delimiter: None,
+        };
         let src = CsvSource {
             path: file.path(),
             display: "elever.csv",
@@ -213,7 +255,11 @@ mod tests {
 
     #[test]
     fn reads_semicolon_windows_1252_with_quotes() {
-        let d = read(b"Id;Namn\r\n1;\xC5sa\r\n2;\"Berg; Eva\"\r\n", EncodingChoice::Auto).unwrap();
+        let d = read(
+            b"Id;Namn\r\n1;\xC5sa\r\n2;\"Berg; Eva\"\r\n",
+            EncodingChoice::Auto,
+        )
+        .unwrap();
         assert_eq!(d.columns, ["Id", "Namn"]);
         assert_eq!(d.len(), 2);
         assert_eq!(d.get(0, 1), "Åsa");
@@ -230,7 +276,13 @@ mod tests {
 
     #[test]
     fn duplicate_header_and_empty_file() {
-        assert_eq!(read(b"a,a\n1,2\n", EncodingChoice::Utf8).unwrap_err().code, Code::DuplicateHeader);
-        assert_eq!(read(b"", EncodingChoice::Utf8).unwrap_err().code, Code::EmptySource);
+        assert_eq!(
+            read(b"a,a\n1,2\n", EncodingChoice::Utf8).unwrap_err().code,
+            Code::DuplicateHeader
+        );
+        assert_eq!(
+            read(b"", EncodingChoice::Utf8).unwrap_err().code,
+            Code::EmptySource
+        );
     }
 }

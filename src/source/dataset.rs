@@ -15,7 +15,11 @@ pub struct Dataset {
 
 impl Dataset {
     pub fn new(file: String, columns: Vec<String>) -> Self {
-        Dataset { file, columns, ..Dataset::default() }
+        Dataset {
+            file,
+            columns,
+            ..Dataset::default()
+        }
     }
 
     pub fn width(&self) -> usize {
@@ -54,6 +58,9 @@ impl Dataset {
     }
 
     pub fn column_index(&self, name: &str) -> Option<u32> {
-        self.columns.iter().position(|c| c == name).map(|i| i as u32)
+        self.columns
+            .iter()
+            .position(|c| c == name)
+            .map(|i| i as u32)
     }
 }

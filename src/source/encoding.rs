@@ -94,10 +94,24 @@ mod tests {
 
     #[test]
     fn decodes_each_encoding() {
-        assert_eq!(decode("Åsa".as_bytes(), EncodingChoice::Auto).unwrap(), ("Åsa".into(), Encoding::Utf8));
-        assert_eq!(decode(b"\xEF\xBB\xBFx", EncodingChoice::Windows1252).unwrap().1, Encoding::Utf8Bom);
-        assert_eq!(decode(b"\xC5sa", EncodingChoice::Auto).unwrap(), ("Åsa".into(), Encoding::Windows1252));
-        assert_eq!(decode(b"\xFF\xFEa\0", EncodingChoice::Auto), Err(DecodeError::Utf16));
+        assert_eq!(
+            decode("Åsa".as_bytes(), EncodingChoice::Auto).unwrap(),
+            ("Åsa".into(), Encoding::Utf8)
+        );
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFx", EncodingChoice::Windows1252)
+                .unwrap()
+                .1,
+            Encoding::Utf8Bom
+        );
+        assert_eq!(
+            decode(b"\xC5sa", EncodingChoice::Auto).unwrap(),
+            ("Åsa".into(), Encoding::Windows1252)
+        );
+        assert_eq!(
+            decode(b"\xFF\xFEa\0", EncodingChoice::Auto),
+            Err(DecodeError::Utf16)
+        );
     }
 
     #[test]

@@ -1,1 +1,7 @@
-//! TODO
+//! Stage "remember": what each target was last given, and the lock between runs.
+
+mod lock;
+mod store;
+
+pub use lock::{StateLock, lock_path};
+pub use store::{State, TargetVersion, stale};

@@ -104,11 +104,22 @@ pub enum Literal {
 #[derive(Debug)]
 pub enum Expr {
     Literal(Literal),
-    Field { alias: Node<String>, column: Node<String> },
+    Field {
+        alias: Node<String>,
+        column: Node<String>,
+    },
     Unary(UnOp, Box<Node<Expr>>),
     Binary(BinOp, Box<Node<Expr>>, Box<Node<Expr>>),
-    If { cond: Box<Node<Expr>>, then: Box<Node<Expr>>, otherwise: Box<Node<Expr>> },
-    Call { name: Node<String>, abort: bool, args: Vec<Arg> },
+    If {
+        cond: Box<Node<Expr>>,
+        then: Box<Node<Expr>>,
+        otherwise: Box<Node<Expr>>,
+    },
+    Call {
+        name: Node<String>,
+        abort: bool,
+        args: Vec<Arg>,
+    },
 }
 
 #[derive(Debug)]

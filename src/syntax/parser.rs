@@ -7,6 +7,7 @@ use crate::diagnostic::{Code, Diag, FileId, Node, Span};
 use pest::Parser as _;
 use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
+use std::rc::Rc;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/mapping.pest"]
@@ -32,35 +33,52 @@ fn pratt() -> PrattParser<Rule> {
 
 /// Parses one mapping file. Syntax errors stop the file; literal errors are collected.
 pub fn parse_file(text: &str, file: FileId) -> Result<MappingFile, Vec<Diag>> {
-    let mut pairs = MappingParser::parse(Rule::file, text).map_err(|e| vec![syntax_error(&e, text, file)])?;
-    let mut ctx = Ctx { file, pratt: pratt(), diags: Vec::new() };
+    let mut pairs =
+        MappingParser::parse(Rule::file, text).map_err(|e| vec![syntax_error(&e, text, file)])?;
+    let mut ctx = Ctx {
+        file,
+        pratt: Rc::new(pratt()),
+        diags: Vec::new(),
+    };
     let blocks = pairs
         .next()
-        .map(|f| f.into_inner().filter(|p| p.as_rule() == Rule::block).map(|b| ctx.parse_block(b)).collect())
+        .map(|f| {
+            f.into_inner()
+                .filter(|p| p.as_rule() == Rule::block)
+                .map(|b| ctx.parse_block(b))
+                .collect()
+        })
         .unwrap_or_default();
-    if ctx.diags.is_empty() { Ok(MappingFile { file, blocks }) } else { Err(ctx.diags) }
+    if ctx.diags.is_empty() {
+        Ok(MappingFile { file, blocks })
+    } else {
+        Err(ctx.diags)
+    }
 }
 
 /// Parses a lone expression (used by the function examples and tests).
 pub fn parse_expr(text: &str, file: FileId) -> Result<Node<Expr>, Vec<Diag>> {
-    let mut pairs = MappingParser::parse(Rule::expr, text).map_err(|e| vec![syntax_error(&e, text, file)])?;
-    let mut ctx = Ctx { file, pratt: pratt(), diags: Vec::new() };
-    let expr = pairs.next().map(|p| ctx.parse_expr(p));
-    let rest = pairs.as_str().len();
-    let consumed = expr.as_ref().map_or(0, |e| e.span.end);
-    if consumed + rest < text.trim_end().len() {
-        let span = Span::new(file, consumed, text.len());
-        return Err(vec![Diag::error(Code::DslSyntax, "unexpected text after the expression").label(span, "here")]);
-    }
-    match (expr, ctx.diags.is_empty()) {
-        (Some(e), true) => Ok(e),
-        (_, _) => Err(ctx.diags),
+    let mut pairs = MappingParser::parse(Rule::standalone, text)
+        .map_err(|e| vec![syntax_error(&e, text, file)])?;
+    let mut ctx = Ctx {
+        file,
+        pratt: Rc::new(pratt()),
+        diags: Vec::new(),
+    };
+    let expr = pairs
+        .next()
+        .and_then(|s| s.into_inner().find(is_expr))
+        .map(|p| ctx.parse_expr(p));
+    match expr {
+        Some(e) if ctx.diags.is_empty() => Ok(e),
+        _ => Err(ctx.diags),
     }
 }
 
 struct Ctx {
     file: FileId,
-    pratt: PrattParser<Rule>,
+    /// Shared so that nested expressions (in parentheses, calls, `if`) can re-enter it.
+    pratt: Rc<PrattParser<Rule>>,
     diags: Vec<Diag>,
 }
 
@@ -86,7 +104,9 @@ impl Ctx {
                 Rule::entity => entity = Some(self.node(&p)),
                 Rule::source_ref => from = Some(self.parse_source_ref(p)),
                 Rule::join_clause => joins.push(self.parse_join(p)),
-                Rule::where_clause => filter = p.into_inner().find(is_expr).map(|e| self.parse_expr(e)),
+                Rule::where_clause => {
+                    filter = p.into_inner().find(is_expr).map(|e| self.parse_expr(e))
+                }
                 Rule::key_clause => key = p.into_inner().find(is_expr).map(|e| self.parse_expr(e)),
                 Rule::assignment => fields.push(self.parse_assignment(p)),
                 _ => {}
@@ -96,7 +116,11 @@ impl Ctx {
         let empty = Node::new(Span::new(self.file, 0, 0), String::new());
         Block {
             entity: entity.unwrap_or_else(|| empty.clone()),
-            from: from.unwrap_or_else(|| SourceRef { system: empty.clone(), dataset: empty.clone(), alias: empty.clone() }),
+            from: from.unwrap_or_else(|| SourceRef {
+                system: empty.clone(),
+                dataset: empty.clone(),
+                alias: empty.clone(),
+            }),
             joins,
             filter,
             key: key.unwrap_or_else(|| Node::new(empty.span, Expr::Literal(Literal::Null))),
@@ -149,7 +173,11 @@ impl Ctx {
 
     fn parse_source_ref_empty(&self) -> SourceRef {
         let empty = Node::new(Span::new(self.file, 0, 0), String::new());
-        SourceRef { system: empty.clone(), dataset: empty.clone(), alias: empty }
+        SourceRef {
+            system: empty.clone(),
+            dataset: empty.clone(),
+            alias: empty,
+        }
     }
 
     fn parse_assignment(&mut self, pair: Pair<Rule>) -> Assignment {
@@ -164,27 +192,36 @@ impl Ctx {
     }
 
     fn parse_expr(&mut self, pair: Pair<Rule>) -> Node<Expr> {
-        let pratt = std::mem::replace(&mut self.pratt, PrattParser::new());
+        let pratt = Rc::clone(&self.pratt);
         let ctx = std::cell::RefCell::new(&mut *self);
         let result = pratt
             .map_primary(|p| {
                 let inner = p.into_inner().next();
                 match inner {
                     Some(primary) => ctx.borrow_mut().parse_primary(primary),
-                    None => Node::new(Span::new(ctx.borrow().file, 0, 0), Expr::Literal(Literal::Null)),
+                    None => Node::new(
+                        Span::new(ctx.borrow().file, 0, 0),
+                        Expr::Literal(Literal::Null),
+                    ),
                 }
             })
             .map_prefix(|op, rhs| {
                 let span = ctx.borrow().span(&op).to(rhs.span);
-                let op = if op.as_rule() == Rule::op_not { UnOp::Not } else { UnOp::Neg };
+                let op = if op.as_rule() == Rule::op_not {
+                    UnOp::Not
+                } else {
+                    UnOp::Neg
+                };
                 Node::new(span, Expr::Unary(op, Box::new(rhs)))
             })
             .map_infix(|lhs, op, rhs| {
                 let span = lhs.span.to(rhs.span);
-                Node::new(span, Expr::Binary(bin_op(op.as_rule()), Box::new(lhs), Box::new(rhs)))
+                Node::new(
+                    span,
+                    Expr::Binary(bin_op(op.as_rule()), Box::new(lhs), Box::new(rhs)),
+                )
             })
             .parse(pair.into_inner());
-        self.pratt = pratt;
         result
     }
 
@@ -196,8 +233,12 @@ impl Ctx {
             Rule::call => self.parse_call(pair),
             Rule::field => {
                 let mut parts = pair.into_inner().map(|n| self.node(&n));
-                let alias = parts.next().unwrap_or_else(|| Node::new(span, String::new()));
-                let column = parts.next().unwrap_or_else(|| Node::new(span, String::new()));
+                let alias = parts
+                    .next()
+                    .unwrap_or_else(|| Node::new(span, String::new()));
+                let column = parts
+                    .next()
+                    .unwrap_or_else(|| Node::new(span, String::new()));
                 Expr::Field { alias, column }
             }
             _ => Expr::Literal(self.parse_literal(&pair)),
@@ -209,12 +250,23 @@ impl Ctx {
         let mut parts = pair
             .into_inner()
             .filter(|p| matches!(p.as_rule(), Rule::expr | Rule::if_expr))
-            .map(|p| if p.as_rule() == Rule::if_expr { let s = self.span(&p); Node::new(s, self.parse_if(p)) } else { self.parse_expr(p) });
+            .map(|p| {
+                if p.as_rule() == Rule::if_expr {
+                    let s = self.span(&p);
+                    Node::new(s, self.parse_if(p))
+                } else {
+                    self.parse_expr(p)
+                }
+            });
         let null = || Node::new(Span::new(0.into_file(), 0, 0), Expr::Literal(Literal::Null));
         let cond = parts.next().unwrap_or_else(null);
         let then = parts.next().unwrap_or_else(null);
         let otherwise = parts.next().unwrap_or_else(null);
-        Expr::If { cond: Box::new(cond), then: Box::new(then), otherwise: Box::new(otherwise) }
+        Expr::If {
+            cond: Box::new(cond),
+            then: Box::new(then),
+            otherwise: Box::new(otherwise),
+        }
     }
 
     fn parse_call(&mut self, pair: Pair<Rule>) -> Expr {
@@ -251,7 +303,10 @@ impl Ctx {
                 _ => {}
             }
         }
-        Arg { name, value: value.unwrap_or_else(|| Node::new(span, Expr::Literal(Literal::Null))) }
+        Arg {
+            name,
+            value: value.unwrap_or_else(|| Node::new(span, Expr::Literal(Literal::Null))),
+        }
     }
 
     fn parse_literal(&mut self, pair: &Pair<Rule>) -> Literal {
@@ -275,9 +330,14 @@ impl Ctx {
 
     fn bad_literal(&mut self, pair: &Pair<Rule>, label: &str) -> Literal {
         self.diags.push(
-            Diag::error(Code::BadLiteral, format!("invalid literal `{}`", pair.as_str()))
-                .label(self.span(pair), label)
-                .help("dates are written YYYY-MM-DD, days as a whole number followed by `d`, e.g. `30d`"),
+            Diag::error(
+                Code::BadLiteral,
+                format!("invalid literal `{}`", pair.as_str()),
+            )
+            .label(self.span(pair), label)
+            .help(
+                "dates are written YYYY-MM-DD, days as a whole number followed by `d`, e.g. `30d`",
+            ),
         );
         Literal::Null
     }
@@ -300,7 +360,10 @@ fn is_expr(pair: &Pair<Rule>) -> bool {
 /// The text of a name, without back quotes.
 fn name_text(pair: &Pair<Rule>) -> String {
     let text = pair.as_str();
-    text.strip_prefix('`').and_then(|t| t.strip_suffix('`')).unwrap_or(text).to_string()
+    text.strip_prefix('`')
+        .and_then(|t| t.strip_suffix('`'))
+        .unwrap_or(text)
+        .to_string()
 }
 
 fn bin_op(rule: Rule) -> BinOp {
@@ -350,19 +413,33 @@ fn syntax_error(e: &pest::error::Error<Rule>, text: &str, file: FileId) -> Diag 
         pest::error::ErrorVariant::CustomError { message } => message.clone(),
     };
     let end = pos + found.len().max(1);
-    Diag::error(Code::DslSyntax, format!("unexpected {}", describe_found(&found)))
-        .label(Span::new(file, pos, end.min(text.len().max(pos))), format!("expected {expected}"))
-        .help(syntax_hint(&found))
+    Diag::error(
+        Code::DslSyntax,
+        format!("unexpected {}", describe_found(&found)),
+    )
+    .label(
+        Span::new(file, pos, end.min(text.len().max(pos))),
+        format!("expected {expected}"),
+    )
+    .help(syntax_hint(&found))
 }
 
 fn found_token(text: &str, pos: usize) -> String {
     let rest = text.get(pos..).unwrap_or("");
-    let token: String = rest.chars().take_while(|c| !c.is_whitespace()).take(20).collect();
+    let token: String = rest
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .take(20)
+        .collect();
     token
 }
 
 fn describe_found(token: &str) -> String {
-    if token.is_empty() { "end of file".to_string() } else { format!("`{token}`") }
+    if token.is_empty() {
+        "end of file".to_string()
+    } else {
+        format!("`{token}`")
+    }
 }
 
 fn syntax_hint(found: &str) -> String {
@@ -382,7 +459,12 @@ mod tests {
     use super::*;
 
     fn expr(text: &str) -> String {
-        format!("{:?}", parse_expr(text, FileId(0)).map(|e| shape(&e)).map_err(|d| d[0].message.clone()))
+        format!(
+            "{:?}",
+            parse_expr(text, FileId(0))
+                .map(|e| shape(&e))
+                .map_err(|d| d[0].message.clone())
+        )
     }
 
     fn shape(e: &Node<Expr>) -> String {
@@ -391,37 +473,91 @@ mod tests {
             Expr::Field { alias, column } => format!("{}.{}", alias.node, column.node),
             Expr::Unary(op, x) => format!("({op:?} {})", shape(x)),
             Expr::Binary(op, a, b) => format!("({} {} {})", shape(a), op.symbol(), shape(b)),
-            Expr::If { cond, then, otherwise } => format!("(if {} {} {})", shape(cond), shape(then), shape(otherwise)),
+            Expr::If {
+                cond,
+                then,
+                otherwise,
+            } => format!("(if {} {} {})", shape(cond), shape(then), shape(otherwise)),
             Expr::Call { name, abort, args } => format!(
                 "{}{}({})",
                 name.node,
                 if *abort { "!" } else { "" },
-                args.iter().map(|a| shape(&a.value)).collect::<Vec<_>>().join(", ")
+                args.iter()
+                    .map(|a| shape(&a.value))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }
 
     #[test]
     fn precedence() {
-        assert_eq!(expr("a.x ?? \"p\" + \"q\""), r#"Ok("(a.x ?? (Str(\"p\") + Str(\"q\")))")"#);
-        assert_eq!(expr("f(x.y) ?? \"\" == b.c"), r#"Ok("((f(x.y) ?? Str(\"\")) == b.c)")"#);
-        assert_eq!(expr("not a.b == 1 and c.d"), r#"Ok("((Not (a.b == Num(1.0))) and c.d)")"#);
-        assert_eq!(expr("1 + 2 * 3"), r#"Ok("(Num(1.0) + (Num(2.0) * Num(3.0)))")"#);
+        assert_eq!(
+            expr("a.x ?? \"p\" + \"q\""),
+            r#"Ok("(a.x ?? (Str(\"p\") + Str(\"q\")))")"#
+        );
+        assert_eq!(
+            expr("f(x.y) ?? \"\" == b.c"),
+            r#"Ok("((f(x.y) ?? Str(\"\")) == b.c)")"#
+        );
+        assert_eq!(
+            expr("not a.b == 1 and c.d"),
+            r#"Ok("((Not (a.b == Num(1.0))) and c.d)")"#
+        );
+        assert_eq!(
+            expr("1 + 2 * 3"),
+            r#"Ok("(Num(1.0) + (Num(2.0) * Num(3.0)))")"#
+        );
+    }
+
+    #[test]
+    fn nested_expressions_keep_precedence() {
+        assert_eq!(
+            expr("f(a.b + 1) ?? (c.d ?? \"x\")"),
+            r#"Ok("(f((a.b + Num(1.0))) ?? (c.d ?? Str(\"x\")))")"#
+        );
+        assert_eq!(
+            expr("if a.b == 1 { c.d + \"x\" } else { e.f ?? null }"),
+            r#"Ok("(if (a.b == Num(1.0)) (c.d + Str(\"x\")) (e.f ?? Null))")"#
+        );
     }
 
     #[test]
     fn literals_calls_and_names() {
-        assert_eq!(expr("active(e.Start, e.Slut, ahead: 30d)"), r#"Ok("active(e.Start, e.Slut, Days(30))")"#);
-        assert_eq!(expr("date!(e.`Födelse datum`)"), r#"Ok("date!(e.Födelse datum)")"#);
+        assert_eq!(
+            expr("active(e.Start, e.Slut, ahead: 30d)"),
+            r#"Ok("active(e.Start, e.Slut, Days(30))")"#
+        );
+        assert_eq!(
+            expr("date!(e.`Födelse datum`)"),
+            r#"Ok("date!(e.Födelse datum)")"#
+        );
         assert_eq!(expr("e.Förnamn"), r#"Ok("e.Förnamn")"#);
         assert_eq!(expr("2025-08-01"), r#"Ok("Date(2025-08-01)")"#);
-        assert_eq!(expr("if a.b { 1 } else { 2 }"), r#"Ok("(if a.b Num(1.0) Num(2.0))")"#);
+        assert_eq!(
+            expr("if a.b { 1 } else { 2 }"),
+            r#"Ok("(if a.b Num(1.0) Num(2.0))")"#
+        );
     }
 
     #[test]
     fn errors_never_name_rules() {
-        let err = parse_expr("a.b +", FileId(0)).unwrap_err();
-        assert!(!err[0].labels[0].text.contains("expr"), "{}", err[0].labels[0].text);
+        for text in ["a.b +", "f(", "if a.b { 1 }", "e.", "\"open"] {
+            let err = parse_expr(text, FileId(0)).unwrap_err();
+            let label = &err[0].labels[0].text;
+            for raw in [
+                "op_",
+                "_lit",
+                "postfix",
+                "kw_",
+                "call_",
+                "source_ref",
+                "standalone",
+                "EOI",
+            ] {
+                assert!(!label.contains(raw), "{text}: {label}");
+            }
+        }
         let err = parse_expr("2025-13-40", FileId(0)).unwrap_err();
         assert_eq!(err[0].code, Code::BadLiteral);
     }

@@ -6,12 +6,15 @@ pub fn describe(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "the end of the file",
         Rule::WHITESPACE | Rule::COMMENT => "a space or comment",
+        Rule::standalone => "an expression",
         Rule::file | Rule::block => "an entity block such as `person from system.dataset as p ...`",
         Rule::entity | Rule::ident_raw => "a name",
         Rule::source_ref => "`system.dataset as alias`",
         Rule::dataset_name => "a dataset name `system.dataset`",
         Rule::alias => "an alias",
-        Rule::join_clause | Rule::join_kind | Rule::left_join | Rule::inner_join => "`join` or `left join`",
+        Rule::join_clause | Rule::join_kind | Rule::left_join | Rule::inner_join => {
+            "`join` or `left join`"
+        }
         Rule::where_clause => "`where`",
         Rule::key_clause => "`key`",
         Rule::assignment => "a field assignment `name = expression`",

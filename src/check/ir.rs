@@ -1,0 +1,97 @@
+//! The checked program: names resolved to dataset slots and column indices, functions
+//! bound, every fallible expression handled. The executor runs this, never the AST.
+
+use crate::diagnostic::Span;
+use crate::functions::Function;
+use crate::model::{EntityKind, Value};
+use crate::script::Scripts;
+use crate::syntax::ast::{BinOp, JoinKind};
+use std::collections::HashMap;
+
+#[derive(Debug)]
+pub enum Ir {
+    Const(Value<'static>),
+    /// A column of the row bound to `slot` (null when a left join found no row).
+    Col {
+        slot: usize,
+        col: u32,
+    },
+    Not(Box<Ir>),
+    Neg(Box<Ir>),
+    Bin(BinOp, Box<Ir>, Box<Ir>),
+    If(Box<Ir>, Box<Ir>, Box<Ir>),
+    /// `abort` is the call's span when written with `!`: a failure stops the run there.
+    Call {
+        func: &'static Function,
+        args: Vec<Ir>,
+        abort: Option<Span>,
+    },
+    Lookup {
+        table: usize,
+        key: Box<Ir>,
+        abort: Option<Span>,
+    },
+    Script {
+        index: usize,
+        args: Vec<Ir>,
+        span: Span,
+    },
+}
+
+impl std::fmt::Debug for Function {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}()", self.name)
+    }
+}
+
+#[derive(Debug)]
+pub struct JoinPlan {
+    pub slot: usize,
+    pub kind: JoinKind,
+    /// Evaluated on the rows joined so far.
+    pub probe: Ir,
+    /// Evaluated on each row of the joined dataset alone (the hash side).
+    pub build: Ir,
+}
+
+#[derive(Debug)]
+pub struct FieldPlan {
+    pub ir: Ir,
+    pub span: Span,
+    pub sensitive: bool,
+}
+
+/// One entity block, ready to run.
+#[derive(Debug)]
+pub struct BlockPlan {
+    pub entity: EntityKind,
+    pub span: Span,
+    /// The dataset (index into [`Program::datasets`]) bound to each slot; slot 0 is `from`.
+    pub slots: Vec<usize>,
+    pub aliases: Vec<String>,
+    pub joins: Vec<JoinPlan>,
+    pub filter: Option<Ir>,
+    pub key: Ir,
+    pub key_span: Span,
+    pub key_sensitive: bool,
+    /// One entry per field of the entity kind; `None` when the block does not assign it.
+    pub fields: Vec<Option<FieldPlan>>,
+}
+
+/// A dataset the program reads.
+#[derive(Debug)]
+pub struct DatasetUse {
+    /// `system.dataset`
+    pub qualified: String,
+    pub system: String,
+}
+
+#[derive(Debug)]
+pub struct Program {
+    pub datasets: Vec<DatasetUse>,
+    pub blocks: Vec<BlockPlan>,
+    pub lookups: Vec<HashMap<String, String>>,
+    pub scripts: Scripts,
+    /// Source systems the mappings use, in order of first use.
+    pub systems_used: Vec<String>,
+}

@@ -1,0 +1,120 @@
+//! `etl apply FILE|PIPELINE`: carry out a saved plan exactly, or plan and apply after `yes`.
+
+use super::args::RunArgs;
+use super::exit::Exit;
+use super::output::Output;
+use crate::diagnostic::{Code, Diag, SourceMap};
+use crate::load::ProcessEnv;
+use crate::plan::{FORMAT, Plan, RenderOptions, VERSION, render, summary_line};
+use crate::state::{State, StateLock};
+use std::io::BufRead;
+use std::path::Path;
+
+pub struct ApplyFlags<'a> {
+    pub run: &'a RunArgs,
+    pub auto_approve: bool,
+    pub full: bool,
+}
+
+pub fn run(file: &Path, flags: &ApplyFlags, out: &Output) -> Exit {
+    let mut sources = SourceMap::new();
+    let result = match read_saved_plan(file) {
+        Some(plan) => plan.and_then(|p| apply_saved(&p, out)),
+        None => apply_pipeline(file, flags, &mut sources, out),
+    };
+    match result {
+        Ok(exit) => exit,
+        Err(diags) => {
+            out.diagnostics(&diags, &sources);
+            Exit::for_errors(&diags)
+        }
+    }
+}
+
+/// `Some` when the file is a saved plan (JSON), `None` when it is a pipeline.
+fn read_saved_plan(file: &Path) -> Option<Result<Plan, Vec<Diag>>> {
+    let text = std::fs::read_to_string(file).ok()?;
+    if !text.trim_start().starts_with('{') {
+        return None;
+    }
+    let bad = |why: String| {
+        vec![
+            Diag::error(
+                Code::BadPlanFile,
+                format!("{} is not a usable plan: {why}", file.display()),
+            )
+            .help("make a plan with `etl plan PIPELINE --out FILE`"),
+        ]
+    };
+    Some(match serde_json::from_str::<Plan>(&text) {
+        Ok(plan) if plan.format != FORMAT => Err(bad(format!("its format is `{}`", plan.format))),
+        Ok(plan) if plan.version != VERSION => Err(bad(format!(
+            "it is plan version {}, this roster-etl reads version {VERSION}",
+            plan.version
+        ))),
+        Ok(plan) => Ok(plan),
+        Err(e) => Err(bad(e.to_string())),
+    })
+}
+
+fn apply_saved(plan: &Plan, out: &Output) -> Result<Exit, Vec<Diag>> {
+    let lock = StateLock::acquire(Path::new(&plan.state), "etl apply").map_err(|d| vec![d])?;
+    crate::apply::apply(plan, &lock).map_err(|d| vec![d])?;
+    out.print(&complete_line(plan));
+    Ok(Exit::Ok)
+}
+
+fn apply_pipeline(
+    path: &Path,
+    flags: &ApplyFlags,
+    sources: &mut SourceMap,
+    out: &Output,
+) -> Result<Exit, Vec<Diag>> {
+    let compiled = crate::plan::compile(path, &ProcessEnv, sources).map_err(|mut d| d.take())?;
+    out.diagnostics(&compiled.checked.warnings, sources);
+    let lock = StateLock::acquire(&compiled.loaded.pipeline.state_path, "etl apply")
+        .map_err(|d| vec![d])?;
+    let state = State::open_existing(&compiled.loaded.pipeline.state_path).map_err(|d| vec![d])?;
+    let plan = crate::plan::build(&compiled, state.as_ref(), flags.run.today(), sources)
+        .map_err(|mut d| d.take())?;
+    drop(state);
+    out.print(&render(
+        &plan,
+        &RenderOptions {
+            full: flags.full,
+            show_sensitive: flags.run.show_sensitive,
+        },
+    ));
+    if !plan.has_changes() {
+        return Ok(Exit::Ok);
+    }
+    if !flags.auto_approve && !approved(out) {
+        return Err(vec![
+            Diag::error(Code::NotApproved, "apply cancelled: nothing was written")
+                .help("answer `yes` to apply, or pass --auto-approve in unattended runs"),
+        ]);
+    }
+    crate::apply::apply(&plan, &lock).map_err(|d| vec![d])?;
+    out.print(&complete_line(&plan));
+    Ok(Exit::Ok)
+}
+
+fn approved(out: &Output) -> bool {
+    out.print("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+    let mut answer = String::new();
+    let read = std::io::stdin().lock().read_line(&mut answer);
+    out.print("\n");
+    read.is_ok() && answer.trim() == "yes"
+}
+
+fn complete_line(plan: &Plan) -> String {
+    let s = plan.summary();
+    if plan.has_changes() {
+        format!(
+            "Apply complete! Records: {} added, {} changed, {} destroyed.\n",
+            s.add, s.change, s.destroy
+        )
+    } else {
+        format!("Apply complete! {}\n", summary_line(plan))
+    }
+}

@@ -1,0 +1,72 @@
+//! Command-line arguments (clap). Raw flags only; commands turn them into settings.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "etl",
+    version,
+    about = "roster-etl: declare a school roster sync in files, see its plan, apply it safely"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check a pipeline and its mapping files without reading data or state.
+    Validate {
+        /// The pipeline YAML file.
+        pipeline: PathBuf,
+    },
+    /// Show what a run would change in each target, and why.
+    Plan {
+        pipeline: PathBuf,
+        #[command(flatten)]
+        run: RunArgs,
+        /// Print the plan as versioned JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Save the plan for `etl apply FILE` (readable by its owner only).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Show every row instead of the first few of each list.
+        #[arg(long)]
+        full: bool,
+        /// Exit 0 when there are no changes, 2 when there are, 1 on an error.
+        #[arg(long)]
+        detailed_exitcode: bool,
+    },
+    /// Carry out a saved plan exactly, or plan a pipeline and apply it after approval.
+    Apply {
+        /// A saved plan (from `etl plan --out`) or a pipeline YAML file.
+        file: PathBuf,
+        #[command(flatten)]
+        run: RunArgs,
+        /// Apply without asking for `yes`.
+        #[arg(long)]
+        auto_approve: bool,
+        /// Show every row of the plan.
+        #[arg(long)]
+        full: bool,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// The run's date (YYYY-MM-DD) for activity windows and `today()`; default: the local date.
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<chrono::NaiveDate>,
+    /// Show personal numbers and other sensitive values instead of masking them.
+    #[arg(long)]
+    pub show_sensitive: bool,
+}
+
+impl RunArgs {
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.today
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+}

@@ -1,0 +1,32 @@
+//! Exit codes, decided in one place (documented in docs/cli.md).
+
+use crate::diagnostic::{Code, Diag};
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Success; for `plan --detailed-exitcode`: no changes.
+    Ok = 0,
+    /// An error: nothing was written.
+    Error = 1,
+    /// `plan --detailed-exitcode`: there are changes.
+    Changes = 2,
+    /// Another run holds the state lock.
+    Locked = 4,
+}
+
+impl Exit {
+    pub fn for_errors(diags: &[Diag]) -> Exit {
+        if diags.iter().any(|d| d.code == Code::Locked) {
+            Exit::Locked
+        } else {
+            Exit::Error
+        }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}

@@ -1,0 +1,101 @@
+//! `etl plan PIPELINE`: what would change, per target.
+
+use super::args::RunArgs;
+use super::exit::Exit;
+use super::output::Output;
+use crate::diagnostic::{Code, Diag, SourceMap};
+use crate::load::ProcessEnv;
+use crate::plan::{Plan, RenderOptions, masked, render};
+use crate::state::State;
+use std::path::Path;
+
+pub struct PlanFlags<'a> {
+    pub run: &'a RunArgs,
+    pub json: bool,
+    pub out: Option<&'a Path>,
+    pub full: bool,
+    pub detailed_exitcode: bool,
+}
+
+pub fn run(path: &Path, flags: &PlanFlags, out: &Output) -> Exit {
+    let mut sources = SourceMap::new();
+    let plan = match make_plan(path, flags.run, &mut sources, out) {
+        Ok(p) => p,
+        Err(diags) => {
+            out.diagnostics(&diags, &sources);
+            return Exit::for_errors(&diags);
+        }
+    };
+    if let Some(file) = flags.out
+        && let Err(d) = save(&plan, file)
+    {
+        out.diagnostics(&[d], &sources);
+        return Exit::Error;
+    }
+    if flags.json {
+        let shown = if flags.run.show_sensitive {
+            plan.clone()
+        } else {
+            masked(&plan)
+        };
+        out.print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&shown).unwrap_or_default()
+        ));
+    } else {
+        out.print(&render(
+            &plan,
+            &RenderOptions {
+                full: flags.full,
+                show_sensitive: flags.run.show_sensitive,
+            },
+        ));
+        if let Some(file) = flags.out {
+            out.print(&format!(
+                "\nSaved the plan to {}. Apply exactly this plan with: etl apply {}\n",
+                file.display(),
+                file.display()
+            ));
+        }
+    }
+    match (flags.detailed_exitcode, plan.has_changes()) {
+        (true, true) => Exit::Changes,
+        _ => Exit::Ok,
+    }
+}
+
+/// Compiles, reads, maps and diffs against the state (opened read-only; nothing is created).
+pub fn make_plan(
+    path: &Path,
+    run: &RunArgs,
+    sources: &mut SourceMap,
+    out: &Output,
+) -> Result<Plan, Vec<Diag>> {
+    let compiled = crate::plan::compile(path, &ProcessEnv, sources).map_err(|mut d| d.take())?;
+    out.diagnostics(&compiled.checked.warnings, sources);
+    let state = State::open_existing(&compiled.loaded.pipeline.state_path).map_err(|d| vec![d])?;
+    crate::plan::build(&compiled, state.as_ref(), run.today(), sources).map_err(|mut d| d.take())
+}
+
+/// Saves a plan for `etl apply FILE`; it holds the real values, so only its owner may read it.
+pub fn save(plan: &Plan, file: &Path) -> Result<(), Diag> {
+    let json =
+        serde_json::to_string(plan).map_err(|e| Diag::error(Code::BadPlanFile, e.to_string()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let write = options
+        .open(file)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, json.as_bytes()));
+    write.map_err(|e| {
+        Diag::error(
+            Code::BadPlanFile,
+            format!("cannot save the plan to {}: {e}", file.display()),
+        )
+        .help("choose a writable path for --out")
+    })
+}

@@ -1,0 +1,90 @@
+//! Runs one entity block: bind rows, join, filter, compute key and fields.
+
+use super::eval::{Env, EvalError};
+use super::join::{self, fatal};
+use super::tuples::Tuples;
+use crate::check::{BlockPlan, FieldPlan};
+use crate::diagnostic::{Code, Diag};
+use crate::model::{Record, Value};
+
+/// A mapped record and where it came from (`file:line`), for duplicate reports.
+pub struct Mapped {
+    pub record: Record,
+    pub origin: String,
+}
+
+pub fn run(block: &BlockPlan, env: &Env) -> Result<Vec<Mapped>, Diag> {
+    let base = &env.datasets[block.slots[0]];
+    let mut tuples = Tuples::from_rows(block.slots.len(), base.len());
+    for plan in &block.joins {
+        tuples = join::run(plan, env, tuples)?;
+    }
+    let mut out = Vec::new();
+    for tuple in tuples.iter() {
+        if let Some(filter) = &block.filter
+            && !env.eval(filter, tuple).map_err(fatal)?.truthy()
+        {
+            continue;
+        }
+        out.push(map_one(block, env, tuple)?);
+    }
+    Ok(out)
+}
+
+fn map_one(block: &BlockPlan, env: &Env, tuple: &[Option<u32>]) -> Result<Mapped, Diag> {
+    let key = env
+        .eval(&block.key, tuple)
+        .map_err(fatal)?
+        .to_text()
+        .filter(|k| !k.trim().is_empty());
+    let Some(key) = key else {
+        return Err(Diag::error(
+            Code::EmptyKey,
+            format!("a {} record has an empty key", block.entity.name()),
+        )
+        .label(block.key_span, "evaluates to nothing for this record")
+        .at(env.location(tuple))
+        .help(
+            "every record needs a key; filter such records out with `where`, or fix the source",
+        ));
+    };
+    let mut fields = Vec::with_capacity(block.fields.len());
+    for (def, plan) in block.entity.fields().iter().zip(&block.fields) {
+        let value = match plan {
+            Some(p) => eval_field(p, env, tuple)?,
+            None => None,
+        };
+        if let (Some(allowed), Some(v), Some(p)) = (def.allowed, &value, plan)
+            && !allowed.contains(&v.as_str())
+        {
+            return Err(Diag::error(
+                Code::InvalidValue,
+                format!(
+                    "`{}.{}` is `{v}`, which is not allowed",
+                    block.entity.name(),
+                    def.name
+                ),
+            )
+            .label(p.span, "produces this value")
+            .at(env.location(tuple))
+            .help(format!(
+                "allowed values: {}; map register values with `lookup` or `if`",
+                allowed.join(", ")
+            )));
+        }
+        fields.push(value);
+    }
+    Ok(Mapped {
+        record: Record { key, fields },
+        origin: env.location(tuple),
+    })
+}
+
+fn eval_field(plan: &FieldPlan, env: &Env, tuple: &[Option<u32>]) -> Result<Option<String>, Diag> {
+    match env.eval(&plan.ir, tuple) {
+        Ok(Value::Null) => Ok(None),
+        Ok(v) => Ok(v.to_text()),
+        Err(EvalError::Soft(_)) => Ok(None),
+        Err(e) => Err(fatal(e)),
+    }
+}

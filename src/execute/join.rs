@@ -1,0 +1,51 @@
+//! Hash joins: index the joined dataset on its side of `==`, then probe with each tuple.
+
+use super::eval::{Env, EvalError};
+use super::tuples::Tuples;
+use crate::check::JoinPlan;
+use crate::diagnostic::Diag;
+use crate::syntax::ast::JoinKind;
+use std::collections::HashMap;
+
+pub fn run(join: &JoinPlan, env: &Env, tuples: Tuples) -> Result<Tuples, Diag> {
+    let index = build(join, env, tuples.width)?;
+    let mut out = Tuples::new(tuples.width);
+    let mut row = vec![None; tuples.width];
+    for tuple in tuples.iter() {
+        let key = env.eval(&join.probe, tuple).map_err(fatal)?.to_text();
+        let matches = key.as_ref().and_then(|k| index.get(k));
+        match matches {
+            Some(rows) => {
+                for r in rows {
+                    row.copy_from_slice(tuple);
+                    row[join.slot] = Some(*r);
+                    out.push(&row);
+                }
+            }
+            None if join.kind == JoinKind::Left => out.push(tuple),
+            None => {}
+        }
+    }
+    Ok(out)
+}
+
+fn build(join: &JoinPlan, env: &Env, width: usize) -> Result<HashMap<String, Vec<u32>>, Diag> {
+    let dataset = &env.datasets[env.slots[join.slot]];
+    let mut index: HashMap<String, Vec<u32>> = HashMap::with_capacity(dataset.len());
+    let mut rows = vec![None; width];
+    for r in 0..dataset.len() as u32 {
+        rows[join.slot] = Some(r);
+        if let Some(key) = env.eval(&join.build, &rows).map_err(fatal)?.to_text() {
+            index.entry(key).or_default().push(r);
+        }
+    }
+    Ok(index)
+}
+
+/// A soft error cannot reach here (the checker requires join sides to be handled).
+pub fn fatal(e: EvalError) -> Diag {
+    match e {
+        EvalError::Fatal(d) => *d,
+        EvalError::Soft(m) => Diag::error(crate::diagnostic::Code::EvalFailed, m),
+    }
+}

@@ -1,0 +1,32 @@
+//! Rows bound to a block's slots, stored flat: `width` row numbers per tuple.
+
+pub struct Tuples {
+    pub width: usize,
+    rows: Vec<Option<u32>>,
+}
+
+impl Tuples {
+    pub fn new(width: usize) -> Self {
+        Tuples {
+            width,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Every row of the `from` dataset, other slots unbound.
+    pub fn from_rows(width: usize, count: usize) -> Self {
+        let mut rows = vec![None; width * count];
+        for r in 0..count {
+            rows[r * width] = Some(r as u32);
+        }
+        Tuples { width, rows }
+    }
+
+    pub fn push(&mut self, tuple: &[Option<u32>]) {
+        self.rows.extend_from_slice(tuple);
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &[Option<u32>]> {
+        self.rows.chunks_exact(self.width.max(1))
+    }
+}

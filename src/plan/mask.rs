@@ -1,0 +1,43 @@
+//! Personal data in output: masked unless the user asks (`--show-sensitive`).
+
+use super::model::{Change, Plan};
+
+pub const MASK: &str = "(sensitive)";
+
+pub fn mask(_value: &str) -> String {
+    MASK.to_string()
+}
+
+/// A copy of the plan with sensitive keys and fields masked (for `--json` on screen).
+pub fn masked(plan: &Plan) -> Plan {
+    let mut out = plan.clone();
+    for entity in out.targets.iter_mut().flat_map(|t| t.entities.iter_mut()) {
+        let key = entity.sensitive_key;
+        let fields = entity.sensitive_fields.clone();
+        for change in entity
+            .creates
+            .iter_mut()
+            .chain(entity.updates.iter_mut())
+            .chain(entity.deletes.iter_mut())
+        {
+            mask_change(change, key, &fields);
+        }
+    }
+    out
+}
+
+fn mask_change(change: &mut Change, key: bool, fields: &[bool]) {
+    if key {
+        change.key = MASK.to_string();
+    }
+    for values in [change.before.as_mut(), change.after.as_mut()]
+        .into_iter()
+        .flatten()
+    {
+        for (value, sensitive) in values.iter_mut().zip(fields) {
+            if *sensitive && value.is_some() {
+                *value = Some(MASK.to_string());
+            }
+        }
+    }
+}
