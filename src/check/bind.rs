@@ -3,7 +3,7 @@
 use super::ir::Ir;
 use crate::diagnostic::{Code, Diag, Diagnostics, Node, SourceMap, Span, suggest};
 use crate::functions::Function;
-use crate::load::{Pipeline, display_path};
+use crate::load::display_path;
 use crate::model::Value;
 use crate::script::Scripts;
 use crate::syntax::ast::{Expr, Literal};
@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub struct Binder<'p> {
-    pub pipeline: &'p Pipeline,
     pub sources: &'p mut SourceMap,
     pub diags: Diagnostics,
     pub scripts: Scripts,
@@ -23,15 +22,14 @@ pub struct Binder<'p> {
 }
 
 impl<'p> Binder<'p> {
-    pub fn new(pipeline: &'p Pipeline, sources: &'p mut SourceMap) -> Self {
-        let lookup_index = pipeline
-            .lookups
+    /// `lookups` are the names of the lookup tables, in `Program::lookups` order.
+    pub fn new(lookups: &[String], sources: &'p mut SourceMap) -> Self {
+        let lookup_index = lookups
             .iter()
             .enumerate()
-            .map(|(i, l)| (l.name.node.clone(), i))
+            .map(|(i, name)| (name.clone(), i))
             .collect();
         Binder {
-            pipeline,
             sources,
             diags: Diagnostics::new(),
             scripts: Scripts::default(),

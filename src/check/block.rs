@@ -17,6 +17,7 @@ struct Bound {
 }
 
 pub struct BlockChecker<'a, 'p> {
+    pub pipeline: &'a crate::load::Pipeline,
     pub binder: &'a mut Binder<'p>,
     pub schemas: &'a mut Schemas,
     /// Datasets the program reads, by `system.dataset`, in order of first use.
@@ -101,7 +102,7 @@ impl BlockChecker<'_, '_> {
             );
             return None;
         }
-        let decl = match find_dataset(self.binder.pipeline, &qualified) {
+        let decl = match find_dataset(self.pipeline, &qualified) {
             Ok(d) => d,
             Err(hint) => {
                 self.binder.diags.push(

@@ -7,10 +7,12 @@ mod block;
 mod expr;
 pub mod ir;
 mod schema;
+mod standalone;
 mod tier;
 
 pub use expr::signature;
 pub use ir::{BlockPlan, FieldPlan, Ir, JoinPlan, Program};
+pub use standalone::{Evaluated, evaluate};
 
 use crate::diagnostic::{Code, Diag, Diagnostics, SourceMap};
 use crate::load::Loaded;
@@ -39,7 +41,12 @@ pub fn check(loaded: &Loaded, sources: &mut SourceMap) -> Result<Checked, Diagno
     if let Some(d) = tier::check(pipeline, &used) {
         diags.push(d);
     }
-    let mut binder = Binder::new(pipeline, sources);
+    let lookup_names: Vec<String> = pipeline
+        .lookups
+        .iter()
+        .map(|l| l.name.node.clone())
+        .collect();
+    let mut binder = Binder::new(&lookup_names, sources);
     let mut schemas = schema::Schemas::default();
     let mut datasets = Vec::new();
     let mut blocks = Vec::new();
@@ -53,6 +60,7 @@ pub fn check(loaded: &Loaded, sources: &mut SourceMap) -> Result<Checked, Diagno
             .map(|p| p.to_path_buf())
             .unwrap_or_default();
         let mut checker = BlockChecker {
+            pipeline,
             binder: &mut binder,
             schemas: &mut schemas,
             datasets: &mut datasets,

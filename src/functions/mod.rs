@@ -11,6 +11,7 @@ mod pnr;
 mod pnr_birth_date;
 mod pnr_is_temporary;
 mod pnr_valid;
+pub mod reference;
 mod regex_match;
 mod regex_replace;
 mod replace;

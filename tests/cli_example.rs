@@ -1,0 +1,207 @@
+//! The bundled example, through the real `etl` binary: validate, plan, apply, re-plan.
+
+mod common;
+
+use common::{Sandbox, stderr, stdout};
+use predicates::prelude::*;
+
+#[test]
+fn validate_accepts_the_silver_example() {
+    let sb = Sandbox::example();
+    sb.etl(&["validate", "pipeline.yaml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "tier silver with 2 source system(s) used (extens, ad)",
+        ));
+}
+
+#[test]
+fn bronze_variant_fails_naming_both_systems() {
+    let sb = Sandbox::example();
+    let out = sb
+        .etl(&["validate", "pipeline-bronze.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("bronze_validate_stderr", stderr(&out));
+    assert!(!sb.path("state").exists() && !sb.path("out").exists());
+}
+
+#[test]
+fn plan_apply_then_no_changes() {
+    let sb = Sandbox::example();
+    let plan = sb.plan(&["--full"]).output().unwrap();
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    insta::assert_snapshot!("first_plan", stdout(&plan));
+    assert!(!sb.path("state").exists(), "plan must not create state");
+    assert!(!sb.path("out").exists(), "plan must not write targets");
+
+    sb.apply(&[])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Apply complete! Records: 29 added, 0 changed, 0 destroyed.",
+        ));
+    assert!(sb.path("out/skolon/users.csv").exists());
+
+    sb.plan(&[])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("No changes."));
+    sb.plan(&["--detailed-exitcode"]).assert().code(0);
+}
+
+#[test]
+fn detailed_exitcode_is_two_when_there_are_changes() {
+    let sb = Sandbox::example();
+    sb.plan(&["--detailed-exitcode"]).assert().code(2);
+}
+
+#[test]
+fn a_changed_export_shows_updates_and_deletes_then_converges() {
+    let sb = Sandbox::example();
+    sb.apply(&[]).assert().success();
+    sb.edit_cp1252("data/elever.csv", "E1002;", "E1099;");
+    sb.edit_cp1252("data/elever.csv", ";Öberg;", ";Öberg-Lind;");
+    let out = sb.plan(&["--full"]).output().unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains("~ E1001\n        familyName: \"Öberg\" -> \"Öberg-Lind\""),
+        "{text}"
+    );
+    assert!(text.contains("+ E1099"), "{text}");
+    assert!(text.contains("- E1002"), "{text}");
+    insta::assert_snapshot!("second_day_plan", text);
+    sb.apply(&[]).assert().success();
+    sb.plan(&[])
+        .assert()
+        .stdout(predicate::str::contains("No changes."));
+    let users = sb.read("out/skolon/users.csv");
+    assert!(users.contains("E1099") && !users.contains("E1002,") && users.contains("Öberg-Lind"));
+}
+
+#[test]
+fn saved_plan_applies_exactly_and_a_stale_one_is_refused() {
+    let sb = Sandbox::example();
+    sb.plan(&["--out", "first.plan.json"]).assert().success();
+    sb.plan(&["--out", "second.plan.json"]).assert().success();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(sb.path("first.plan.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "saved plans hold personal data");
+    }
+    // The export changes after the plan was made: apply FILE still does exactly the plan.
+    sb.edit_cp1252("data/elever.csv", ";Öberg;", ";Changed;");
+    sb.etl(&["apply", "first.plan.json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("29 added"));
+    assert!(sb.read("out/skolon/users.csv").contains("Öberg"));
+    let before = sb.written();
+    let out = sb.etl(&["apply", "second.plan.json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("etl::E0502") && stderr(&out).contains("stale"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(before, sb.written(), "a refused plan writes nothing");
+}
+
+#[test]
+fn json_plan_is_versioned() {
+    let sb = Sandbox::example();
+    let out = sb.plan(&["--json"]).output().unwrap();
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["format"], "roster-etl-plan");
+    assert_eq!(plan["version"], 1);
+    assert_eq!(plan["targets"][0]["name"], "skolon");
+    assert_eq!(
+        plan["targets"][0]["entities"][1]["creates"]
+            .as_array()
+            .unwrap()
+            .len(),
+        10
+    );
+}
+
+#[test]
+fn apply_without_yes_writes_nothing() {
+    let sb = Sandbox::example();
+    let out = sb
+        .etl(&["apply", "pipeline.yaml", "--today", common::TODAY])
+        .write_stdin("no\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("etl::E0506"));
+    assert!(sb.written().is_empty());
+    sb.etl(&["apply", "pipeline.yaml", "--today", common::TODAY])
+        .write_stdin("yes\n")
+        .assert()
+        .success();
+    assert!(!sb.written().is_empty());
+}
+
+#[test]
+fn a_second_run_is_locked_out_and_told_who_holds_the_lock() {
+    let sb = Sandbox::example();
+    let lock = roster_etl::state::StateLock::acquire(
+        &sb.path("state/extens-ad.db"),
+        "etl apply (nightly)",
+    )
+    .unwrap();
+    let out = sb.apply(&[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("locked by `etl apply (nightly)` (pid"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!sb.path("out").exists());
+    drop(lock);
+    sb.apply(&[]).assert().success();
+}
+
+#[test]
+fn targets_use_the_oneroster_sample_headers() {
+    let sb = Sandbox::example();
+    sb.apply(&[]).assert().success();
+    let samples =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/oneroster-1.1");
+    for file in [
+        "orgs.csv",
+        "users.csv",
+        "classes.csv",
+        "enrollments.csv",
+        "academicSessions.csv",
+        "manifest.csv",
+    ] {
+        let sample = std::fs::read_to_string(samples.join(file)).unwrap();
+        let ours = sb.read(&format!("out/skolon/{file}"));
+        let first = |t: &str| {
+            t.lines()
+                .next()
+                .unwrap_or("")
+                .trim_end_matches('\r')
+                .to_string()
+        };
+        assert_eq!(first(&ours), first(&sample), "{file} header");
+    }
+    let manifest = |t: &str| {
+        t.lines()
+            .map(|l| l.split(',').next().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
+    let sample = std::fs::read_to_string(samples.join("manifest.csv")).unwrap();
+    assert_eq!(
+        manifest(&sb.read("out/skolon/manifest.csv")),
+        manifest(&sample),
+        "manifest properties"
+    );
+}

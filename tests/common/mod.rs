@@ -1,0 +1,131 @@
+//! Test helpers: a copy of the bundled example in a temporary folder, and the real binary.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+pub const TODAY: &str = "2026-11-21";
+
+/// A temporary copy of `examples/extens-ad` (with `mappings/` beside it, as in the repo).
+pub struct Sandbox {
+    _dir: tempfile::TempDir,
+    pub root: PathBuf,
+}
+
+impl Sandbox {
+    pub fn example() -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        copy_dir(
+            &repo.join("examples/extens-ad"),
+            &root.join("examples/extens-ad"),
+            &["out", "state"],
+        );
+        copy_dir(&repo.join("mappings"), &root.join("mappings"), &[]);
+        Sandbox { _dir: dir, root }
+    }
+
+    /// The example's folder, where commands run.
+    pub fn dir(&self) -> PathBuf {
+        self.root.join("examples/extens-ad")
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir().join(rel)
+    }
+
+    pub fn etl(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("etl").unwrap();
+        cmd.current_dir(self.dir())
+            .env("NO_COLOR", "1")
+            .env_remove("ETL_OUT_DIR")
+            .args(args);
+        cmd
+    }
+
+    /// `etl plan pipeline.yaml --today ...` with extra args.
+    pub fn plan(&self, extra: &[&str]) -> Command {
+        let mut args = vec!["plan", "pipeline.yaml", "--today", TODAY];
+        args.extend_from_slice(extra);
+        self.etl(&args)
+    }
+
+    pub fn apply(&self, extra: &[&str]) -> Command {
+        let mut args = vec!["apply", "pipeline.yaml", "--today", TODAY, "--auto-approve"];
+        args.extend_from_slice(extra);
+        self.etl(&args)
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    /// Replaces text in a UTF-8 file of the sandbox.
+    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "{rel} does not contain {from:?}");
+        fs::write(self.path(rel), text.replacen(from, to, 1)).unwrap();
+    }
+
+    /// Replaces text in a Windows-1252 file of the sandbox.
+    pub fn edit_cp1252(&self, rel: &str, from: &str, to: &str) {
+        let bytes = fs::read(self.path(rel)).unwrap();
+        let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
+        assert!(text.contains(from), "{rel} does not contain {from:?}");
+        let changed = text.replacen(from, to, 1);
+        let (out, _, _) = encoding_rs::WINDOWS_1252.encode(&changed);
+        fs::write(self.path(rel), &*out).unwrap();
+    }
+
+    /// Every file below the sandbox's `out/` and `state/` with its bytes (state's lock file excluded).
+    pub fn written(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        for sub in ["out", "state"] {
+            collect(&self.path(sub), &self.dir(), &mut files);
+        }
+        files.retain(|(name, _)| !name.ends_with(".lock"));
+        files.sort();
+        files
+    }
+}
+
+fn collect(dir: &Path, base: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, base, out);
+        } else {
+            let name = path.strip_prefix(base).unwrap().display().to_string();
+            out.push((name, fs::read(&path).unwrap()));
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path, skip: &[&str]) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap().flatten() {
+        let name = entry.file_name();
+        if skip.iter().any(|s| name == *s) {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(&name), &[]);
+        } else {
+            fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
+}
+
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
