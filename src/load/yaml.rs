@@ -16,12 +16,31 @@ pub fn parse(text: &str, file: FileId) -> Result<RawPipeline, Diag> {
         } else {
             Code::YamlSyntax
         };
-        let mut diag = Diag::error(code, message.clone()).help(hint(&message));
+        let mut diag = Diag::error(code, message.clone())
+            .help(unknown_field_hint(&message).unwrap_or_else(|| hint(&message).to_string()));
         if let Some(loc) = e.location() {
             diag = diag.label(location_span(&loc, file), "here");
         }
         diag
     })
+}
+
+/// "unknown field `datasetz`, expected one of type, datasets" -> "did you mean `datasets`?"
+fn unknown_field_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    let expected = rest
+        .split_once("expected ")?
+        .1
+        .trim_start_matches("one of ");
+    let names: Vec<&str> = expected
+        .split(',')
+        .map(|n| n.trim().trim_matches('`'))
+        .collect();
+    let c = crate::diagnostic::suggest::closest(field, names.iter().copied())?;
+    Some(format!(
+        "did you mean `{c}`? docs/pipeline-reference.md lists every key"
+    ))
 }
 
 fn hint(message: &str) -> &'static str {

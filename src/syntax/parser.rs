@@ -403,10 +403,15 @@ fn unescape(text: &str) -> String {
 }
 
 fn syntax_error(e: &pest::error::Error<Rule>, text: &str, file: FileId) -> Diag {
-    let pos = match e.location {
+    let raw = match e.location {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
     };
+    // Point at the next token, not at the white space before it.
+    let skipped = text
+        .get(raw..)
+        .map_or(0, |rest| rest.len() - rest.trim_start().len());
+    let pos = raw + skipped;
     let found = found_token(text, pos);
     let expected = match &e.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => describe_all(positives),
@@ -446,7 +451,7 @@ fn syntax_hint(found: &str) -> String {
     if found.starts_with('\'') {
         "strings are written in double quotes: \"text\"".to_string()
     } else if found == "=" {
-        "to compare values write `==`; `=` only assigns a field inside `{ ... }`".to_string()
+        "to compare values write `==`; `=` only assigns a field inside `{ ... }`. An operator at the end of the line before continues the expression onto this line".to_string()
     } else if found == "&&" || found == "||" {
         "write `and` / `or`".to_string()
     } else {

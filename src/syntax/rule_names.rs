@@ -41,7 +41,7 @@ pub fn describe(rule: Rule) -> &'static str {
         Rule::op_neg => "`-`",
         Rule::if_expr => "`if`",
         Rule::call | Rule::call_name => "a function call",
-        Rule::abort_mark => "`!`",
+        Rule::abort_mark => "`(` to call a function or `.` to name a field",
         Rule::call_args | Rule::argument => "an argument",
         Rule::field => "a field `alias.column`",
         Rule::date_lit => "a date",
