@@ -205,3 +205,40 @@ fn targets_use_the_oneroster_sample_headers() {
         "manifest properties"
     );
 }
+
+#[test]
+fn personnummer_is_masked_unless_asked_for() {
+    let sb = Sandbox::example();
+    sb.edit(
+        "../../mappings/extens-ad.map",
+        "  grade      = e.Årskurs",
+        "  grade      = e.Årskurs\n  civicNo    = pnr(e.Personnummer) ?? null",
+    );
+    let pnr = "201503121236";
+    for args in [&["--full"][..], &["--json"][..]] {
+        let out = sb.plan(args).output().unwrap();
+        let text = stdout(&out);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            !text.contains(pnr) && !text.contains("20150312-1236"),
+            "{args:?} leaks a personnummer"
+        );
+        assert!(text.contains("(sensitive)"), "{args:?}");
+    }
+    let shown = sb.plan(&["--full", "--show-sensitive"]).output().unwrap();
+    assert!(stdout(&shown).contains(pnr));
+}
+
+#[test]
+fn a_key_derived_from_personnummer_is_masked() {
+    let sb = Sandbox::example();
+    sb.edit(
+        "../../mappings/extens-ad.map",
+        "  key e.ElevId",
+        "  key pnr(e.Personnummer) ?? e.ElevId",
+    );
+    let out = sb.plan(&["--full"]).output().unwrap();
+    let text = stdout(&out);
+    assert!(!text.contains("201503121236"), "{text}");
+    assert!(text.contains("+ (sensitive)  givenName=\"Åsa\""), "{text}");
+}

@@ -3,6 +3,7 @@
 
 mod code;
 mod diag;
+pub mod reference;
 mod render;
 mod source_map;
 mod span;

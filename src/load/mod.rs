@@ -63,6 +63,12 @@ pub fn load(path: &Path, env: &dyn Env, sources: &mut SourceMap) -> Result<Loade
     })
 }
 
+/// Checks that a text has the shape of a pipeline (keys and value kinds), without
+/// resolving paths or variables. Used to test the examples in the docs.
+pub fn check_shape(text: &str) -> Result<(), Diag> {
+    yaml::parse(text, FileId(0)).map(|_| ())
+}
+
 /// A path as users should see it: relative to the working directory.
 pub fn display_path(path: &Path) -> String {
     let normal = normalize(path);

@@ -139,7 +139,8 @@ impl Ctx {
             }
         }
         let mut names = names.into_iter();
-        let empty = || Node::new(Span::new(0.into_file(), 0, 0), String::new());
+        let file = self.file;
+        let empty = || Node::new(Span::new(file, 0, 0), String::new());
         SourceRef {
             system: names.next().unwrap_or_else(empty),
             dataset: names.next().unwrap_or_else(empty),
@@ -153,10 +154,12 @@ impl Ctx {
         let mut on = None;
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::join_kind => {
-                    if p.into_inner().any(|k| k.as_rule() == Rule::left_join) {
-                        kind = JoinKind::Left;
-                    }
+                Rule::join_kind
+                    if p.clone()
+                        .into_inner()
+                        .any(|k| k.as_rule() == Rule::left_join) =>
+                {
+                    kind = JoinKind::Left
                 }
                 Rule::source_ref => source = Some(self.parse_source_ref(p)),
                 Rule::expr => on = Some(self.parse_expr(p)),
@@ -194,7 +197,7 @@ impl Ctx {
     fn parse_expr(&mut self, pair: Pair<Rule>) -> Node<Expr> {
         let pratt = Rc::clone(&self.pratt);
         let ctx = std::cell::RefCell::new(&mut *self);
-        let result = pratt
+        pratt
             .map_primary(|p| {
                 let inner = p.into_inner().next();
                 match inner {
@@ -221,8 +224,7 @@ impl Ctx {
                     Expr::Binary(bin_op(op.as_rule()), Box::new(lhs), Box::new(rhs)),
                 )
             })
-            .parse(pair.into_inner());
-        result
+            .parse(pair.into_inner())
     }
 
     fn parse_primary(&mut self, pair: Pair<Rule>) -> Node<Expr> {
@@ -247,6 +249,7 @@ impl Ctx {
     }
 
     fn parse_if(&mut self, pair: Pair<Rule>) -> Expr {
+        let file = self.file;
         let mut parts = pair
             .into_inner()
             .filter(|p| matches!(p.as_rule(), Rule::expr | Rule::if_expr))
@@ -258,7 +261,7 @@ impl Ctx {
                     self.parse_expr(p)
                 }
             });
-        let null = || Node::new(Span::new(0.into_file(), 0, 0), Expr::Literal(Literal::Null));
+        let null = || Node::new(Span::new(file, 0, 0), Expr::Literal(Literal::Null));
         let cond = parts.next().unwrap_or_else(null);
         let then = parts.next().unwrap_or_else(null);
         let otherwise = parts.next().unwrap_or_else(null);
@@ -340,16 +343,6 @@ impl Ctx {
             ),
         );
         Literal::Null
-    }
-}
-
-trait IntoFile {
-    fn into_file(self) -> FileId;
-}
-
-impl IntoFile for u32 {
-    fn into_file(self) -> FileId {
-        FileId(self)
     }
 }
 

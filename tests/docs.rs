@@ -1,0 +1,136 @@
+//! The docs are tested: the error reference is generated from the registry, every `mapping`
+//! block in docs/*.md parses, every line of an `expr` block evaluates to what it says, and
+//! every `yaml` pipeline example has the shape the loader accepts.
+
+use roster_etl::check::{Evaluated, evaluate};
+use roster_etl::diagnostic::{FileId, SourceMap, render_all};
+use roster_etl::functions::reference;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+fn docs() -> Vec<(PathBuf, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p, text)
+        })
+        .collect();
+    files.extend(
+        [Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")].map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap_or_default();
+            (p, text)
+        }),
+    );
+    files
+}
+
+/// The fenced blocks of a language in a markdown text.
+fn blocks<'t>(text: &'t str, lang: &str) -> Vec<&'t str> {
+    let fence = format!("```{lang}\n");
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(&fence) {
+        let body = &rest[start + fence.len()..];
+        let end = body.find("```").unwrap_or(body.len());
+        out.push(&body[..end]);
+        rest = &body[end..];
+    }
+    out
+}
+
+fn eval(text: &str) -> Evaluated {
+    let (name, rows) = reference::EXAMPLE_LOOKUP;
+    let table: HashMap<String, String> = rows
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let mut sources = SourceMap::new();
+    let today = reference::EXAMPLE_TODAY.parse().unwrap();
+    evaluate(
+        text,
+        &[(name.to_string(), table)],
+        Path::new("mappings"),
+        today,
+        &mut sources,
+    )
+    .unwrap_or_else(|d| panic!("`{text}`: {}", render_all(&d, &sources, false)))
+}
+
+#[test]
+fn error_reference_is_up_to_date() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/errors.md");
+    let generated = roster_etl::diagnostic::reference::markdown();
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    assert!(
+        std::fs::read_to_string(&path).unwrap_or_default() == generated,
+        "docs/errors.md is out of date: run `UPDATE_DOCS=1 cargo test --test docs`"
+    );
+}
+
+#[test]
+fn mapping_blocks_in_docs_parse() {
+    let mut seen = 0;
+    for (path, text) in docs() {
+        for block in blocks(&text, "mapping") {
+            seen += 1;
+            if let Err(d) = roster_etl::syntax::parse_file(block, FileId(0)) {
+                panic!(
+                    "{}: a mapping example does not parse: {}\n{block}",
+                    path.display(),
+                    d[0].message
+                );
+            }
+        }
+    }
+    assert!(seen >= 2, "expected mapping examples in the docs");
+}
+
+#[test]
+fn expr_blocks_in_docs_evaluate_as_written() {
+    let mut seen = 0;
+    for (path, text) in docs() {
+        for block in blocks(&text, "expr") {
+            for line in block.lines().filter(|l| !l.trim().is_empty()) {
+                let (expr, want) = line
+                    .split_once("=>")
+                    .unwrap_or_else(|| panic!("{}: `{line}` has no =>", path.display()));
+                seen += 1;
+                assert_eq!(
+                    eval(expr.trim()),
+                    eval(want.trim()),
+                    "{}: {line}",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(seen >= 8, "expected expression examples in the docs");
+}
+
+#[test]
+fn yaml_pipeline_examples_have_the_right_shape() {
+    let mut seen = 0;
+    for (path, text) in docs() {
+        for block in blocks(&text, "yaml")
+            .into_iter()
+            .filter(|b| b.contains("tier:"))
+        {
+            seen += 1;
+            if let Err(d) = roster_etl::load::check_shape(block) {
+                panic!(
+                    "{}: a pipeline example is rejected: {}\n{block}",
+                    path.display(),
+                    d.message
+                );
+            }
+        }
+    }
+    assert!(seen >= 1);
+}
