@@ -242,3 +242,87 @@ fn a_key_derived_from_personnummer_is_masked() {
     assert!(!text.contains("201503121236"), "{text}");
     assert!(text.contains("+ (sensitive)  givenName=\"Åsa\""), "{text}");
 }
+
+#[test]
+fn a_lookup_table_can_come_from_a_csv_file() {
+    let sb = Sandbox::example();
+    std::fs::write(
+        sb.path("data/befattningar.csv"),
+        "Befattning;Roll\nLärare;teacher\nRektor;principal\nVaktmästare;teacher\n",
+    )
+    .unwrap();
+    sb.edit(
+        "pipeline.yaml",
+        "  befattningar:\n    values:",
+        "  befattningar:\n    file: data/befattningar.csv\n    key: Befattning\n    value: Roll\n  unused:\n    values:",
+    );
+    let out = sb.plan(&["--full"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("+ P2004  givenName=\"Per\" familyName=\"Olsson\" role=\"teacher\""),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_runaway_script_is_stopped_and_named() {
+    let sb = Sandbox::example();
+    std::fs::write(
+        sb.path("../../mappings/scripts/forever.rhai"),
+        "let n = 0;\nloop { n += 1; }\n",
+    )
+    .unwrap();
+    sb.edit(
+        "../../mappings/extens-ad.map",
+        "  grade      = e.Årskurs",
+        "  grade      = script(\"scripts/forever.rhai\", e.Årskurs)",
+    );
+    let out = sb.apply(&[]).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("etl::E0402")
+            && err.contains("forever.rhai:2:")
+            && err.contains("extens-ad.map:"),
+        "{err}"
+    );
+    assert!(err.contains("data/elever.csv:2"), "names the record: {err}");
+    assert!(sb.written().is_empty());
+}
+
+#[test]
+fn a_failed_target_write_leaves_state_untouched() {
+    let sb = Sandbox::example();
+    sb.apply(&[]).assert().success();
+    let state = |sb: &Sandbox| {
+        sb.written()
+            .into_iter()
+            .filter(|(n, _)| n.starts_with("state"))
+            .collect::<Vec<_>>()
+    };
+    let state_before = state(&sb);
+    assert!(!state_before.is_empty());
+    // A file where the target's parent folder should be: the write must fail.
+    sb.edit(
+        "pipeline.yaml",
+        "${ETL_OUT_DIR:-out}/skolon",
+        "blocked/skolon",
+    );
+    std::fs::write(sb.path("blocked"), "not a folder").unwrap();
+    sb.edit_cp1252("data/elever.csv", ";Öberg;", ";Öberg-Lind;");
+    let out = sb.apply(&[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("etl::E0505"), "{}", stderr(&out));
+    assert_eq!(
+        state(&sb),
+        state_before,
+        "state must not claim the failed write"
+    );
+    // Once the target can be written, the next run converges.
+    std::fs::remove_file(sb.path("blocked")).unwrap();
+    sb.apply(&[]).assert().success();
+    sb.plan(&[])
+        .assert()
+        .stdout(predicate::str::contains("No changes."));
+}

@@ -4,9 +4,8 @@ use super::args::RunArgs;
 use super::exit::Exit;
 use super::output::Output;
 use crate::diagnostic::{Code, Diag, SourceMap};
-use crate::load::ProcessEnv;
 use crate::plan::{FORMAT, Plan, RenderOptions, VERSION, render, summary_line};
-use crate::state::{State, StateLock};
+use crate::state::StateLock;
 use std::io::BufRead;
 use std::path::Path;
 
@@ -70,14 +69,10 @@ fn apply_pipeline(
     sources: &mut SourceMap,
     out: &Output,
 ) -> Result<Exit, Vec<Diag>> {
-    let compiled = crate::plan::compile(path, &ProcessEnv, sources).map_err(|mut d| d.take())?;
-    out.diagnostics(&compiled.checked.warnings, sources);
+    let compiled = super::plan::compile(path, sources, out)?;
     let lock = StateLock::acquire(&compiled.loaded.pipeline.state_path, "etl apply")
         .map_err(|d| vec![d])?;
-    let state = State::open_existing(&compiled.loaded.pipeline.state_path).map_err(|d| vec![d])?;
-    let plan = crate::plan::build(&compiled, state.as_ref(), flags.run.today(), sources)
-        .map_err(|mut d| d.take())?;
-    drop(state);
+    let plan = super::plan::plan_against_state(&compiled, flags.run, sources)?;
     out.print(&render(
         &plan,
         &RenderOptions {

@@ -5,7 +5,7 @@ use super::exit::Exit;
 use super::output::Output;
 use crate::diagnostic::{Code, Diag, SourceMap};
 use crate::load::ProcessEnv;
-use crate::plan::{Plan, RenderOptions, masked, render};
+use crate::plan::{Compiled, Plan, RenderOptions, masked, render};
 use crate::state::State;
 use std::path::Path;
 
@@ -71,10 +71,25 @@ pub fn make_plan(
     sources: &mut SourceMap,
     out: &Output,
 ) -> Result<Plan, Vec<Diag>> {
+    let compiled = compile(path, sources, out)?;
+    plan_against_state(&compiled, run, sources)
+}
+
+/// Loads and checks a pipeline, showing its warnings.
+pub fn compile(path: &Path, sources: &mut SourceMap, out: &Output) -> Result<Compiled, Vec<Diag>> {
     let compiled = crate::plan::compile(path, &ProcessEnv, sources).map_err(|mut d| d.take())?;
     out.diagnostics(&compiled.checked.warnings, sources);
+    Ok(compiled)
+}
+
+/// Reads the sources and diffs against the state as it is now (read-only).
+pub fn plan_against_state(
+    compiled: &Compiled,
+    run: &RunArgs,
+    sources: &mut SourceMap,
+) -> Result<Plan, Vec<Diag>> {
     let state = State::open_existing(&compiled.loaded.pipeline.state_path).map_err(|d| vec![d])?;
-    crate::plan::build(&compiled, state.as_ref(), run.today(), sources).map_err(|mut d| d.take())
+    crate::plan::build(compiled, state.as_ref(), run.today(), sources).map_err(|mut d| d.take())
 }
 
 /// Saves a plan for `etl apply FILE`; it holds the real values, so only its owner may read it.
