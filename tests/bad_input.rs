@@ -214,3 +214,22 @@ fn several_errors_come_out_together() {
         ],
     );
 }
+
+#[test]
+fn errors_never_repeat_a_personnummer() {
+    let sb = Sandbox::example();
+    sb.edit(
+        "../../mappings/extens-ad.map",
+        "  grade      = e.Årskurs",
+        "  grade      = e.Årskurs\n  birthDate  = pnr_birth_date!(e.Personnummer)",
+    );
+    sb.edit_cp1252("data/elever.csv", "20150607-2345", "20151307-2345");
+    let out = sb.apply(&[]).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("etl::E0401"), "{err}");
+    assert!(
+        !err.contains("20151307") && !err.contains("151307"),
+        "a personnummer leaked: {err}"
+    );
+}

@@ -3,6 +3,7 @@
 //! Accepted shapes: `YYMMDD-NNNN`, `YYMMDD+NNNN` (100 years or older), `YYMMDDNNNN`,
 //! `YYYYMMDDNNNN`, `YYYYMMDD-NNNN`. A temporary number (reservnummer) has letters in
 //! positions 9-10 of the 12-character form, e.g. `20130101TF01`; it has no check digit.
+//! Error messages never repeat the number: they end up in logs and reports.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -31,13 +32,13 @@ pub fn parse(text: &str, today: NaiveDate) -> Result<Personnummer, String> {
     let full = match compact.chars().count() {
         12 => compact,
         10 => format!("{}{}", century(&compact, plus, today)?, compact),
-        _ => return Err(format!("`{trimmed}` is not 10 or 12 characters long")),
+        _ => return Err("not a personnummer: it is not 10 or 12 characters long".to_string()),
     };
     let (date_part, tail) = full
         .split_at_checked(8)
-        .ok_or_else(|| format!("`{trimmed}` is not a personnummer"))?;
+        .ok_or_else(|| "not a personnummer".to_string())?;
     if !date_part.chars().all(|c| c.is_ascii_digit()) {
-        return Err(format!("`{trimmed}` does not start with a date"));
+        return Err("not a personnummer: it does not start with a date".to_string());
     }
     let tail_chars: Vec<char> = tail.chars().collect();
     let temporary = tail_chars[..2].iter().any(|c| c.is_ascii_alphabetic());
@@ -46,7 +47,7 @@ pub fn parse(text: &str, today: NaiveDate) -> Result<Personnummer, String> {
         .enumerate()
         .all(|(i, c)| c.is_ascii_digit() || (temporary && i < 2 && c.is_ascii_alphabetic()));
     if !digits_ok {
-        return Err(format!("`{trimmed}` has characters that are not digits"));
+        return Err("not a personnummer: it has characters that are not digits".to_string());
     }
     let year: i32 = date_part[..4].parse().map_err(|_| "bad year".to_string())?;
     let month: u32 = date_part[4..6]
@@ -58,7 +59,7 @@ pub fn parse(text: &str, today: NaiveDate) -> Result<Personnummer, String> {
         day -= 60;
     }
     let birth_date = NaiveDate::from_ymd_opt(year, month, day)
-        .ok_or_else(|| format!("`{trimmed}` does not hold a valid birth date"))?;
+        .ok_or_else(|| "the personnummer does not hold a valid birth date".to_string())?;
     Ok(Personnummer {
         normalized: full.to_ascii_uppercase(),
         birth_date,
@@ -73,7 +74,7 @@ fn century(ten: &str, plus: bool, today: NaiveDate) -> Result<String, String> {
     let yy: i32 = ten
         .get(..2)
         .and_then(|s| s.parse().ok())
-        .ok_or_else(|| format!("`{ten}` does not start with a year"))?;
+        .ok_or_else(|| "not a personnummer: it does not start with a year".to_string())?;
     let this_year = today.year();
     let mut year = this_year - (this_year - yy).rem_euclid(100);
     if plus {

@@ -7,11 +7,14 @@ use crate::check::{BlockPlan, FieldPlan};
 use crate::diagnostic::{Code, Diag};
 use crate::model::{Record, Value};
 
-/// A mapped record and where it came from (`file:line`), for duplicate reports.
+/// A mapped record and where it came from, for duplicate reports.
 pub struct Mapped {
     pub record: Record,
-    pub origin: String,
+    pub origin: Origin,
 }
+
+/// The row a record started from: (dataset index, row). Formatted only when reported.
+pub type Origin = (usize, u32);
 
 pub fn run(block: &BlockPlan, env: &Env) -> Result<Vec<Mapped>, Diag> {
     let base = &env.datasets[block.slots[0]];
@@ -76,7 +79,7 @@ fn map_one(block: &BlockPlan, env: &Env, tuple: &[Option<u32>]) -> Result<Mapped
     }
     Ok(Mapped {
         record: Record { key, fields },
-        origin: env.location(tuple),
+        origin: (env.slots[0], tuple[0].unwrap_or(0)),
     })
 }
 

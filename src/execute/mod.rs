@@ -58,9 +58,8 @@ pub fn run(
     sources: &SourceMap,
 ) -> Result<Roster, Diagnostics> {
     let mut roster = Roster::default();
-    let mut origins: HashMap<(EntityKind, String), String> = HashMap::new();
-    let mut duplicates: Vec<(EntityKind, String, String, String, crate::diagnostic::Span)> =
-        Vec::new();
+    let mut origins: HashMap<(EntityKind, String), block::Origin> = HashMap::new();
+    let mut duplicates: Vec<Duplicate> = Vec::new();
     for plan in &program.blocks {
         let env = Env {
             datasets,
@@ -76,11 +75,15 @@ pub fn run(
         for m in mapped {
             let id = (plan.entity, m.record.key.clone());
             if let Some(first) = origins.get(&id) {
+                let at = |(dataset, row): block::Origin| {
+                    let d = &datasets[dataset];
+                    format!("{}:{}", d.file, d.line(row))
+                };
                 duplicates.push((
                     plan.entity,
                     m.record.key.clone(),
-                    first.clone(),
-                    m.origin,
+                    at(*first),
+                    at(m.origin),
                     plan.key_span,
                 ));
                 continue;
@@ -109,10 +112,10 @@ fn note_sensitivity(roster: &mut Roster, plan: &crate::check::BlockPlan) {
     }
 }
 
-fn duplicate_report(
-    dups: &[(EntityKind, String, String, String, crate::diagnostic::Span)],
-    roster: &Roster,
-) -> Diag {
+/// Entity, key, where it was first seen, where again, and the block's key span.
+type Duplicate = (EntityKind, String, String, String, crate::diagnostic::Span);
+
+fn duplicate_report(dups: &[Duplicate], roster: &Roster) -> Diag {
     let (entity, _, _, _, span) = &dups[0];
     let lines: Vec<String> = dups
         .iter()
