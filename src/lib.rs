@@ -2,12 +2,14 @@
 //!
 //! The stages, in the order a run goes through them:
 //! `load` (pipeline YAML) -> `syntax` (mapping files) -> `check` (names, types, tier) ->
+//! `compile` (the graph of steps) ->
 //! `source` (read datasets) -> `execute` (join, filter, map) -> `diff` (against `state`) ->
 //! `plan` -> `apply` (write `target`s, then record `state`).
 
 pub mod apply;
 pub mod check;
 pub mod cli;
+pub mod compile;
 pub mod diagnostic;
 pub mod diff;
 pub mod domain;

@@ -8,12 +8,18 @@ use predicates::prelude::*;
 #[test]
 fn validate_accepts_the_silver_example() {
     let sb = Sandbox::example();
-    sb.etl(&["validate", "pipeline.yaml"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "tier silver with 2 source system(s) used (extens, ad)",
-        ));
+    let out = sb.etl(&["validate", "pipeline.yaml"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("tier silver with 2 source system(s) used (extens, ad)"),
+        "{text}"
+    );
+    assert!(
+        !sb.path("state").exists(),
+        "validate reads no state and writes nothing"
+    );
+    insta::assert_snapshot!("validate_steps", text);
 }
 
 #[test]

@@ -22,6 +22,8 @@ pub fn run(path: &Path, out: &Output) -> Exit {
                 pipeline.tier.node.name(),
                 program.systems_used.len(),
             ));
+            let steps = crate::compile::steps(program, pipeline);
+            out.print(&format!("\nSteps:\n{}", crate::compile::render(&steps)));
             Exit::Ok
         }
         Err(mut diags) => {
