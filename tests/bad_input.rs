@@ -7,7 +7,7 @@ mod common;
 use common::{Sandbox, stderr};
 
 /// Applies the example, breaks it with `damage`, then checks a second apply refuses cleanly.
-fn refused(damage: impl Fn(&Sandbox), expect: &[&str]) {
+fn refused(damage: impl Fn(&Sandbox), expect: &[&str]) -> String {
     let sb = Sandbox::example();
     sb.apply(&[]).assert().success();
     let before = sb.written();
@@ -27,6 +27,7 @@ fn refused(damage: impl Fn(&Sandbox), expect: &[&str]) {
     );
     let plan = sb.plan(&[]).output().unwrap();
     assert_eq!(plan.status.code(), Some(1), "plan refuses the same input");
+    err
 }
 
 #[test]
@@ -133,7 +134,7 @@ fn duplicate_sync_key() {
 
 #[test]
 fn invalid_personnummer_with_abort() {
-    refused(
+    let err = refused(
         |sb| {
             sb.edit(
                 "../../mappings/extens-ad.map",
@@ -147,6 +148,11 @@ fn invalid_personnummer_with_abort() {
             "data/elever.csv:3",
             "does not hold a valid birth date",
         ],
+    );
+    // Errors never repeat a personnummer: they end up in logs and reports.
+    assert!(
+        !err.contains("20151307") && !err.contains("151307"),
+        "a personnummer leaked: {err}"
     );
 }
 
@@ -212,24 +218,5 @@ fn several_errors_come_out_together() {
             "etl::E0105",
             "2 errors found; nothing was written.",
         ],
-    );
-}
-
-#[test]
-fn errors_never_repeat_a_personnummer() {
-    let sb = Sandbox::example();
-    sb.edit(
-        "../../mappings/extens-ad.map",
-        "  grade      = e.Årskurs",
-        "  grade      = e.Årskurs\n  birthDate  = pnr_birth_date!(e.Personnummer)",
-    );
-    sb.edit_cp1252("data/elever.csv", "20150607-2345", "20151307-2345");
-    let out = sb.apply(&[]).output().unwrap();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("etl::E0401"), "{err}");
-    assert!(
-        !err.contains("20151307") && !err.contains("151307"),
-        "a personnummer leaked: {err}"
     );
 }

@@ -36,17 +36,13 @@ fn check_fresh(state: &State, target: &TargetPlan) -> Result<(), Diag> {
         return Err(Diag::error(
             Code::StalePlan,
             format!(
-                "the saved plan was made against another state database than {}",
-                state_path_hint(target)
+                "the saved plan for target `{}` was made against another state database",
+                target.name
             ),
         )
         .help("run `etl plan` again against this state"));
     }
     Ok(())
-}
-
-fn state_path_hint(target: &TargetPlan) -> String {
-    format!("the one target `{}` now uses", target.name)
 }
 
 fn apply_target(state: &mut State, target: &TargetPlan) -> Result<(), Diag> {

@@ -49,7 +49,7 @@ impl ExprChecker<'_, '_> {
         match &expr.node {
             Expr::Literal(lit) => literal(lit),
             Expr::Field { alias, column } => self.field(alias, column),
-            Expr::Unary(op, inner) => self.unary(*op, inner, expr.span),
+            Expr::Unary(op, inner) => self.unary(*op, inner),
             Expr::Binary(op, lhs, rhs) => self.binary(*op, lhs, rhs, expr.span),
             Expr::If {
                 cond,
@@ -105,19 +105,19 @@ impl ExprChecker<'_, '_> {
         }
     }
 
-    fn unary(&mut self, op: UnOp, inner: &Node<Expr>, span: Span) -> Checked {
+    fn unary(&mut self, op: UnOp, inner: &Node<Expr>) -> Checked {
         let c = self.check(inner);
         let (want, ir) = match op {
             UnOp::Not => (Ty::Bool, Ir::Not(Box::new(c.ir))),
             UnOp::Neg => (Ty::Num, Ir::Neg(Box::new(c.ir))),
         };
         if !c.ty.fits(want) {
-            self.type_error(inner.span, want, c.ty, span);
+            self.type_error(inner.span, want, c.ty);
         }
         Checked { ir, ty: want, ..c }
     }
 
-    fn type_error(&mut self, at: Span, want: Ty, got: Ty, _context: Span) {
+    fn type_error(&mut self, at: Span, want: Ty, got: Ty) {
         self.binder.diags.push(
             Diag::error(
                 Code::TypeMismatch,
@@ -167,7 +167,7 @@ impl ExprChecker<'_, '_> {
             BinOp::And | BinOp::Or => {
                 for (c, s) in [(l, ls), (r, rs)] {
                     if !c.ty.fits(Ty::Bool) {
-                        self.type_error(s, Ty::Bool, c.ty, span);
+                        self.type_error(s, Ty::Bool, c.ty);
                     }
                 }
                 Ty::Bool
@@ -203,7 +203,7 @@ impl ExprChecker<'_, '_> {
             BinOp::Mul | BinOp::Div => {
                 for (c, s) in [(l, ls), (r, rs)] {
                     if !c.ty.fits(Ty::Num) {
-                        self.type_error(s, Ty::Num, c.ty, span);
+                        self.type_error(s, Ty::Num, c.ty);
                     }
                 }
                 Ty::Num
@@ -214,7 +214,7 @@ impl ExprChecker<'_, '_> {
     fn if_else(&mut self, cond: &Node<Expr>, then: &Node<Expr>, otherwise: &Node<Expr>) -> Checked {
         let c = self.check(cond);
         if !c.ty.fits(Ty::Bool) {
-            self.type_error(cond.span, Ty::Bool, c.ty, cond.span);
+            self.type_error(cond.span, Ty::Bool, c.ty);
         }
         let t = self.check(then);
         let o = self.check(otherwise);

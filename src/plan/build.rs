@@ -43,7 +43,6 @@ pub fn build(
             Some(s) => (s.version(&target.name.node)?, s.records(&target.name.node)?),
             None => (Default::default(), Default::default()),
         };
-        let version: crate::state::TargetVersion = version;
         targets.push(TargetPlan {
             name: target.name.node.clone(),
             kind: target.kind.node.name().to_string(),
