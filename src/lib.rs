@@ -18,6 +18,7 @@ pub mod functions;
 pub mod load;
 pub mod model;
 pub mod plan;
+pub mod safety;
 pub mod script;
 pub mod source;
 pub mod state;

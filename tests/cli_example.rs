@@ -77,14 +77,19 @@ fn a_changed_export_shows_updates_and_deletes_then_converges() {
         "{text}"
     );
     assert!(text.contains("+ E1099"), "{text}");
-    assert!(text.contains("- E1002"), "{text}");
+    assert!(text.contains("- E1002 (trash)"), "{text}");
     insta::assert_snapshot!("second_day_plan", text);
-    sb.apply(&[]).assert().success();
+    sb.apply(&[])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 trashed"));
     sb.plan(&[])
         .assert()
         .stdout(predicate::str::contains("No changes."));
     let users = sb.read("out/skolon/users.csv");
-    assert!(users.contains("E1099") && !users.contains("E1002,") && users.contains("Öberg-Lind"));
+    assert!(users.contains("E1099") && users.contains("Öberg-Lind"));
+    // A trashed pupil stays in the file, deactivated the OneRoster way.
+    assert!(users.contains("E1002,tobedeleted,,FALSE,"), "{users}");
 }
 
 #[test]
@@ -125,14 +130,18 @@ fn json_plan_is_versioned() {
     let out = sb.plan(&["--json"]).output().unwrap();
     let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(plan["format"], "roster-etl-plan");
-    assert_eq!(plan["version"], 1);
+    assert_eq!(plan["version"], 2);
     assert_eq!(plan["targets"][0]["name"], "skolon");
-    assert_eq!(
-        plan["targets"][0]["entities"][1]["creates"]
-            .as_array()
+    let persons = plan["targets"][0]["entities"][1]["changes"]
+        .as_array()
+        .unwrap();
+    assert_eq!(persons.len(), 10);
+    assert!(persons.iter().all(|c| c["action"] == "create"));
+    assert!(
+        plan["targets"][0]["safety"]["exempt"]
+            .as_str()
             .unwrap()
-            .len(),
-        10
+            .contains("first run")
     );
 }
 

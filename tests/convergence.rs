@@ -1,12 +1,15 @@
 //! Property tests of the invariants a sync engine lives by:
 //! diff then apply converges (a second diff is empty), re-applying an applied plan changes
-//! nothing, and the state database stores exactly what the plan applied.
+//! nothing, any sequence of daily snapshots ends where one fresh run of the last day does,
+//! and the state database stores exactly what the plan applied. Each under any mix of
+//! delete policies (delete, trash, archive, delay).
 
+use chrono::NaiveDate;
 use proptest::prelude::*;
-use roster_etl::diff::{Stored, apply_changes, diff};
-use roster_etl::model::{EntityKind, Record, Roster};
+use roster_etl::diff::{DeletePolicy, DiffOptions, Policies, Stored, apply_changes, diff};
+use roster_etl::model::{EntityKind, Record, Roster, Status};
 use roster_etl::plan::{FORMAT, Plan, TargetPlan, VERSION};
-use roster_etl::state::{State, TargetVersion};
+use roster_etl::state::{AppliedRun, State, TargetVersion};
 use std::collections::BTreeMap;
 
 fn records(kind: EntityKind) -> impl Strategy<Value = BTreeMap<String, Record>> {
@@ -18,18 +21,34 @@ fn records(kind: EntityKind) -> impl Strategy<Value = BTreeMap<String, Record>> 
     )
     .prop_map(|m| {
         m.into_iter()
-            .map(|(key, fields)| (key.clone(), Record { key, fields }))
+            .map(|(key, fields)| (key.clone(), Record::active(key, fields)))
             .collect()
     })
+}
+
+/// Memberships whose `group` field names one of the generated groups' keys.
+fn memberships() -> impl Strategy<Value = BTreeMap<String, Record>> {
+    (
+        records(EntityKind::Membership),
+        prop::collection::vec("[a-e][0-9]", 12),
+    )
+        .prop_map(|(mut m, groups)| {
+            for (record, group) in m.values_mut().zip(groups) {
+                record.fields[1] = Some(group);
+            }
+            m
+        })
 }
 
 fn roster() -> impl Strategy<Value = Roster> {
     (
         records(EntityKind::Person),
         records(EntityKind::Group),
-        records(EntityKind::Membership),
+        memberships(),
     )
-        .prop_map(|(p, g, m)| {
+        .prop_map(|(p, g, mut m)| {
+            // As the executor does: a membership's group is in the roster.
+            m.retain(|_, r| r.fields[1].as_ref().is_some_and(|k| g.contains_key(k)));
             let mut roster = Roster::default();
             roster.entities.insert(EntityKind::Person, p);
             roster.entities.insert(EntityKind::Group, g);
@@ -55,14 +74,95 @@ fn normalized(stored: &Stored) -> Stored {
         .collect()
 }
 
+fn policy() -> impl Strategy<Value = DeletePolicy> {
+    prop_oneof![
+        Just(DeletePolicy::Delete),
+        Just(DeletePolicy::Trash),
+        Just(DeletePolicy::Archive),
+        (0u32..3).prop_map(DeletePolicy::Delay),
+    ]
+}
+
+fn policies() -> impl Strategy<Value = Policies> {
+    prop::collection::vec(policy(), 4).prop_map(|p| Policies {
+        by_kind: EntityKind::ALL.iter().copied().zip(p).collect(),
+    })
+}
+
+const DAY: &str = "2026-11-21";
+
+fn day(n: u64) -> NaiveDate {
+    NaiveDate::parse_from_str(DAY, "%Y-%m-%d").unwrap() + chrono::Days::new(n)
+}
+
+fn opts(policies: &Policies, n: u64) -> DiffOptions<'_> {
+    DiffOptions {
+        policies,
+        today: day(n),
+    }
+}
+
+/// What the sources put in a target: its active records, less the memberships of archived
+/// groups (kept frozen on purpose).
+fn active(stored: &Stored) -> Stored {
+    let archived: Vec<&String> = stored
+        .get(&EntityKind::Group)
+        .into_iter()
+        .flat_map(|m| m.values())
+        .filter(|g| g.status == Status::Archived)
+        .map(|g| &g.key)
+        .collect();
+    let live = |kind: EntityKind, r: &Record| {
+        r.status.is_active()
+            && !(kind == EntityKind::Membership
+                && r.fields[1].as_ref().is_some_and(|g| archived.contains(&g)))
+    };
+    stored
+        .iter()
+        .map(|(k, m)| {
+            let kept = m.iter().filter(|(_, r)| live(*k, r));
+            (
+                *k,
+                kept.map(|(key, r)| (key.clone(), r.clone()))
+                    .collect::<BTreeMap<_, _>>(),
+            )
+        })
+        .filter(|(_, m)| !m.is_empty())
+        .collect()
+}
+
+fn applied_run<'a>(target: &'a TargetPlan) -> AppliedRun<'a> {
+    AppliedRun {
+        target,
+        today: DAY,
+        mode: "normal",
+        summary: Default::default(),
+        datasets: &[],
+    }
+}
+
+fn target(entities: Vec<roster_etl::plan::EntityPlan>) -> TargetPlan {
+    TargetPlan {
+        name: "t".into(),
+        kind: "oneroster-1.1".into(),
+        path: "/out".into(),
+        lineage: None,
+        serial: 0,
+        first_run: true,
+        entities,
+        safety: Default::default(),
+    }
+}
+
 proptest! {
     #[test]
-    fn diff_then_apply_converges(old in roster(), new in roster()) {
+    fn diff_then_apply_converges(old in roster(), new in roster(), policies in policies()) {
         let mut stored = as_stored(&old);
-        let changes = diff(&new, &stored);
+        let changes = diff(&new, &stored, &opts(&policies, 0));
         apply_changes(&mut stored, &changes);
-        prop_assert_eq!(normalized(&stored), as_stored(&new));
-        prop_assert!(diff(&new, &stored).iter().all(|e| e.is_empty()), "a second diff must be empty");
+        prop_assert_eq!(active(&stored), as_stored(&new));
+        let second = diff(&new, &stored, &opts(&policies, 0));
+        prop_assert!(second.iter().all(|e| e.is_empty()), "a second diff must be empty: {:?}", second);
         // Re-applying the same changes changes nothing.
         let again = stored.clone();
         apply_changes(&mut stored, &changes);
@@ -70,22 +170,49 @@ proptest! {
     }
 
     #[test]
-    fn state_stores_what_was_applied(days in prop::collection::vec(roster(), 1..4)) {
+    fn daily_snapshots_end_where_a_fresh_run_of_the_last_day_does(
+        days in prop::collection::vec(roster(), 1..5),
+        policies in policies(),
+    ) {
+        let mut stored = Stored::new();
+        for (n, snapshot) in days.iter().enumerate() {
+            let changes = diff(snapshot, &stored, &opts(&policies, n as u64));
+            apply_changes(&mut stored, &changes);
+        }
+        let last = days.last().unwrap();
+        let mut fresh = Stored::new();
+        apply_changes(&mut fresh, &diff(last, &Stored::new(), &opts(&policies, 0)));
+        prop_assert_eq!(active(&stored), active(&fresh));
+        // With every policy `delete`, nothing else is left either.
+        let delete = Policies::delete_all();
+        let mut plain = Stored::new();
+        for (n, snapshot) in days.iter().enumerate() {
+            let changes = diff(snapshot, &plain, &opts(&delete, n as u64));
+            apply_changes(&mut plain, &changes);
+        }
+        prop_assert_eq!(normalized(&plain), normalized(&fresh));
+    }
+
+    #[test]
+    fn state_stores_what_was_applied(days in prop::collection::vec(roster(), 1..4), policies in policies()) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
         let mut state = State::open_or_create(&path).unwrap();
-        for day in &days {
+        let mut expected = Stored::new();
+        for (n, snapshot) in days.iter().enumerate() {
             let stored = state.records("t").unwrap();
             let version = state.version("t").unwrap();
-            let entities = diff(day, &stored);
-            state.commit("t", &version, &entities).unwrap();
-            prop_assert_eq!(normalized(&state.records("t").unwrap()), as_stored(day));
+            let plan = target(diff(snapshot, &stored, &opts(&policies, n as u64)));
+            apply_changes(&mut expected, &plan.entities);
+            state.commit(&version, &applied_run(&plan)).unwrap();
+            prop_assert_eq!(normalized(&state.records("t").unwrap()), normalized(&expected));
             prop_assert_eq!(state.version("t").unwrap().serial, version.serial + 1);
         }
         // Committing against an old version is refused and changes nothing.
         let before = state.records("t").unwrap();
         let old = TargetVersion { serial: 0, ..state.version("t").unwrap() };
-        prop_assert!(state.commit("t", &old, &diff(&Roster::default(), &before)).is_err());
+        let plan = target(diff(&Roster::default(), &before, &opts(&policies, 9)));
+        prop_assert!(state.commit(&old, &applied_run(&plan)).is_err());
         prop_assert_eq!(state.records("t").unwrap(), before);
     }
 }
@@ -93,9 +220,9 @@ proptest! {
 #[test]
 fn a_plan_survives_a_json_round_trip() {
     let mut roster = Roster::default();
-    let record = Record {
-        key: "E1".into(),
-        fields: vec![
+    let record = Record::active(
+        "E1".into(),
+        vec![
             Some("Åsa".into()),
             None,
             Some("pupil".into()),
@@ -106,7 +233,7 @@ fn a_plan_survives_a_json_round_trip() {
             None,
             None,
         ],
-    };
+    );
     roster.entities.insert(
         EntityKind::Person,
         BTreeMap::from([("E1".to_string(), record)]),
@@ -118,16 +245,15 @@ fn a_plan_survives_a_json_round_trip() {
         pipeline_name: "p".into(),
         state: "/p.db".into(),
         today: "2026-11-21".into(),
-        targets: vec![TargetPlan {
-            name: "t".into(),
-            kind: "oneroster-1.1".into(),
-            path: "/out".into(),
-            lineage: None,
-            serial: 0,
-            first_run: true,
-            entities: diff(&roster, &Stored::new()),
-        }],
+        targets: vec![target(diff(
+            &roster,
+            &Stored::new(),
+            &opts(&Policies::default(), 0),
+        ))],
         left_out: vec![],
+        mode: Default::default(),
+        allows: vec!["delete.person=10".into()],
+        datasets: vec![("extens.elever".into(), 3)],
     };
     let text = serde_json::to_string(&plan).unwrap();
     assert_eq!(serde_json::from_str::<Plan>(&text).unwrap(), plan);

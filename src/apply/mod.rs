@@ -5,25 +5,46 @@
 use crate::diagnostic::{Code, Diag};
 use crate::diff::apply_changes;
 use crate::load::TargetKind;
-use crate::plan::{Plan, TargetPlan};
-use crate::state::{State, StateLock, TargetVersion, stale};
+use crate::plan::{Plan, Summary, TargetPlan};
+use crate::state::{AppliedRun, State, StateLock, TargetVersion, stale};
 use std::path::Path;
 
-/// Applies a plan. The caller holds the state lock.
+/// Applies a plan. The caller holds the state lock. A held plan is refused whole.
 pub fn apply(plan: &Plan, _lock: &StateLock) -> Result<(), Diag> {
+    if plan.is_held() {
+        return Err(held(plan));
+    }
     let state_path = Path::new(&plan.state);
     let mut state = State::open_or_create(state_path)?;
     for target in &plan.targets {
         check_fresh(&state, target)?;
     }
-    for target in plan.targets.iter().filter(|t| has_changes(t)) {
-        apply_target(&mut state, target)?;
+    for target in plan.targets.iter().filter(|t| t.has_changes()) {
+        apply_target(&mut state, plan, target)?;
     }
     Ok(())
 }
 
-fn has_changes(target: &TargetPlan) -> bool {
-    target.entities.iter().any(|e| !e.is_empty())
+/// The error for a plan over its limits: which limits, and how to go on.
+pub fn held(plan: &Plan) -> Diag {
+    let limits: Vec<String> = plan
+        .targets
+        .iter()
+        .flat_map(|t| {
+            t.safety
+                .held
+                .iter()
+                .map(move |v| format!("{} ({}: {})", v.limit, t.name, v.changes))
+        })
+        .collect();
+    Diag::error(
+        Code::PlanHeld,
+        format!(
+            "the plan is held by safety limits and was not applied; nothing was written: {}",
+            limits.join(", ")
+        ),
+    )
+    .help("`etl plan` shows where the changes concentrate. If the sources are right, let this one run through with --allow NAME=COUNT for each limit (e.g. --allow delete.person=1500)")
 }
 
 /// The plan must have been made against the state as it is now.
@@ -45,7 +66,7 @@ fn check_fresh(state: &State, target: &TargetPlan) -> Result<(), Diag> {
     Ok(())
 }
 
-fn apply_target(state: &mut State, target: &TargetPlan) -> Result<(), Diag> {
+fn apply_target(state: &mut State, plan: &Plan, target: &TargetPlan) -> Result<(), Diag> {
     let kind = TargetKind::parse(&target.kind).ok_or_else(|| {
         Diag::error(
             Code::BadPlanFile,
@@ -59,5 +80,20 @@ fn apply_target(state: &mut State, target: &TargetPlan) -> Result<(), Diag> {
         lineage: target.lineage.clone(),
         serial: target.serial,
     };
-    state.commit(&target.name, &expected, &target.entities)
+    let run = AppliedRun {
+        target,
+        today: &plan.today,
+        mode: plan.mode.name(),
+        summary: target_summary(target),
+        datasets: &plan.datasets,
+    };
+    state.commit(&expected, &run)
+}
+
+fn target_summary(target: &TargetPlan) -> Summary {
+    let mut summary = Summary::default();
+    for change in target.entities.iter().flat_map(|e| &e.changes) {
+        summary.count(change.action);
+    }
+    summary
 }

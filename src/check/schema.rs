@@ -38,6 +38,7 @@ fn read_schema(
         display: &decl.display,
         decl_span: decl.path_span,
         options: &decl.options,
+        protected: decl.protected.as_ref(),
     };
     let header = match read_columns(&src, sources) {
         Ok(h) => h,

@@ -80,6 +80,9 @@ fn apply_pipeline(
             show_sensitive: flags.run.show_sensitive,
         },
     ));
+    if plan.is_held() {
+        return Err(vec![crate::apply::held(&plan)]);
+    }
     if !plan.has_changes() {
         return Ok(Exit::Ok);
     }
@@ -104,12 +107,32 @@ fn approved(out: &Output) -> bool {
 
 fn complete_line(plan: &Plan) -> String {
     let s = plan.summary();
-    if plan.has_changes() {
-        format!(
-            "Apply complete! Records: {} added, {} changed, {} destroyed.\n",
-            s.add, s.change, s.destroy
-        )
-    } else {
-        format!("Apply complete! {}\n", summary_line(plan))
+    if !plan.has_changes() {
+        return format!("Apply complete! {}\n", summary_line(plan));
     }
+    let mut parts = vec![
+        format!("{} added", s.add),
+        format!("{} changed", s.change),
+        format!("{} destroyed", s.destroy),
+    ];
+    let extra = [
+        (s.restore, "restored"),
+        (s.rekey, "re-keyed"),
+        (s.trash, "trashed"),
+        (s.archive, "archived"),
+        (s.delay, "scheduled for deletion"),
+    ];
+    parts.extend(
+        extra
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, w)| format!("{n} {w}")),
+    );
+    if !plan.allows.is_empty() {
+        parts.push(format!(
+            "overrides used: --allow {}",
+            plan.allows.join(", --allow ")
+        ));
+    }
+    format!("Apply complete! Records: {}.\n", parts.join(", "))
 }

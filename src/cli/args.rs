@@ -62,11 +62,37 @@ pub struct RunArgs {
     /// Show personal numbers and other sensitive values instead of masking them.
     #[arg(long)]
     pub show_sensitive: bool,
+    /// Raise one safety limit for this run only, e.g. `delete.person=1500` or `update.person=40%`.
+    #[arg(long, value_name = "LIMIT=VALUE")]
+    pub allow: Vec<String>,
+    /// A school-year rollover run: rollover limits apply and groups gone are archived.
+    #[arg(long)]
+    pub rollover: bool,
+    /// Apply only creates and restores; hold every update and delete back (the summer weeks).
+    #[arg(long)]
+    pub additions_only: bool,
 }
 
 impl RunArgs {
     pub fn today(&self) -> chrono::NaiveDate {
         self.today
             .unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+
+    /// The run's settings; every malformed `--allow` is reported.
+    pub fn settings(&self) -> Result<crate::plan::RunSettings, Vec<crate::diagnostic::Diag>> {
+        let (allows, errors): (Vec<_>, Vec<_>) = self
+            .allow
+            .iter()
+            .map(|a| crate::safety::Allow::parse(a))
+            .partition(Result::is_ok);
+        if !errors.is_empty() {
+            return Err(errors.into_iter().filter_map(Result::err).collect());
+        }
+        Ok(crate::plan::RunSettings {
+            rollover: self.rollover,
+            additions_only: self.additions_only,
+            allows: allows.into_iter().filter_map(Result::ok).collect(),
+        })
     }
 }

@@ -11,6 +11,8 @@ pub enum Exit {
     Error = 1,
     /// `plan --detailed-exitcode`: there are changes.
     Changes = 2,
+    /// The plan goes over a safety limit: held, nothing written.
+    Held = 3,
     /// Another run holds the state lock.
     Locked = 4,
 }
@@ -19,6 +21,8 @@ impl Exit {
     pub fn for_errors(diags: &[Diag]) -> Exit {
         if diags.iter().any(|d| d.code == Code::Locked) {
             Exit::Locked
+        } else if diags.iter().any(|d| d.code == Code::PlanHeld) {
+            Exit::Held
         } else {
             Exit::Error
         }

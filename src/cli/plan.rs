@@ -58,8 +58,9 @@ pub fn run(path: &Path, flags: &PlanFlags, out: &Output) -> Exit {
             ));
         }
     }
-    match (flags.detailed_exitcode, plan.has_changes()) {
-        (true, true) => Exit::Changes,
+    match (flags.detailed_exitcode, plan.is_held(), plan.has_changes()) {
+        (true, true, _) => Exit::Held,
+        (true, false, true) => Exit::Changes,
         _ => Exit::Ok,
     }
 }
@@ -88,8 +89,10 @@ pub fn plan_against_state(
     run: &RunArgs,
     sources: &mut SourceMap,
 ) -> Result<Plan, Vec<Diag>> {
+    let settings = run.settings()?;
     let state = State::open_existing(&compiled.loaded.pipeline.state_path).map_err(|d| vec![d])?;
-    crate::plan::build(compiled, state.as_ref(), run.today(), sources).map_err(|mut d| d.take())
+    crate::plan::build(compiled, state.as_ref(), &settings, run.today(), sources)
+        .map_err(|mut d| d.take())
 }
 
 /// Saves a plan for `etl apply FILE`; it holds the real values, so only its owner may read it.

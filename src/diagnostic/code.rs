@@ -31,6 +31,7 @@ codes! {
     BadInterpolation = "E0006", "a ${...} expression is malformed";
     BadSetting = "E0007", "a pipeline setting has an invalid value";
     UnknownSourceType = "E0008", "a source or target type is not known";
+    BadOverride = "E0009", "an --allow override names an unknown limit or a bad value";
     // 01xx: the mapping language
     DslSyntax = "E0101", "the mapping file has a syntax error";
     UnknownDataset = "E0102", "a mapping reads a dataset the pipeline does not declare";
@@ -58,6 +59,7 @@ codes! {
     DuplicateHeader = "E0303", "a source file has the same column twice";
     MissingColumn = "E0304", "a declared column is missing from the source file";
     EmptySource = "E0305", "a source file has no header row";
+    EmptyDataset = "E0306", "a dataset has no rows where the last apply read some";
     // 04xx: running the mappings
     EvalFailed = "E0401", "an expression marked with `!` failed on a record";
     ScriptFailed = "E0402", "a Rhai script failed on a record";
@@ -71,6 +73,7 @@ codes! {
     BadPlanFile = "E0504", "the plan file cannot be used";
     TargetWrite = "E0505", "a target cannot be written";
     NotApproved = "E0506", "the apply was not approved";
+    PlanHeld = "E0507", "the plan goes over a safety limit and is held";
 }
 
 #[cfg(test)]

@@ -1,90 +1,172 @@
 //! Stage "diff": the roster a run produced against what state says a target holds.
+//! Records gone from the sources are trashed, archived, delayed or deleted by the target's
+//! policy; records that come back are restored.
 
-use crate::model::{EntityKind, Record, Roster};
-use crate::plan::{Change, EntityPlan};
-use std::collections::BTreeMap;
+mod apply;
+mod policy;
+
+pub use apply::{apply_changes, outcome};
+pub use policy::{DeletePolicy, Policies};
+
+use crate::model::{EntityKind, Record, Roster, Status};
+use crate::plan::{Action, Change, EntityPlan, Pending};
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What state holds for one target: per entity, the last written record of each key.
 pub type Stored = BTreeMap<EntityKind, BTreeMap<String, Record>>;
 
-/// Creates, updates and deletes per entity kind, in key order.
-pub fn diff(roster: &Roster, stored: &Stored) -> Vec<EntityPlan> {
+/// How to diff: the target's delete policies and the run's date.
+pub struct DiffOptions<'a> {
+    pub policies: &'a Policies,
+    pub today: NaiveDate,
+}
+
+/// The changes per entity kind, in key order within each action.
+pub fn diff(roster: &Roster, stored: &Stored, opts: &DiffOptions) -> Vec<EntityPlan> {
     let empty = BTreeMap::new();
+    let mut archived: BTreeSet<String> = BTreeSet::new();
     EntityKind::ALL
         .iter()
         .map(|&kind| {
             let want = roster.entities.get(&kind).unwrap_or(&empty);
             let have = stored.get(&kind).unwrap_or(&empty);
-            entity_diff(kind, want, have, roster)
+            let mut plan = entity_plan(kind, roster);
+            Differ {
+                kind,
+                opts,
+                archived: &mut archived,
+            }
+            .run(want, have, &mut plan);
+            plan.changes
+                .sort_by(|a, b| (a.action, &a.key).cmp(&(b.action, &b.key)));
+            plan
         })
         .collect()
 }
 
-fn entity_diff(
-    kind: EntityKind,
-    want: &BTreeMap<String, Record>,
-    have: &BTreeMap<String, Record>,
-    roster: &Roster,
-) -> EntityPlan {
+fn entity_plan(kind: EntityKind, roster: &Roster) -> EntityPlan {
     let fields = kind.fields();
-    let mut plan = EntityPlan {
+    EntityPlan {
         entity: kind.name().to_string(),
         fields: fields.iter().map(|f| f.name.to_string()).collect(),
         sensitive_key: roster.sensitive_keys.contains(&kind),
         sensitive_fields: (0..fields.len())
             .map(|i| fields[i].sensitive || roster.is_sensitive(kind, i))
             .collect(),
-        creates: Vec::new(),
-        updates: Vec::new(),
-        deletes: Vec::new(),
-    };
-    for (key, record) in want {
-        match have.get(key) {
-            None => plan.creates.push(Change {
-                key: key.clone(),
-                before: None,
-                after: Some(record.fields.clone()),
-            }),
-            Some(old) if old.fields != record.fields => plan.updates.push(Change {
-                key: key.clone(),
-                before: Some(old.fields.clone()),
-                after: Some(record.fields.clone()),
-            }),
-            Some(_) => {}
-        }
+        changes: Vec::new(),
+        pending: Vec::new(),
+        held_back: Vec::new(),
+        frozen: 0,
     }
-    for (key, old) in have {
-        if !want.contains_key(key) {
-            plan.deletes.push(Change {
-                key: key.clone(),
-                before: Some(old.fields.clone()),
-                after: None,
-            });
-        }
-    }
-    plan
 }
 
-/// The records a target holds after a plan's changes: `stored` with them applied.
-pub fn apply_changes(stored: &mut Stored, entities: &[EntityPlan]) {
-    for entity in entities {
-        let Some(kind) = EntityKind::parse(&entity.entity) else {
-            continue;
-        };
-        let records = stored.entry(kind).or_default();
-        for change in entity.creates.iter().chain(&entity.updates) {
-            if let Some(after) = &change.after {
-                records.insert(
-                    change.key.clone(),
-                    Record {
-                        key: change.key.clone(),
-                        fields: after.clone(),
-                    },
-                );
+struct Differ<'a, 'b> {
+    kind: EntityKind,
+    opts: &'a DiffOptions<'a>,
+    /// Groups archived in state or by this plan: their memberships are frozen.
+    /// (Groups are diffed before memberships.)
+    archived: &'b mut BTreeSet<String>,
+}
+
+impl Differ<'_, '_> {
+    fn run(
+        &mut self,
+        want: &BTreeMap<String, Record>,
+        have: &BTreeMap<String, Record>,
+        plan: &mut EntityPlan,
+    ) {
+        for (key, record) in want {
+            if let Some(change) = present(key, record, have.get(key)) {
+                plan.changes.push(change);
             }
         }
-        for change in &entity.deletes {
-            records.remove(&change.key);
+        for (key, old) in have.iter().filter(|(k, _)| !want.contains_key(*k)) {
+            self.gone(key, old, plan);
         }
+    }
+
+    /// A record in state that the sources no longer have.
+    fn gone(&mut self, key: &str, old: &Record, plan: &mut EntityPlan) {
+        let before = || Some(old.fields.clone());
+        match &old.status {
+            Status::Active => {}
+            Status::Pending { due } if due.as_str() <= self.today().as_str() => {
+                let mut change = Change::new(Action::Delete, key);
+                change.before = before();
+                plan.changes.push(change);
+                return;
+            }
+            Status::Pending { due } => {
+                plan.pending.push(Pending {
+                    key: key.to_string(),
+                    due: due.clone(),
+                });
+                return;
+            }
+            Status::Archived => {
+                self.note_archived(key);
+                return;
+            }
+            Status::Trashed => return,
+        }
+        if self.kind == EntityKind::Membership && self.in_archived_group(old) {
+            plan.frozen += 1;
+            return;
+        }
+        let policy = match self.opts.policies.get(self.kind) {
+            // Due today would be carried out by the next run of the same day: delete now.
+            DeletePolicy::Delay(0) => DeletePolicy::Delete,
+            policy => policy,
+        };
+        let mut change = Change::new(action_for(policy), key);
+        change.before = before();
+        if let DeletePolicy::Delay(days) = policy {
+            let due = self.opts.today + chrono::Days::new(u64::from(days));
+            change.due = Some(due.format("%Y-%m-%d").to_string());
+        }
+        if change.action == Action::Archive {
+            self.note_archived(key);
+        }
+        plan.changes.push(change);
+    }
+
+    fn note_archived(&mut self, key: &str) {
+        if self.kind == EntityKind::Group {
+            self.archived.insert(key.to_string());
+        }
+    }
+
+    fn in_archived_group(&self, membership: &Record) -> bool {
+        membership
+            .get(EntityKind::Membership, "group")
+            .is_some_and(|g| self.archived.contains(g))
+    }
+
+    fn today(&self) -> String {
+        self.opts.today.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// A record the sources have: new, back again, changed, or unchanged (`None`).
+fn present(key: &str, record: &Record, old: Option<&Record>) -> Option<Change> {
+    let action = match old {
+        None => Action::Create,
+        Some(old) if !old.status.is_active() => Action::Restore,
+        Some(old) if old.fields != record.fields => Action::Update,
+        Some(_) => return None,
+    };
+    let mut change = Change::new(action, key);
+    change.before = old.map(|o| o.fields.clone());
+    change.after = Some(record.fields.clone());
+    Some(change)
+}
+
+fn action_for(policy: DeletePolicy) -> Action {
+    match policy {
+        DeletePolicy::Delete => Action::Delete,
+        DeletePolicy::Trash => Action::Trash,
+        DeletePolicy::Archive => Action::Archive,
+        DeletePolicy::Delay(_) => Action::Delay,
     }
 }

@@ -78,7 +78,7 @@ fn map_one(block: &BlockPlan, env: &Env, tuple: &[Option<u32>]) -> Result<Mapped
         fields.push(value);
     }
     Ok(Mapped {
-        record: Record { key, fields },
+        record: Record::active(key, fields),
         origin: (env.slots[0], tuple[0].unwrap_or(0)),
     })
 }

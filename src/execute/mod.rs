@@ -34,6 +34,7 @@ pub fn read_datasets(
             display: &decl.display,
             decl_span: decl.path_span,
             options: &decl.options,
+            protected: decl.protected.as_ref(),
         };
         match read_dataset(&src, sources) {
             Ok((dataset, _)) => datasets.push(dataset),

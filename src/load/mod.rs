@@ -4,12 +4,16 @@
 mod interpolate;
 mod pipeline;
 mod raw;
+mod raw_safety;
 mod resolve;
+mod resolve_safety;
 mod spanned_map;
+mod window;
 mod yaml;
 
 pub use interpolate::{Env, ProcessEnv};
 pub use pipeline::*;
+pub use window::YearlyWindow;
 
 use crate::diagnostic::{Code, Diag, Diagnostics, FileId, SourceMap};
 use std::path::Path;

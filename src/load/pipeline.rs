@@ -1,7 +1,10 @@
 //! The validated pipeline: every later stage works on this, never on raw YAML.
 
+use super::window::YearlyWindow;
 use crate::diagnostic::{FileId, Node, Span};
-use crate::source::CsvOptions;
+use crate::diff::Policies;
+use crate::safety::Limits;
+use crate::source::{CsvOptions, ProtectedRule};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -42,6 +45,14 @@ pub struct Pipeline {
     pub lookups: Vec<Lookup>,
     pub mappings: Vec<Node<PathBuf>>,
     pub targets: Vec<TargetDecl>,
+    pub school_year: SchoolYear,
+}
+
+/// When a run is a school-year rollover or lets only additions through (besides the flags).
+#[derive(Debug, Default, Clone)]
+pub struct SchoolYear {
+    pub rollover: Option<YearlyWindow>,
+    pub additions_only: Option<YearlyWindow>,
 }
 
 /// One source system (a register, an AD); several datasets of it count once for the tier.
@@ -61,6 +72,9 @@ pub struct DatasetDecl {
     pub path_span: Span,
     pub options: CsvOptions,
     pub columns: Option<Vec<Node<String>>>,
+    /// Zero rows is a normal state for this dataset (otherwise it stops the run).
+    pub may_be_empty: bool,
+    pub protected: Option<ProtectedRule>,
 }
 
 impl DatasetDecl {
@@ -104,6 +118,9 @@ pub struct TargetDecl {
     pub kind: Node<TargetKind>,
     pub path: PathBuf,
     pub display: String,
+    pub policies: Policies,
+    pub limits: Limits,
+    pub rollover_limits: Limits,
 }
 
 impl Pipeline {

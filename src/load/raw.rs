@@ -1,6 +1,7 @@
 //! The pipeline YAML as written, with a span on every value (ripgrep's "raw flags").
 //! [`super::resolve`] turns it into a validated [`super::Pipeline`].
 
+use super::raw_safety::{LimitValue, PolicyValue};
 use super::spanned_map::SpannedMap;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -19,6 +20,22 @@ pub struct RawPipeline {
     pub lookups: SpannedMap<RawLookup>,
     pub mappings: Spanned<Vec<S>>,
     pub targets: Spanned<SpannedMap<RawTarget>>,
+    pub school_year: Option<RawSchoolYear>,
+}
+
+/// When runs are rollover runs or additions-only runs (yearly, as MM-DD).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSchoolYear {
+    pub rollover: Option<RawWindow>,
+    pub additions_only: Option<RawWindow>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWindow {
+    pub from: S,
+    pub to: S,
 }
 
 #[derive(Debug, Deserialize)]
@@ -36,6 +53,17 @@ pub struct RawDataset {
     pub encoding: Option<S>,
     pub delimiter: Option<S>,
     pub columns: Option<Vec<S>>,
+    /// The dataset may legitimately read zero rows (otherwise an empty read stops the run).
+    pub may_be_empty: Option<Spanned<bool>>,
+    /// Rows of protected persons, dropped as the file is read.
+    pub protected: Option<RawProtected>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProtected {
+    pub column: S,
+    pub values: Vec<S>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,4 +81,10 @@ pub struct RawTarget {
     #[serde(rename = "type")]
     pub kind: S,
     pub path: S,
+    #[serde(default)]
+    pub on_delete: SpannedMap<Spanned<PolicyValue>>,
+    #[serde(default)]
+    pub limits: SpannedMap<Spanned<LimitValue>>,
+    #[serde(default)]
+    pub rollover_limits: SpannedMap<Spanned<LimitValue>>,
 }

@@ -5,6 +5,7 @@ use super::pipeline::*;
 use super::raw::{RawDataset, RawLookup, RawPipeline, RawSource, RawTarget, S};
 use super::yaml::span_of;
 use crate::diagnostic::{Code, Diag, Diagnostics, FileId, Node, SourceMap, Span, suggest};
+use crate::safety::Limits;
 use crate::source::{CsvOptions, CsvSource, EncodingChoice, read_dataset};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -54,6 +55,7 @@ impl Resolver<'_> {
             .filter_map(|m| self.path_node(m))
             .collect();
         let targets = self.targets(&raw.targets.value);
+        let school_year = self.school_year(raw.school_year.as_ref());
         if let Some(version) = &raw.version
             && version.value != 1
         {
@@ -80,6 +82,7 @@ impl Resolver<'_> {
             lookups,
             mappings,
             targets,
+            school_year,
         })
     }
 
@@ -161,6 +164,7 @@ impl Resolver<'_> {
                 .map(|c| Node::new(self.span(c), c.value.clone()))
                 .collect()
         });
+        let protected = raw.protected.as_ref().map(|p| self.protected(p));
         let display = display?;
         Some(DatasetDecl {
             system: system.to_string(),
@@ -173,6 +177,8 @@ impl Resolver<'_> {
                 delimiter: delimiter.flatten(),
             },
             columns,
+            may_be_empty: raw.may_be_empty.as_ref().is_some_and(|m| m.value),
+            protected,
         })
     }
 
@@ -253,6 +259,7 @@ impl Resolver<'_> {
             display: &display,
             decl_span: self.span(file),
             options: &options,
+            protected: None,
         };
         let dataset = match read_dataset(&src, sources) {
             Ok((d, _)) => d,
@@ -310,11 +317,17 @@ impl Resolver<'_> {
             let Some(display) = self.string(&target.path) else {
                 continue;
             };
+            let policies = self.policies(&target.on_delete);
+            let limits = self.limits(&target.limits, Limits::normal_defaults());
+            let rollover_limits = self.limits(&target.rollover_limits, Limits::rollover_defaults());
             targets.push(TargetDecl {
                 name: Node::new(self.span(name), name.value.clone()),
                 kind: Node::new(self.span(&target.kind), kind),
                 path: self.dir.join(&display),
                 display,
+                policies,
+                limits,
+                rollover_limits,
             });
         }
         targets

@@ -1,6 +1,7 @@
 //! One mapped record: a sync key and the entity's fields, as text.
 
 use super::entity::EntityKind;
+use super::status::Status;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -8,9 +9,19 @@ pub struct Record {
     pub key: String,
     /// One slot per field of the entity kind, in schema order; `None` is null.
     pub fields: Vec<Option<String>>,
+    /// Always active in a run's roster; state also keeps trashed, archived and pending records.
+    pub status: Status,
 }
 
 impl Record {
+    pub fn active(key: String, fields: Vec<Option<String>>) -> Record {
+        Record {
+            key,
+            fields,
+            status: Status::Active,
+        }
+    }
+
     /// The content hash kept in state: changes whenever any field changes.
     pub fn hash(&self) -> u64 {
         content_hash(&self.fields)

@@ -1,10 +1,13 @@
-//! From a pipeline file to a plan: load -> check -> read -> execute -> diff.
+//! From a pipeline file to a plan: load -> check -> read -> execute -> diff -> safety gate.
 
-use super::model::{FORMAT, LeftOutCount, Plan, TargetPlan, VERSION};
+use super::mode::{RunMode, RunSettings};
+use super::model::{Action, EntityPlan, FORMAT, LeftOutCount, Plan, TargetPlan, VERSION};
 use crate::check::{self, Checked};
 use crate::diagnostic::{Diagnostics, SourceMap};
+use crate::diff::{DeletePolicy, DiffOptions, Stored};
 use crate::functions::CallCtx;
-use crate::load::{self, Env, Loaded};
+use crate::load::{self, Env, Loaded, TargetDecl};
+use crate::safety::Gate;
 use crate::state::State;
 use chrono::NaiveDate;
 use std::path::Path;
@@ -25,24 +28,44 @@ pub fn compile(
     Ok(Compiled { loaded, checked })
 }
 
-/// Reads the sources, runs the mappings and diffs each target against `state`.
+/// Reads the sources, runs the mappings, diffs each target against `state` and checks the
+/// changes against the target's limits.
 pub fn build(
     compiled: &Compiled,
     state: Option<&State>,
+    settings: &RunSettings,
     today: NaiveDate,
     sources: &mut SourceMap,
 ) -> Result<Plan, Diagnostics> {
     let pipeline = &compiled.loaded.pipeline;
     let program = &compiled.checked.program;
     let datasets = crate::execute::read_datasets(program, pipeline, sources)?;
+    let rows = crate::safety::check_empty_sources(pipeline, program, &datasets, state)?;
     let ctx = CallCtx::new(today);
     let roster = crate::execute::run(program, &datasets, &ctx, sources)?;
+    let mode = RunMode::decide(settings, &pipeline.school_year, today);
     let mut targets = Vec::new();
     for target in &pipeline.targets {
         let (version, stored) = match state {
             Some(s) => (s.version(&target.name.node)?, s.records(&target.name.node)?),
             None => (Default::default(), Default::default()),
         };
+        let mut entities = diff_target(target, &roster, &stored, &mode, today);
+        if mode.additions_only {
+            hold_back(&mut entities);
+        }
+        let limits = if mode.rollover {
+            &target.rollover_limits
+        } else {
+            &target.limits
+        };
+        let gate = Gate {
+            limits,
+            limits_name: if mode.rollover { "rollover" } else { "normal" },
+            allows: &settings.allows,
+            first_run: version.serial == 0,
+        };
+        let safety = gate.check(&entities, &stored);
         targets.push(TargetPlan {
             name: target.name.node.clone(),
             kind: target.kind.node.name().to_string(),
@@ -50,7 +73,8 @@ pub fn build(
             lineage: version.lineage.clone(),
             serial: version.serial,
             first_run: version.serial == 0,
-            entities: crate::diff::diff(&roster, &stored),
+            entities,
+            safety,
         });
     }
     Ok(Plan {
@@ -70,7 +94,41 @@ pub fn build(
                 count: l.count,
             })
             .collect(),
+        mode,
+        allows: settings.allows.iter().map(|a| a.text.clone()).collect(),
+        datasets: rows,
     })
+}
+
+fn diff_target(
+    target: &TargetDecl,
+    roster: &crate::model::Roster,
+    stored: &Stored,
+    mode: &RunMode,
+    today: NaiveDate,
+) -> Vec<EntityPlan> {
+    let mut policies = target.policies.clone();
+    if mode.rollover {
+        // A rollover archives last year's groups, whatever the normal policy.
+        let group = crate::model::EntityKind::Group;
+        policies.by_kind.insert(group, DeletePolicy::Archive);
+    }
+    let opts = DiffOptions {
+        policies: &policies,
+        today,
+    };
+    crate::diff::diff(roster, stored, &opts)
+}
+
+/// Additions-only mode: only creates and restores go through; the rest waits.
+fn hold_back(entities: &mut [EntityPlan]) {
+    for entity in entities {
+        let (through, held): (Vec<_>, Vec<_>) = std::mem::take(&mut entity.changes)
+            .into_iter()
+            .partition(|c| Action::is_addition(c.action));
+        entity.changes = through;
+        entity.held_back = held;
+    }
 }
 
 pub fn absolute(path: &Path) -> String {

@@ -14,13 +14,13 @@ pub fn masked(plan: &Plan) -> Plan {
     for entity in out.targets.iter_mut().flat_map(|t| t.entities.iter_mut()) {
         let key = entity.sensitive_key;
         let fields = entity.sensitive_fields.clone();
-        for change in entity
-            .creates
-            .iter_mut()
-            .chain(entity.updates.iter_mut())
-            .chain(entity.deletes.iter_mut())
-        {
+        for change in entity.changes.iter_mut().chain(entity.held_back.iter_mut()) {
             mask_change(change, key, &fields);
+        }
+        if key {
+            for pending in &mut entity.pending {
+                pending.key = MASK.to_string();
+            }
         }
     }
     out
@@ -29,6 +29,9 @@ pub fn masked(plan: &Plan) -> Plan {
 fn mask_change(change: &mut Change, key: bool, fields: &[bool]) {
     if key {
         change.key = MASK.to_string();
+        if change.old_key.is_some() {
+            change.old_key = Some(MASK.to_string());
+        }
     }
     for values in [change.before.as_mut(), change.after.as_mut()]
         .into_iter()

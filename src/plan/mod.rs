@@ -2,10 +2,12 @@
 
 mod build;
 mod mask;
+mod mode;
 mod model;
 mod render;
 
 pub use build::{Compiled, absolute, build, compile};
 pub use mask::{MASK, mask, masked};
+pub use mode::{RunMode, RunSettings};
 pub use model::*;
 pub use render::{RenderOptions, SHOWN, render, summary_line};

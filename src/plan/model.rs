@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "roster-etl-plan";
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Plan {
@@ -19,6 +19,15 @@ pub struct Plan {
     /// Records left out of the roster, with reasons (for the report; not applied).
     #[serde(default)]
     pub left_out: Vec<LeftOutCount>,
+    /// Normal, rollover and/or additions-only, and why.
+    #[serde(default)]
+    pub mode: super::RunMode,
+    /// The `--allow` overrides given for this run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allows: Vec<String>,
+    /// Rows read per dataset (state keeps them to notice an empty export next time).
+    #[serde(default)]
+    pub datasets: Vec<(String, u64)>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -40,6 +49,9 @@ pub struct TargetPlan {
     pub serial: u64,
     pub first_run: bool,
     pub entities: Vec<EntityPlan>,
+    /// The safety gate's verdict on this target's changes.
+    #[serde(default)]
+    pub safety: crate::safety::Verdict,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -49,45 +61,209 @@ pub struct EntityPlan {
     pub fields: Vec<String>,
     pub sensitive_key: bool,
     pub sensitive_fields: Vec<bool>,
-    pub creates: Vec<Change>,
-    pub updates: Vec<Change>,
-    pub deletes: Vec<Change>,
+    /// What apply carries out, ordered by action and then key.
+    pub changes: Vec<Change>,
+    /// Deletes scheduled earlier that are not due yet (nothing happens to them in this run).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<Pending>,
+    /// Changes held back by additions-only mode (applied in a later normal run).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held_back: Vec<Change>,
+    /// Memberships gone from the sources but kept because their group is archived.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub frozen: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// What a change does to a target.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// A new record.
+    Create,
+    /// A trashed, archived or pending record that is back in the sources.
+    Restore,
+    /// Changed fields.
+    Update,
+    /// The sync key changed while its stable identity stayed: the target's id is updated.
+    Rekey,
+    /// Gone from the sources: deactivated in the target, kept in state.
+    Trash,
+    /// A group gone from the sources: kept and marked archived, members frozen.
+    Archive,
+    /// Gone from the sources: a delete scheduled for a later date.
+    Delay,
+    /// Removed from the target.
+    Delete,
+}
+
+impl Action {
+    pub const ALL: [Action; 8] = [
+        Action::Create,
+        Action::Restore,
+        Action::Update,
+        Action::Rekey,
+        Action::Trash,
+        Action::Archive,
+        Action::Delay,
+        Action::Delete,
+    ];
+
+    /// `+` adds, `~` changes, `-` removes (Terraform's signs).
+    pub fn sign(self) -> char {
+        match self {
+            Action::Create | Action::Restore => '+',
+            Action::Update | Action::Rekey => '~',
+            Action::Trash | Action::Archive | Action::Delay | Action::Delete => '-',
+        }
+    }
+
+    /// As in a plan's counts: "to add", "to trash"...
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Action::Create => "to add",
+            Action::Restore => "to restore",
+            Action::Update => "to change",
+            Action::Rekey => "to re-key",
+            Action::Trash => "to trash",
+            Action::Archive => "to archive",
+            Action::Delay => "to delete later",
+            Action::Delete => "to destroy",
+        }
+    }
+
+    /// Removes the record from the sources' point of view (what delete limits count).
+    pub fn is_removal(self) -> bool {
+        matches!(
+            self,
+            Action::Trash | Action::Archive | Action::Delay | Action::Delete
+        )
+    }
+
+    /// Lets new data in (what additions-only mode lets through; what create limits count).
+    pub fn is_addition(self) -> bool {
+        matches!(self, Action::Create | Action::Restore)
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Change {
+    pub action: Action,
     pub key: String,
+    /// For a re-key: the key the target knew the record by.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub old_key: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub before: Option<Vec<Option<String>>>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub after: Option<Vec<Option<String>>>,
+    /// For a delayed delete: the date it will be carried out (YYYY-MM-DD).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub due: Option<String>,
 }
 
+impl Change {
+    pub fn new(action: Action, key: &str) -> Change {
+        Change {
+            action,
+            key: key.to_string(),
+            old_key: None,
+            before: None,
+            after: None,
+            due: None,
+        }
+    }
+
+    /// The record's values as the target will hold them (or held them, for a delete).
+    pub fn values(&self) -> Option<&Vec<Option<String>>> {
+        self.after.as_ref().or(self.before.as_ref())
+    }
+}
+
+/// A delete scheduled by an earlier run, not due yet.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Pending {
+    pub key: String,
+    pub due: String,
+}
+
+/// How many changes of each action a plan holds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub add: usize,
+    pub restore: usize,
     pub change: usize,
+    pub rekey: usize,
+    pub trash: usize,
+    pub archive: usize,
+    pub delay: usize,
     pub destroy: usize,
+}
+
+impl Summary {
+    pub fn count(&mut self, action: Action) {
+        *self.slot(action) += 1;
+    }
+
+    pub fn get(&self, action: Action) -> usize {
+        let mut copy = *self;
+        *copy.slot(action)
+    }
+
+    fn slot(&mut self, action: Action) -> &mut usize {
+        match action {
+            Action::Create => &mut self.add,
+            Action::Restore => &mut self.restore,
+            Action::Update => &mut self.change,
+            Action::Rekey => &mut self.rekey,
+            Action::Trash => &mut self.trash,
+            Action::Archive => &mut self.archive,
+            Action::Delay => &mut self.delay,
+            Action::Delete => &mut self.destroy,
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        Action::ALL.iter().map(|a| self.get(*a)).sum()
+    }
 }
 
 impl Plan {
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for e in self.targets.iter().flat_map(|t| &t.entities) {
-            s.add += e.creates.len();
-            s.change += e.updates.len();
-            s.destroy += e.deletes.len();
+            for c in &e.changes {
+                s.count(c.action);
+            }
         }
         s
     }
 
     pub fn has_changes(&self) -> bool {
-        self.summary() != Summary::default()
+        self.summary().total() > 0
+    }
+
+    /// A plan is held when any target's changes exceed a safety limit.
+    pub fn is_held(&self) -> bool {
+        self.targets.iter().any(|t| t.safety.is_held())
+    }
+}
+
+impl TargetPlan {
+    pub fn has_changes(&self) -> bool {
+        self.entities.iter().any(|e| !e.changes.is_empty())
     }
 }
 
 impl EntityPlan {
     pub fn is_empty(&self) -> bool {
-        self.creates.is_empty() && self.updates.is_empty() && self.deletes.is_empty()
+        self.changes.is_empty()
+    }
+
+    pub fn count(&self, action: Action) -> usize {
+        self.changes.iter().filter(|c| c.action == action).count()
     }
 }

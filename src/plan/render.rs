@@ -1,8 +1,9 @@
-//! The plan as people read it: `+` create, `~` update with `old -> new`, `-` delete,
-//! and Terraform's summary line.
+//! The plan as people read it: `+` adds, `~` changes (`old -> new`), `-` removes, each
+//! target's safety verdict, and Terraform's summary line.
 
 use super::mask::MASK;
-use super::model::{Change, EntityPlan, Plan, TargetPlan};
+use super::model::{Action, Change, EntityPlan, Plan, TargetPlan};
+use crate::safety::{Verdict, Violation, percent_text, thousands};
 use std::fmt::Write;
 
 pub struct RenderOptions {
@@ -21,6 +22,14 @@ pub fn render(plan: &Plan, opts: &RenderOptions) -> String {
         "roster-etl plan for pipeline \"{}\" (today {})",
         plan.pipeline_name, plan.today
     );
+    if !plan.mode.because.is_empty() {
+        let _ = writeln!(
+            out,
+            "Run mode: {} ({})",
+            plan.mode.name(),
+            plan.mode.because.join(", ")
+        );
+    }
     for target in &plan.targets {
         render_target(&mut out, target, opts);
     }
@@ -37,13 +46,32 @@ pub fn render(plan: &Plan, opts: &RenderOptions) -> String {
 
 pub fn summary_line(plan: &Plan) -> String {
     let s = plan.summary();
-    if plan.has_changes() {
+    if !plan.has_changes() {
+        return "No changes. The targets match the sources.".to_string();
+    }
+    let mut parts = vec![
+        format!("{} to add", s.add),
+        format!("{} to change", s.change),
+        format!("{} to destroy", s.destroy),
+    ];
+    for action in [
+        Action::Restore,
+        Action::Rekey,
+        Action::Trash,
+        Action::Archive,
+        Action::Delay,
+    ] {
+        if s.get(action) > 0 {
+            parts.push(format!("{} {}", s.get(action), action.phrase()));
+        }
+    }
+    let line = format!("Plan: {}.", parts.join(", "));
+    if plan.is_held() {
         format!(
-            "Plan: {} to add, {} to change, {} to destroy.",
-            s.add, s.change, s.destroy
+            "{line}\nHELD: the plan goes over a safety limit; `etl apply` will refuse it and write nothing."
         )
     } else {
-        "No changes. The targets match the sources.".to_string()
+        line
     }
 }
 
@@ -59,22 +87,111 @@ fn render_target(out: &mut String, target: &TargetPlan, opts: &RenderOptions) {
         "\nTarget \"{}\" ({} -> {path}){note}",
         target.name, target.kind
     );
-    if target.entities.iter().all(EntityPlan::is_empty) {
+    render_safety(out, &target.safety);
+    if target
+        .entities
+        .iter()
+        .all(|e| e.is_empty() && e.held_back.is_empty())
+    {
         let _ = writeln!(out, "  no changes");
     }
-    for entity in target.entities.iter().filter(|e| !e.is_empty()) {
+    for entity in &target.entities {
+        render_entity(out, entity, opts);
+    }
+}
+
+fn render_safety(out: &mut String, verdict: &Verdict) {
+    if let Some(why) = &verdict.exempt {
+        let _ = writeln!(out, "  Safety limits: none checked ({why})");
+    } else if !verdict.is_held() && !verdict.limits.is_empty() {
+        let _ = writeln!(out, "  Safety limits: within the {} limits", verdict.limits);
+    }
+    if verdict.is_held() {
         let _ = writeln!(
             out,
-            "  {}: {} to add, {} to change, {} to destroy",
-            entity.entity,
-            entity.creates.len(),
-            entity.updates.len(),
-            entity.deletes.len()
+            "  HELD by {} safety limit(s) ({} limits); apply refuses this plan and writes nothing:",
+            verdict.held.len(),
+            verdict.limits
         );
-        let view = View { entity, opts };
-        view.list(out, &entity.creates, '+', "to add");
-        view.list(out, &entity.updates, '~', "to change");
-        view.list(out, &entity.deletes, '-', "to destroy");
+        for v in &verdict.held {
+            render_violation(out, v);
+            let _ = writeln!(
+                out,
+                "      to let it through once, after checking the sources: --allow {}={}",
+                v.limit, v.changes
+            );
+        }
+    }
+    for v in &verdict.allowed {
+        let _ = writeln!(
+            out,
+            "  Allowed once by --allow {}:",
+            v.allowed_by.as_deref().unwrap_or("")
+        );
+        render_violation(out, v);
+    }
+}
+
+fn render_violation(out: &mut String, v: &Violation) {
+    let what = match &v.group {
+        Some(group) => format!(
+            "group {group} loses {} of its {} members ({}%)",
+            thousands(v.changes),
+            thousands(v.base),
+            percent_text(v.percent)
+        ),
+        None => format!(
+            "{} of {} ({}%)",
+            thousands(v.changes),
+            thousands(v.base),
+            percent_text(v.percent)
+        ),
+    };
+    let _ = writeln!(out, "    {}: {what}; the limit is {}", v.limit, v.max);
+    if let Some(c) = &v.concentration {
+        let _ = writeln!(out, "      {c}");
+    }
+}
+
+fn render_entity(out: &mut String, entity: &EntityPlan, opts: &RenderOptions) {
+    if !entity.is_empty() {
+        let counts: Vec<String> = Action::ALL
+            .iter()
+            .filter(|a| entity.count(**a) > 0)
+            .map(|a| format!("{} {}", entity.count(*a), a.phrase()))
+            .collect();
+        let _ = writeln!(out, "  {}: {}", entity.entity, counts.join(", "));
+    }
+    let view = View { entity, opts };
+    view.list(out, &entity.changes);
+    if !entity.pending.is_empty() {
+        let next = entity
+            .pending
+            .iter()
+            .map(|p| p.due.as_str())
+            .min()
+            .unwrap_or("");
+        let _ = writeln!(
+            out,
+            "  {}: {} delete(s) pending, gone from the sources; the next is due {next}",
+            entity.entity,
+            entity.pending.len()
+        );
+    }
+    if !entity.held_back.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {}: {} change(s) held back by additions-only mode (applied by the next normal run)",
+            entity.entity,
+            entity.held_back.len()
+        );
+    }
+    if entity.frozen > 0 {
+        let _ = writeln!(
+            out,
+            "  {}: {} kept unchanged because their group is archived",
+            entity.entity, entity.frozen
+        );
     }
 }
 
@@ -84,33 +201,52 @@ struct View<'a> {
 }
 
 impl View<'_> {
-    fn list(&self, out: &mut String, changes: &[Change], sign: char, what: &str) {
-        let shown = if self.opts.full {
-            changes.len()
-        } else {
-            SHOWN.min(changes.len())
-        };
-        for change in &changes[..shown] {
-            match sign {
-                '~' => self.update(out, change),
-                _ => self.row(out, change, sign),
+    fn list(&self, out: &mut String, changes: &[Change]) {
+        for action in Action::ALL {
+            let of: Vec<&Change> = changes.iter().filter(|c| c.action == action).collect();
+            let shown = if self.opts.full {
+                of.len()
+            } else {
+                SHOWN.min(of.len())
+            };
+            for change in &of[..shown] {
+                match action {
+                    Action::Update | Action::Rekey => self.update(out, change),
+                    _ => self.row(out, change),
+                }
             }
-        }
-        if shown < changes.len() {
-            let _ = writeln!(
-                out,
-                "    ... and {} more {} {what} (--full shows all)",
-                changes.len() - shown,
-                self.entity.entity
-            );
+            if shown < of.len() {
+                let _ = writeln!(
+                    out,
+                    "    ... and {} more {} {} (--full shows all)",
+                    of.len() - shown,
+                    self.entity.entity,
+                    action.phrase()
+                );
+            }
         }
     }
 
-    fn key(&self, change: &Change) -> String {
+    fn key(&self, key: &str) -> String {
         if self.entity.sensitive_key && !self.opts.show_sensitive {
             MASK.to_string()
         } else {
-            change.key.clone()
+            key.to_string()
+        }
+    }
+
+    /// `(trash)`, `(delete on 2026-12-05)`, `(key was 1009)`...
+    fn tag(&self, change: &Change) -> String {
+        match change.action {
+            Action::Create | Action::Update | Action::Delete => String::new(),
+            Action::Restore => " (restore)".to_string(),
+            Action::Rekey => format!(
+                " (new key; was {})",
+                self.key(change.old_key.as_deref().unwrap_or(""))
+            ),
+            Action::Trash => " (trash)".to_string(),
+            Action::Archive => " (archive)".to_string(),
+            Action::Delay => format!(" (delete on {})", change.due.as_deref().unwrap_or("?")),
         }
     }
 
@@ -132,20 +268,27 @@ impl View<'_> {
         }
     }
 
-    fn row(&self, out: &mut String, change: &Change, sign: char) {
-        let values = change.after.as_ref().or(change.before.as_ref());
-        let fields: Vec<String> = values
+    fn row(&self, out: &mut String, change: &Change) {
+        let fields: Vec<String> = change
+            .values()
             .into_iter()
             .flatten()
             .enumerate()
             .filter(|(_, v)| v.is_some())
             .map(|(i, v)| format!("{}={}", self.entity.fields[i], self.value(i, v)))
             .collect();
-        let _ = writeln!(out, "    {sign} {}  {}", self.key(change), fields.join(" "));
+        let _ = writeln!(
+            out,
+            "    {} {}{}  {}",
+            change.action.sign(),
+            self.key(&change.key),
+            self.tag(change),
+            fields.join(" ")
+        );
     }
 
     fn update(&self, out: &mut String, change: &Change) {
-        let _ = writeln!(out, "    ~ {}", self.key(change));
+        let _ = writeln!(out, "    ~ {}{}", self.key(&change.key), self.tag(change));
         let (Some(before), Some(after)) = (&change.before, &change.after) else {
             return;
         };

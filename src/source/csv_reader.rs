@@ -4,6 +4,7 @@
 use super::csv_options::{CsvOptions, detect_delimiter};
 use super::dataset::Dataset;
 use super::encoding::{DecodeError, Encoding, decode};
+use super::protected::ProtectedRule;
 use crate::diagnostic::{Code, Diag, SourceMap, Span};
 use std::path::Path;
 
@@ -15,6 +16,8 @@ pub struct CsvSource<'a> {
     /// The dataset's `path:` in the pipeline YAML.
     pub decl_span: Span,
     pub options: &'a CsvOptions,
+    /// Rows of protected persons to drop as they are read.
+    pub protected: Option<&'a ProtectedRule>,
 }
 
 /// Reads the whole file into a [`Dataset`].
@@ -22,6 +25,7 @@ pub fn read_dataset(src: &CsvSource, sources: &mut SourceMap) -> Result<(Dataset
     let (text, encoding) = read_text(src)?;
     let mut reader = reader_for(&text, src.options);
     let columns = read_header(&mut reader, &text, src, sources)?;
+    let guard = protected_column(src, &columns)?;
     let mut dataset = Dataset::new(src.display.to_string(), columns);
     let mut record = csv::StringRecord::new();
     let mut lines = LineCounter::default();
@@ -49,6 +53,11 @@ pub fn read_dataset(src: &CsvSource, sources: &mut SourceMap) -> Result<(Dataset
             );
             return Err(with_line(diag, &text, line as usize, src, sources));
         }
+        if let Some((col, rule)) = guard
+            && rule.is_protected(record.get(col).unwrap_or(""))
+        {
+            continue;
+        }
         if !dataset.push_row(record.iter(), line as u32) {
             return Err(
                 Diag::error(Code::MalformedRow, "file is larger than 4 GiB of text")
@@ -58,6 +67,34 @@ pub fn read_dataset(src: &CsvSource, sources: &mut SourceMap) -> Result<(Dataset
         }
     }
     Ok((dataset, encoding))
+}
+
+/// The column that marks protected persons, which the file must have.
+fn protected_column<'r>(
+    src: &CsvSource<'r>,
+    columns: &[String],
+) -> Result<Option<(usize, &'r ProtectedRule)>, Diag> {
+    let Some(rule) = src.protected else {
+        return Ok(None);
+    };
+    match columns.iter().position(|c| *c == rule.column) {
+        Some(i) => Ok(Some((i, rule))),
+        None => Err(Diag::error(
+            Code::MissingColumn,
+            format!(
+                "{} has no column `{}` to mark protected persons",
+                src.display, rule.column
+            ),
+        )
+        .label(rule.span, "not in the file")
+        .help(format!(
+            "without it protected persons could not be dropped, so nothing is read; {}",
+            crate::diagnostic::suggest::did_you_mean(
+                &rule.column,
+                columns.iter().map(String::as_str)
+            )
+        ))),
+    }
 }
 
 /// Line numbers from byte offsets (the csv crate's own count lags on CRLF files).
@@ -88,7 +125,9 @@ impl LineCounter {
 pub fn read_columns(src: &CsvSource, sources: &mut SourceMap) -> Result<Vec<String>, Diag> {
     let (text, _) = read_text_head(src)?;
     let mut reader = reader_for(&text, src.options);
-    read_header(&mut reader, &text, src, sources)
+    let columns = read_header(&mut reader, &text, src, sources)?;
+    protected_column(src, &columns)?;
+    Ok(columns)
 }
 
 fn reader_for<'t>(text: &'t str, options: &CsvOptions) -> csv::Reader<&'t [u8]> {
@@ -247,6 +286,7 @@ mod tests {
             display: "elever.csv",
             decl_span: Span::new(FileId(0), 0, 1),
             options: &options,
+            protected: None,
         };
         let mut sources = SourceMap::new();
         sources.add("pipeline.yaml", "x");

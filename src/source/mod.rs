@@ -4,8 +4,10 @@ mod csv_options;
 mod csv_reader;
 mod dataset;
 mod encoding;
+mod protected;
 
 pub use csv_options::CsvOptions;
 pub use csv_reader::{CsvSource, read_columns, read_dataset};
 pub use dataset::Dataset;
 pub use encoding::{Encoding, EncodingChoice};
+pub use protected::ProtectedRule;

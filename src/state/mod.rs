@@ -4,4 +4,4 @@ mod lock;
 mod store;
 
 pub use lock::{StateLock, lock_path};
-pub use store::{State, TargetVersion, stale};
+pub use store::{AppliedRun, LoggedRun, State, TargetVersion, stale};

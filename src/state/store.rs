@@ -3,9 +3,11 @@
 
 use crate::diagnostic::{Code, Diag};
 use crate::diff::Stored;
-use crate::model::{EntityKind, Record};
-use crate::plan::EntityPlan;
+use crate::diff::outcome;
+use crate::model::{EntityKind, Record, Status};
+use crate::plan::{EntityPlan, Summary, TargetPlan};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 pub struct State {
@@ -25,8 +27,17 @@ const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS records (
         target TEXT NOT NULL, entity TEXT NOT NULL, key TEXT NOT NULL,
         hash INTEGER NOT NULL, fields TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active', due TEXT,
         PRIMARY KEY (target, entity, key)
     ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS runs (
+        id INTEGER PRIMARY KEY, target TEXT NOT NULL, serial INTEGER NOT NULL,
+        applied_at TEXT NOT NULL, today TEXT NOT NULL, mode TEXT NOT NULL,
+        summary TEXT NOT NULL, allowed TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS datasets (
+        name TEXT PRIMARY KEY, rows INTEGER NOT NULL, applied_at TEXT NOT NULL
+    );
 ";
 
 impl State {
@@ -99,7 +110,7 @@ impl State {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT entity, key, fields FROM records WHERE target = ?1 ORDER BY entity, key",
+                "SELECT entity, key, fields, status, due FROM records WHERE target = ?1 ORDER BY entity, key",
             )
             .map_err(sql)?;
         let rows = stmt
@@ -108,12 +119,14 @@ impl State {
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
                 ))
             })
             .map_err(sql)?;
         let mut stored = Stored::new();
         for row in rows {
-            let (entity, key, fields) = row.map_err(sql)?;
+            let (entity, key, fields, status, due) = row.map_err(sql)?;
             let Some(kind) = EntityKind::parse(&entity) else {
                 continue;
             };
@@ -123,22 +136,28 @@ impl State {
                     format!("state record {entity} {key} is damaged: {e}"),
                 )
             })?;
-            stored
-                .entry(kind)
-                .or_default()
-                .insert(key.clone(), Record { key, fields });
+            let status = Status::from_columns(&status, due).ok_or_else(|| {
+                Diag::error(
+                    Code::StateFailed,
+                    format!("state record {entity} {key} has an unknown status `{status}`"),
+                )
+            })?;
+            stored.entry(kind).or_default().insert(
+                key.clone(),
+                Record {
+                    key,
+                    fields,
+                    status,
+                },
+            );
         }
         Ok(stored)
     }
 
-    /// Records a target's applied changes and bumps its serial, in one transaction,
-    /// after checking that nobody applied in between.
-    pub fn commit(
-        &mut self,
-        target: &str,
-        expected: &TargetVersion,
-        entities: &[EntityPlan],
-    ) -> Result<(), Diag> {
+    /// Records a target's applied changes and bumps its serial, in one transaction, after
+    /// checking that nobody applied in between; logs the run (with any `--allow` it used).
+    pub fn commit(&mut self, expected: &TargetVersion, run: &AppliedRun) -> Result<(), Diag> {
+        let target = run.target.name.as_str();
         let tx = self.conn.transaction().map_err(sql)?;
         let serial: i64 = tx
             .query_row(
@@ -152,37 +171,128 @@ impl State {
         if serial as u64 != expected.serial {
             return Err(stale(target, expected.serial, serial as u64));
         }
-        {
-            let mut upsert = tx
-                .prepare("INSERT OR REPLACE INTO records (target, entity, key, hash, fields) VALUES (?1, ?2, ?3, ?4, ?5)")
-                .map_err(sql)?;
-            let mut delete = tx
-                .prepare("DELETE FROM records WHERE target = ?1 AND entity = ?2 AND key = ?3")
-                .map_err(sql)?;
-            for entity in entities {
-                for change in entity.creates.iter().chain(&entity.updates) {
-                    let Some(after) = &change.after else { continue };
-                    let fields = serde_json::to_string(after).unwrap_or_default();
-                    let hash = crate::model::content_hash(after) as i64;
-                    upsert
-                        .execute(params![target, entity.entity, change.key, hash, fields])
-                        .map_err(sql)?;
-                }
-                for change in &entity.deletes {
-                    delete
-                        .execute(params![target, entity.entity, change.key])
-                        .map_err(sql)?;
-                }
-            }
-        }
+        write_changes(&tx, target, &run.target.entities)?;
+        let now = chrono::Local::now().to_rfc3339();
         tx.execute(
             "INSERT INTO targets (name, serial, applied_at) VALUES (?1, ?2, ?3)
              ON CONFLICT(name) DO UPDATE SET serial = excluded.serial, applied_at = excluded.applied_at",
-            params![target, serial + 1, chrono::Local::now().to_rfc3339()],
+            params![target, serial + 1, now],
         )
         .map_err(sql)?;
+        let summary = serde_json::to_string(&run.summary).unwrap_or_default();
+        let allowed = serde_json::to_string(&run.target.safety.allowed).unwrap_or_default();
+        tx.execute(
+            "INSERT INTO runs (target, serial, applied_at, today, mode, summary, allowed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![target, serial + 1, now, run.today, run.mode, summary, allowed],
+        )
+        .map_err(sql)?;
+        for (name, rows) in run.datasets {
+            tx.execute(
+                "INSERT INTO datasets (name, rows, applied_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(name) DO UPDATE SET rows = excluded.rows, applied_at = excluded.applied_at",
+                params![name, *rows as i64, now],
+            )
+            .map_err(sql)?;
+        }
         tx.commit().map_err(sql)
     }
+
+    /// How many rows each dataset had at the last apply (for the empty-source guard).
+    pub fn dataset_rows(&self) -> Result<BTreeMap<String, u64>, Diag> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, rows FROM datasets")
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .map_err(sql)?;
+        rows.map(|r| r.map(|(n, c)| (n, c.max(0) as u64)).map_err(sql))
+            .collect()
+    }
+
+    /// The runs logged for a target, newest first: (serial, today, mode, allowed JSON).
+    pub fn runs(&self, target: &str) -> Result<Vec<LoggedRun>, Diag> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT serial, today, mode, summary, allowed FROM runs WHERE target = ?1 ORDER BY serial DESC")
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map(params![target], |r| {
+                Ok(LoggedRun {
+                    serial: r.get::<_, i64>(0)? as u64,
+                    today: r.get(1)?,
+                    mode: r.get(2)?,
+                    summary: r.get(3)?,
+                    allowed: r.get(4)?,
+                })
+            })
+            .map_err(sql)?;
+        rows.map(|r| r.map_err(sql)).collect()
+    }
+}
+
+/// One target's apply, as state records it.
+pub struct AppliedRun<'a> {
+    pub target: &'a TargetPlan,
+    pub today: &'a str,
+    pub mode: &'a str,
+    pub summary: Summary,
+    /// Row counts per dataset read by this run.
+    pub datasets: &'a [(String, u64)],
+}
+
+/// A run as the state's log holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedRun {
+    pub serial: u64,
+    pub today: String,
+    pub mode: String,
+    /// JSON: counts per action.
+    pub summary: String,
+    /// JSON: the limits gone over that an `--allow` let through.
+    pub allowed: String,
+}
+
+fn write_changes(
+    tx: &rusqlite::Transaction,
+    target: &str,
+    entities: &[EntityPlan],
+) -> Result<(), Diag> {
+    let mut upsert = tx
+        .prepare("INSERT OR REPLACE INTO records (target, entity, key, hash, fields, status, due) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+        .map_err(sql)?;
+    let mut delete = tx
+        .prepare("DELETE FROM records WHERE target = ?1 AND entity = ?2 AND key = ?3")
+        .map_err(sql)?;
+    for entity in entities {
+        for change in &entity.changes {
+            if let Some(old) = &change.old_key {
+                delete
+                    .execute(params![target, entity.entity, old])
+                    .map_err(sql)?;
+            }
+            let Some(record) = outcome(change) else {
+                delete
+                    .execute(params![target, entity.entity, change.key])
+                    .map_err(sql)?;
+                continue;
+            };
+            let fields = serde_json::to_string(&record.fields).unwrap_or_default();
+            let hash = record.hash() as i64;
+            upsert
+                .execute(params![
+                    target,
+                    entity.entity,
+                    change.key,
+                    hash,
+                    fields,
+                    record.status.name(),
+                    record.status.due()
+                ])
+                .map_err(sql)?;
+        }
+    }
+    Ok(())
 }
 
 pub fn stale(target: &str, planned: u64, now: u64) -> Diag {

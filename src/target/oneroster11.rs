@@ -2,7 +2,7 @@
 //! Headers and value formats follow the 1EdTech sample set in `tests/fixtures/oneroster-1.1/`.
 
 use crate::diff::Stored;
-use crate::model::{EntityKind, Record};
+use crate::model::{EntityKind, Record, Status};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const ORGS: &[&str] = &[
@@ -135,7 +135,7 @@ impl View<'_> {
             };
             rows.push(row(&[
                 &r.key,
-                "active",
+                status(r),
                 "",
                 f(r, k, "name"),
                 kind,
@@ -184,11 +184,16 @@ impl View<'_> {
                 Some("principal") => "administrator",
                 _ => "aide",
             };
+            let enabled = if r.status == Status::Trashed {
+                "FALSE"
+            } else {
+                "TRUE"
+            };
             rows.push(row(&[
                 &r.key,
-                "active",
+                status(r),
                 "",
-                "TRUE",
+                enabled,
                 f(r, k, "school"),
                 role,
                 f(r, k, "username"),
@@ -219,7 +224,7 @@ impl View<'_> {
             };
             rows.push(row(&[
                 &r.key,
-                "active",
+                status(r),
                 "",
                 f(r, k, "name"),
                 "",
@@ -254,7 +259,7 @@ impl View<'_> {
             };
             rows.push(row(&[
                 &r.key,
-                "active",
+                status(r),
                 "",
                 f(r, k, "group"),
                 school,
@@ -266,6 +271,16 @@ impl View<'_> {
             ]));
         }
         rows
+    }
+}
+
+/// OneRoster's own deactivation: a trashed record is `tobedeleted`. An archived class stays
+/// `active` with its old school year as its term (OneRoster has no archive flag); a pending
+/// delete stays `active` until it is due.
+fn status(r: &Record) -> &'static str {
+    match r.status {
+        Status::Trashed => "tobedeleted",
+        _ => "active",
     }
 }
 

@@ -1,0 +1,176 @@
+//! Resolving the safe-sync settings: delete policies, limits, school-year windows and
+//! protected-identity rules. Errors point at the value in the pipeline file.
+
+use super::SchoolYear;
+use super::raw::{RawProtected, RawSchoolYear, RawWindow, S};
+use super::raw_safety::{LimitValue, PolicyValue};
+use super::resolve::Resolver;
+use super::spanned_map::SpannedMap;
+use super::window::{YearlyWindow, parse_days};
+use super::yaml::span_of;
+use crate::diagnostic::{Code, Diag, suggest};
+use crate::diff::{DeletePolicy, Policies};
+use crate::model::EntityKind;
+use crate::safety::{Limit, LimitName, Limits};
+use crate::source::ProtectedRule;
+use serde_saphyr::Spanned;
+
+impl Resolver<'_> {
+    pub(super) fn policies(&mut self, raw: &SpannedMap<Spanned<PolicyValue>>) -> Policies {
+        let mut policies = Policies::default();
+        for (name, value) in &raw.0 {
+            let Some(kind) = self.entity(name) else {
+                continue;
+            };
+            if let Some(policy) = self.policy(kind, value) {
+                policies.by_kind.insert(kind, policy);
+            }
+        }
+        policies
+    }
+
+    fn entity(&mut self, name: &S) -> Option<EntityKind> {
+        let kind = EntityKind::parse(&name.value);
+        if kind.is_none() {
+            let names = EntityKind::ALL.iter().map(|k| k.name());
+            self.diags.push(
+                Diag::error(Code::BadSetting, format!("unknown entity `{}`", name.value))
+                    .label(span_of(name, self.file), "not an entity")
+                    .help(suggest::did_you_mean(&name.value, names)),
+            );
+        }
+        kind
+    }
+
+    fn policy(&mut self, kind: EntityKind, value: &Spanned<PolicyValue>) -> Option<DeletePolicy> {
+        let span = span_of(value, self.file);
+        let policy = match &value.value {
+            PolicyValue::Word(w) if w == "delete" => DeletePolicy::Delete,
+            PolicyValue::Word(w) if w == "trash" => DeletePolicy::Trash,
+            PolicyValue::Word(w) if w == "archive" => DeletePolicy::Archive,
+            PolicyValue::Word(w) => {
+                self.diags.push(
+                    Diag::error(Code::BadSetting, format!("unknown delete policy `{w}`"))
+                        .label(span, "here")
+                        .help(format!(
+                            "policies: `delete`, `trash`, `archive` (groups) or {{ delay: 14d }}; {}",
+                            suggest::did_you_mean(w, DeletePolicy::NAMES.iter().copied())
+                        )),
+                );
+                return None;
+            }
+            PolicyValue::Delay(d) => match parse_days(d) {
+                Some(days) => DeletePolicy::Delay(days),
+                None => {
+                    self.diags.push(
+                        Diag::error(Code::BadSetting, format!("`{d}` is not a number of days"))
+                            .label(span, "here")
+                            .help("write the delay as whole days, e.g. { delay: 14d }"),
+                    );
+                    return None;
+                }
+            },
+        };
+        if policy == DeletePolicy::Archive && kind != EntityKind::Group {
+            self.diags.push(
+                Diag::error(Code::BadSetting, format!("only groups can be archived, not {}s", kind.name()))
+                    .label(span, "archive")
+                    .help("use `trash` to keep the record deactivated, or { delay: 14d } to delete it later"),
+            );
+            return None;
+        }
+        Some(policy)
+    }
+
+    pub(super) fn limits(
+        &mut self,
+        raw: &SpannedMap<Spanned<LimitValue>>,
+        defaults: Limits,
+    ) -> Limits {
+        let mut settings = Vec::new();
+        for (name, value) in &raw.0 {
+            let Some(parsed) = LimitName::parse(&name.value) else {
+                let names = LimitName::names();
+                self.diags.push(
+                    Diag::error(Code::BadSetting, format!("unknown limit `{}`", name.value))
+                        .label(span_of(name, self.file), "not a limit")
+                        .help(format!(
+                            "limits are OPERATION.ENTITY (create, update, delete; organisation, person, group, membership) or remove_members; {}",
+                            suggest::did_you_mean(&name.value, names.iter().map(String::as_str))
+                        )),
+                );
+                continue;
+            };
+            if let Some(limit) = self.limit(value) {
+                settings.push((parsed, limit));
+            }
+        }
+        defaults.with(&settings)
+    }
+
+    /// `Some(None)` is `none`: the limit is lifted.
+    fn limit(&mut self, value: &Spanned<LimitValue>) -> Option<Option<Limit>> {
+        let limit = match &value.value {
+            LimitValue::Text(t) if t.trim() == "none" => return Some(None),
+            LimitValue::Text(t) => Limit::parse(t),
+            LimitValue::Count(c) => Some(Limit {
+                count: Some(*c),
+                percent: None,
+            }),
+            LimitValue::Parts { count, percent } => (count.is_some() || percent.is_some())
+                .then_some(Limit {
+                    count: *count,
+                    percent: *percent,
+                })
+                .filter(|l| l.percent.is_none_or(|p| p.is_finite() && p >= 0.0)),
+        };
+        if limit.is_none() {
+            self.diags.push(
+                Diag::error(
+                    Code::BadSetting,
+                    "this limit is not a count, a share or `none`",
+                )
+                .label(span_of(value, self.file), "here")
+                .help("write 50, 5%, { count: 50, percent: 5 } or none"),
+            );
+        }
+        limit.map(Some)
+    }
+
+    pub(super) fn school_year(&mut self, raw: Option<&RawSchoolYear>) -> SchoolYear {
+        let Some(raw) = raw else {
+            return SchoolYear::default();
+        };
+        SchoolYear {
+            rollover: raw.rollover.as_ref().and_then(|w| self.window(w)),
+            additions_only: raw.additions_only.as_ref().and_then(|w| self.window(w)),
+        }
+    }
+
+    fn window(&mut self, raw: &RawWindow) -> Option<YearlyWindow> {
+        let mut day = |s: &S| {
+            let found = YearlyWindow::parse_day(&s.value);
+            if found.is_none() {
+                self.diags.push(
+                    Diag::error(Code::BadSetting, format!("`{}` is not a day of the year", s.value))
+                        .label(span_of(s, self.file), "here")
+                        .help("write the month and day as MM-DD, e.g. 08-10; the window repeats every year"),
+                );
+            }
+            found
+        };
+        let (from, to) = (day(&raw.from), day(&raw.to));
+        Some(YearlyWindow {
+            from: from?,
+            to: to?,
+        })
+    }
+
+    pub(super) fn protected(&mut self, raw: &RawProtected) -> ProtectedRule {
+        ProtectedRule {
+            column: raw.column.value.clone(),
+            span: span_of(&raw.column, self.file),
+            values: raw.values.iter().map(|v| v.value.clone()).collect(),
+        }
+    }
+}

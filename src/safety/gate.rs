@@ -1,0 +1,152 @@
+//! Stage "safety gate": checks a target's whole plan against its limits before anything is
+//! written. Over any limit, the plan is held: all or nothing.
+
+use super::allow::Allow;
+use super::concentration;
+use super::limit::{Limit, LimitName, share};
+use super::limits::Limits;
+use super::verdict::{Verdict, Violation};
+use crate::diff::Stored;
+use crate::model::EntityKind;
+use crate::plan::{Action, Change, EntityPlan};
+use std::collections::BTreeMap;
+
+/// What the gate needs besides the plan.
+pub struct Gate<'a> {
+    pub limits: &'a Limits,
+    /// `normal` or `rollover`, for the verdict.
+    pub limits_name: &'a str,
+    pub allows: &'a [Allow],
+    pub first_run: bool,
+}
+
+impl Gate<'_> {
+    pub fn check(&self, entities: &[EntityPlan], stored: &Stored) -> Verdict {
+        let mut verdict = Verdict {
+            limits: self.limits_name.to_string(),
+            ..Verdict::default()
+        };
+        if self.first_run {
+            verdict.exempt = Some(
+                "first run: there is no previous state to compare with, so no limit applies"
+                    .to_string(),
+            );
+            return verdict;
+        }
+        for name in LimitName::all() {
+            for violation in self.over(name, entities, stored) {
+                self.judge(&mut verdict, name, violation);
+            }
+        }
+        verdict
+    }
+
+    /// Puts a limit that was gone over into `held`, or into `allowed` when an override covers it.
+    fn judge(&self, verdict: &mut Verdict, name: LimitName, mut v: Violation) {
+        match self.allows.iter().find(|a| a.name == name) {
+            Some(allow) if !allow.limit.exceeded(v.changes, v.base) => {
+                v.allowed_by = Some(allow.text.clone());
+                verdict.allowed.push(v);
+            }
+            Some(allow) => {
+                v.max = allow.limit;
+                verdict.held.push(v);
+            }
+            None => verdict.held.push(v),
+        }
+    }
+
+    fn over(&self, name: LimitName, entities: &[EntityPlan], stored: &Stored) -> Vec<Violation> {
+        let Some(max) = self.limits.get(name) else {
+            return Vec::new();
+        };
+        let one = match name {
+            LimitName::Create(k) => counted(k, entities, stored, max, name, Action::is_addition),
+            LimitName::Update(k) => counted(k, entities, stored, max, name, |a| {
+                matches!(a, Action::Update | Action::Rekey)
+            }),
+            LimitName::Delete(k) => counted(k, entities, stored, max, name, Action::is_removal),
+            LimitName::RemoveMembers => return removed_members(entities, stored, max),
+        };
+        one.into_iter().collect()
+    }
+}
+
+fn counted(
+    kind: EntityKind,
+    entities: &[EntityPlan],
+    stored: &Stored,
+    max: Limit,
+    name: LimitName,
+    counts: fn(Action) -> bool,
+) -> Option<Violation> {
+    let entity = entities.iter().find(|e| e.entity == kind.name())?;
+    let changes: Vec<&Change> = entity.changes.iter().filter(|c| counts(c.action)).collect();
+    let base = active_count(stored, kind);
+    if !max.exceeded(changes.len(), base) {
+        return None;
+    }
+    let what = match name {
+        LimitName::Create(_) => "creates",
+        LimitName::Update(_) => "updates",
+        _ => "deletes",
+    };
+    Some(Violation {
+        limit: name.to_string(),
+        changes: changes.len(),
+        base,
+        percent: share(changes.len(), base),
+        max,
+        group: None,
+        concentration: concentration::describe(entity, &changes, what),
+        allowed_by: None,
+    })
+}
+
+/// Per group: members leaving it against the members it had.
+fn removed_members(entities: &[EntityPlan], stored: &Stored, max: Limit) -> Vec<Violation> {
+    let kind = EntityKind::Membership;
+    let Some(entity) = entities.iter().find(|e| e.entity == kind.name()) else {
+        return Vec::new();
+    };
+    let Some(group_i) = entity.fields.iter().position(|f| f == "group") else {
+        return Vec::new();
+    };
+    let group_of = |values: Option<&Vec<Option<String>>>| {
+        values
+            .and_then(|v| v.get(group_i).cloned().flatten())
+            .unwrap_or_default()
+    };
+    let mut leaving: BTreeMap<String, usize> = BTreeMap::new();
+    for change in entity.changes.iter().filter(|c| c.action.is_removal()) {
+        *leaving.entry(group_of(change.values())).or_default() += 1;
+    }
+    let mut members: BTreeMap<String, usize> = BTreeMap::new();
+    for record in stored.get(&kind).into_iter().flat_map(|m| m.values()) {
+        if record.status.is_active() {
+            *members.entry(group_of(Some(&record.fields))).or_default() += 1;
+        }
+    }
+    leaving
+        .into_iter()
+        .filter_map(|(group, count)| {
+            let base = members.get(&group).copied().unwrap_or(0);
+            max.exceeded(count, base).then(|| Violation {
+                limit: LimitName::RemoveMembers.to_string(),
+                changes: count,
+                base,
+                percent: share(count, base),
+                max,
+                group: Some(group),
+                concentration: None,
+                allowed_by: None,
+            })
+        })
+        .collect()
+}
+
+fn active_count(stored: &Stored, kind: EntityKind) -> usize {
+    stored
+        .get(&kind)
+        .map_or(0, |m| m.values().filter(|r| r.status.is_active()).count())
+}
