@@ -20,11 +20,7 @@ fn refused(damage: impl Fn(&Sandbox), expect: &[&str]) -> String {
     }
     assert!(err.contains("help:"), "every error carries a hint:\n{err}");
     assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(
-        before,
-        sb.written(),
-        "target or state changed after a refused run"
-    );
+    common::assert_unchanged(&before, &sb.written(), "a refused run");
     let plan = sb.plan(&[]).output().unwrap();
     assert_eq!(plan.status.code(), Some(1), "plan refuses the same input");
     err

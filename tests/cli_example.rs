@@ -121,7 +121,7 @@ fn saved_plan_applies_exactly_and_a_stale_one_is_refused() {
         "{}",
         stderr(&out)
     );
-    assert_eq!(before, sb.written(), "a refused plan writes nothing");
+    common::assert_unchanged(&before, &sb.written(), "a refused plan");
 }
 
 #[test]
@@ -329,11 +329,7 @@ fn a_failed_target_write_leaves_state_untouched() {
     let out = sb.apply(&[]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("etl::E0505"), "{}", stderr(&out));
-    assert_eq!(
-        state(&sb),
-        state_before,
-        "state must not claim the failed write"
-    );
+    common::assert_unchanged(&state_before, &state(&sb), "state after a failed write");
     // Once the target can be written, the next run converges.
     std::fs::remove_file(sb.path("blocked")).unwrap();
     sb.apply(&[]).assert().success();

@@ -141,7 +141,7 @@ fn render_violation(out: &mut String, v: &Violation) {
             percent_text(v.percent)
         ),
         None => format!(
-            "{} of {} ({}%)",
+            "{} of the {} the target held ({}%)",
             thousands(v.changes),
             thousands(v.base),
             percent_text(v.percent)

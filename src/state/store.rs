@@ -21,6 +21,10 @@ pub struct TargetVersion {
     pub serial: u64,
 }
 
+/// The state format, kept in SQLite's `user_version`. Format 1 (before delete policies and
+/// the run log) was never released; such a file is refused with a hint.
+const FORMAT: i64 = 2;
+
 const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS targets (name TEXT PRIMARY KEY, serial INTEGER NOT NULL, applied_at TEXT);
@@ -48,6 +52,7 @@ impl State {
         }
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| db_error(path, &e))?;
+        check_format(&conn, path)?;
         Ok(Some(State { conn }))
     }
 
@@ -66,7 +71,11 @@ impl State {
             .map_err(|e| db_error(path, &e))?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(|e| db_error(path, &e))?;
-        conn.execute_batch(SCHEMA).map_err(|e| db_error(path, &e))?;
+        if check_format(&conn, path)? {
+            conn.execute_batch(SCHEMA).map_err(|e| db_error(path, &e))?;
+            conn.pragma_update(None, "user_version", FORMAT)
+                .map_err(|e| db_error(path, &e))?;
+        }
         let lineage = format!(
             "{:016x}",
             xxhash_rust::xxh3::xxh3_64(
@@ -293,6 +302,32 @@ fn write_changes(
         }
     }
     Ok(())
+}
+
+/// Refuses a state file of another format. `Ok(true)` for a new, empty file (format 0) that
+/// still needs its tables; an existing state is not written to until a commit.
+fn check_format(conn: &Connection, path: &Path) -> Result<bool, Diag> {
+    let format: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| db_error(path, &e))?;
+    let has_tables: bool = conn
+        .query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE name = 'records'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| db_error(path, &e))?;
+    if format == FORMAT {
+        return Ok(false);
+    }
+    if format == 0 && !has_tables {
+        return Ok(true);
+    }
+    Err(Diag::error(
+        Code::StateFailed,
+        format!("the state database {} has format {format}; this roster-etl reads format {FORMAT}", path.display()),
+    )
+    .help("it was written by another version of roster-etl; use that version, or move the file aside and let the next apply start a new state (every target then counts as a first run)"))
 }
 
 pub fn stale(target: &str, planned: u64, now: u64) -> Diag {

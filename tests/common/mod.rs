@@ -129,6 +129,26 @@ fn copy_dir(from: &Path, to: &Path, skip: &[&str]) {
     }
 }
 
+/// Fails naming the files that differ (not dumping their bytes).
+pub fn assert_unchanged(before: &[(String, Vec<u8>)], after: &[(String, Vec<u8>)], what: &str) {
+    let names = |files: &[(String, Vec<u8>)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        names(before),
+        names(after),
+        "{what}: the set of files changed"
+    );
+    let changed: Vec<&str> = before
+        .iter()
+        .zip(after)
+        .filter(|(a, b)| a.1 != b.1)
+        .map(|(a, _)| a.0.as_str())
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "{what}: these files changed: {changed:?}"
+    );
+}
+
 pub fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }

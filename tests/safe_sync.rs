@@ -1,0 +1,410 @@
+//! Safe sync through the real binary, one scenario each: a truncated export held by the
+//! limits (and let through once with --allow), an empty export, trash and restore, a
+//! delayed delete, an archived group with frozen members, protected identities, rollover
+//! and additions-only runs. Every refused run must leave targets and state byte-identical.
+
+mod common;
+
+use common::{Sandbox, stderr, stdout};
+use predicates::prelude::*;
+use roster_etl::state::State;
+
+const STRICT: &str = "delete.person: { count: 2, percent: 20 }";
+const LIMITS: &str = "delete.person: { count: 25, percent: 2 }";
+
+/// Removes pupil rows from the register export, as a truncated export would.
+fn drop_pupils(sb: &Sandbox, ids: &[&str]) {
+    for id in ids {
+        let line = pupil_line(sb, id);
+        sb.edit_cp1252("data/elever.csv", &line, "");
+    }
+}
+
+fn pupil_line(sb: &Sandbox, id: &str) -> String {
+    let bytes = std::fs::read(sb.path("data/elever.csv")).unwrap();
+    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
+    let line = text
+        .split_inclusive('\n')
+        .find(|l| l.starts_with(&format!("{id};")))
+        .unwrap_or_else(|| panic!("no pupil {id}"));
+    line.to_string()
+}
+
+#[test]
+fn a_truncated_export_is_held_and_let_through_once_with_allow() {
+    let sb = Sandbox::example();
+    sb.edit("pipeline.yaml", LIMITS, STRICT);
+    sb.apply(&[]).assert().success();
+    let before = sb.written();
+    drop_pupils(&sb, &["E1001", "E1002", "E1008"]);
+
+    let plan = sb.plan(&["--detailed-exitcode"]).output().unwrap();
+    assert_eq!(
+        plan.status.code(),
+        Some(3),
+        "held plans exit 3 with --detailed-exitcode"
+    );
+    let text = stdout(&plan);
+    assert!(
+        text.contains("HELD by 1 safety limit(s) (normal limits)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("delete.person: 3 of the 10 the target held (30%); the limit is more than 2 and more than 20%"),
+        "{text}"
+    );
+    assert!(
+        text.contains("3 of 3 person deletes are pupils of school unit 12345678"),
+        "{text}"
+    );
+    assert!(text.contains("--allow delete.person=3"), "{text}");
+    insta::assert_snapshot!("held_plan", text);
+
+    let out = sb.apply(&[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("etl::E0507"), "{}", stderr(&out));
+    assert!(
+        !stdout(&out).contains("Do you want"),
+        "a held plan is not offered"
+    );
+    common::assert_unchanged(&before, &sb.written(), "a held plan");
+
+    // A saved held plan is refused too.
+    sb.plan(&["--out", "held.json"]).assert().success();
+    sb.etl(&["apply", "held.json"]).assert().code(3);
+    common::assert_unchanged(&before, &sb.written(), "a saved held plan");
+
+    // An override that is too small still holds; a big enough one lets it through, once.
+    sb.apply(&["--allow", "delete.person=2"]).assert().code(3);
+    sb.apply(&["--allow", "delete.person=3"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("3 trashed").and(predicate::str::contains(
+                "overrides used: --allow delete.person=3",
+            )),
+        );
+    let state = State::open_existing(&sb.path("state/extens-ad.db"))
+        .unwrap()
+        .unwrap();
+    let runs = state.runs("skolon").unwrap();
+    assert_eq!(runs.len(), 2);
+    assert!(
+        runs[0]
+            .allowed
+            .contains("\"allowed_by\":\"delete.person=3\""),
+        "{:?}",
+        runs[0]
+    );
+    assert!(runs[1].allowed == "[]");
+    sb.plan(&[])
+        .assert()
+        .stdout(predicate::str::contains("No changes."));
+}
+
+#[test]
+fn an_empty_export_stops_the_run_unless_it_may_be_empty() {
+    let sb = Sandbox::example();
+    sb.edit("pipeline.yaml", LIMITS, STRICT);
+    sb.apply(&[]).assert().success();
+    let before = sb.written();
+    let header = "ElevId;Personnummer;Förnamn;Efternamn;Skolenhetskod;Årskurs;Klass;Startdatum;Slutdatum;SkyddadIdentitet\r\n";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(header);
+    std::fs::write(sb.path("data/elever.csv"), &*bytes).unwrap();
+
+    let out = sb.apply(&[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("etl::E0306"), "{err}");
+    assert!(
+        err.contains(
+            "dataset `extens.elever` (data/elever.csv) has no rows, but the last apply read 7"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("pipeline.yaml:"),
+        "points at the dataset: {err}"
+    );
+    assert!(err.contains("may_be_empty: true"), "{err}");
+    common::assert_unchanged(&before, &sb.written(), "an empty export");
+
+    // Declared as possibly empty, the run goes on to the limits, which hold every pupil's delete.
+    sb.edit(
+        "pipeline.yaml",
+        "delimiter: \";\"\n        columns:",
+        "delimiter: \";\"\n        may_be_empty: true\n        columns:",
+    );
+    let plan = sb.plan(&[]).output().unwrap();
+    assert!(stdout(&plan).contains("HELD"), "{}", stdout(&plan));
+}
+
+#[test]
+fn a_pupil_who_leaves_is_trashed_and_restored_on_return() {
+    let sb = Sandbox::example();
+    sb.apply(&[]).assert().success();
+    let line = pupil_line(&sb, "E1002");
+    drop_pupils(&sb, &["E1002"]);
+    sb.apply(&[])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 trashed"));
+    assert!(
+        sb.read("out/skolon/users.csv")
+            .contains("E1002,tobedeleted,,FALSE,")
+    );
+
+    sb.edit_cp1252("data/elever.csv", "E1008;", &format!("{line}E1008;"));
+    let plan = stdout(&sb.plan(&[]).output().unwrap());
+    assert!(plan.contains("+ E1002 (restore)"), "{plan}");
+    assert!(plan.contains("1 to restore"), "{plan}");
+    sb.apply(&[])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 restored"));
+    assert!(
+        sb.read("out/skolon/users.csv")
+            .contains("E1002,active,,TRUE,")
+    );
+    sb.plan(&[])
+        .assert()
+        .stdout(predicate::str::contains("No changes."));
+}
+
+#[test]
+fn a_delayed_delete_waits_for_its_due_date() {
+    let sb = Sandbox::example();
+    sb.edit("pipeline.yaml", "person: trash,", "person: { delay: 14d },");
+    sb.apply(&[]).assert().success();
+    drop_pupils(&sb, &["E1002"]);
+    let plan = stdout(&sb.plan(&[]).output().unwrap());
+    assert!(plan.contains("- E1002 (delete on 2026-12-05)"), "{plan}");
+    sb.apply(&[]).assert().success();
+    assert!(
+        sb.read("out/skolon/users.csv").contains("E1002,active"),
+        "kept until due"
+    );
+
+    let waiting = stdout(&sb.plan(&[]).output().unwrap());
+    assert!(
+        waiting.contains(
+            "person: 1 delete(s) pending, gone from the sources; the next is due 2026-12-05"
+        ),
+        "{waiting}"
+    );
+    assert!(waiting.contains("No changes."), "{waiting}");
+
+    let due = ["--today", "2026-12-05"];
+    let mut args = vec!["plan", "pipeline.yaml"];
+    args.extend(due);
+    let plan = stdout(&sb.etl(&args).output().unwrap());
+    assert!(
+        plan.contains("- E1002  "),
+        "carried out on its due date: {plan}"
+    );
+}
+
+#[test]
+fn an_archived_group_keeps_its_members_frozen() {
+    let sb = Sandbox::example();
+    sb.apply(&[]).assert().success();
+    // Class 8A is no longer marked for export.
+    sb.edit_cp1252(
+        "data/grupper.csv",
+        "2027-06-15;J\r\nG-MA5-26",
+        "2027-06-15;N\r\nG-MA5-26",
+    );
+    let plan = stdout(&sb.plan(&["--full"]).output().unwrap());
+    assert!(plan.contains("- G-8A-26 (archive)"), "{plan}");
+    assert!(
+        plan.contains("membership: 3 kept unchanged because their group is archived"),
+        "its members are frozen, not removed: {plan}"
+    );
+    sb.apply(&[])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 archived"));
+    let classes = sb.read("out/skolon/classes.csv");
+    assert!(
+        classes.contains("G-8A-26,active"),
+        "an archived class stays: {classes}"
+    );
+    assert!(
+        sb.read("out/skolon/enrollments.csv")
+            .contains("G-8A-26/E1006,active")
+    );
+    // A member leaves the register's group later: the archived group keeps them.
+    sb.edit_cp1252(
+        "data/medlemskap.csv",
+        "G-8A-26;E1006;Elev;2026-08-17;\r\n",
+        "",
+    );
+    sb.plan(&[])
+        .assert()
+        .stdout(predicate::str::contains("No changes."));
+}
+
+#[test]
+fn protected_pupils_never_reach_plan_state_or_target() {
+    let sb = Sandbox::example();
+    sb.apply(&[]).assert().success();
+    let json = stdout(&sb.plan(&["--json", "--show-sensitive"]).output().unwrap());
+    let mut everything: Vec<(String, Vec<u8>)> = sb.written();
+    everything.push(("plan".into(), json.into_bytes()));
+    for (name, bytes) in everything {
+        let text = String::from_utf8_lossy(&bytes);
+        for secret in ["E1003", "Märta", "Ek-Lund", "20140120", "201401203458"] {
+            assert!(!text.contains(secret), "{secret} found in {name}");
+        }
+    }
+    // Without the rule, the same pupil would be read (the rule is what keeps her out).
+    sb.edit(
+        "pipeline.yaml",
+        "protected: { column: SkyddadIdentitet, values: [J] }",
+        "",
+    );
+    let plan = stdout(&sb.plan(&["--full"]).output().unwrap());
+    assert!(plan.contains("E1003"), "{plan}");
+}
+
+#[test]
+fn a_protected_rule_naming_a_missing_column_is_an_error() {
+    let sb = Sandbox::example();
+    sb.edit(
+        "pipeline.yaml",
+        "column: SkyddadIdentitet",
+        "column: Skyddad",
+    );
+    let out = sb.etl(&["validate", "pipeline.yaml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("etl::E0304") && err.contains("no column `Skyddad` to mark protected persons"),
+        "{err}"
+    );
+    assert!(
+        err.contains("pipeline.yaml:20:30") && err.contains("`SkyddadIdentitet`?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn additions_only_lets_only_new_data_through() {
+    let sb = Sandbox::example();
+    sb.apply(&[]).assert().success();
+    drop_pupils(&sb, &["E1002"]);
+    sb.edit_cp1252("data/elever.csv", ";Öberg;", ";Öberg-Lind;");
+    sb.edit_cp1252(
+        "data/elever.csv",
+        "E1008;",
+        "E1010;20150101-0008;Ny;Elev;12345678;5;5A;2021-08-16;;\r\nE1008;",
+    );
+    let plan = stdout(&sb.plan(&["--additions-only"]).output().unwrap());
+    assert!(
+        plan.contains("Run mode: additions-only (--additions-only)"),
+        "{plan}"
+    );
+    assert!(plan.contains("+ E1010"), "{plan}");
+    assert!(
+        plan.contains("person: 2 change(s) held back by additions-only mode"),
+        "{plan}"
+    );
+    sb.apply(&["--additions-only"]).assert().success();
+    let users = sb.read("out/skolon/users.csv");
+    assert!(users.contains("E1010") && users.contains("Öberg,") && users.contains("E1002,active"));
+    // The next normal night applies what was held back.
+    let plan = stdout(&sb.plan(&[]).output().unwrap());
+    assert!(
+        plan.contains("1 to change") && plan.contains("1 to trash"),
+        "{plan}"
+    );
+}
+
+#[test]
+fn a_rollover_run_uses_its_own_limits() {
+    let sb = Sandbox::example();
+    sb.apply(&[]).assert().success();
+    // Every group of the year ends: their rows are gone from the export (last year's stays).
+    let bytes = std::fs::read(sb.path("data/grupper.csv")).unwrap();
+    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
+    let kept: String = text
+        .split_inclusive('\n')
+        .filter(|l| l.starts_with("GruppId") || l.starts_with("G-5A-25"))
+        .collect();
+    std::fs::write(
+        sb.path("data/grupper.csv"),
+        encoding_rs::WINDOWS_1252.encode(&kept).0,
+    )
+    .unwrap();
+    sb.edit(
+        "pipeline.yaml",
+        "limits:\n",
+        "limits:\n      delete.group: 2\n",
+    );
+
+    let normal = stdout(&sb.plan(&[]).output().unwrap());
+    assert!(
+        normal.contains("HELD") && normal.contains("delete.group: 5 of the 5 the target held"),
+        "{normal}"
+    );
+    let rollover = stdout(&sb.plan(&["--rollover"]).output().unwrap());
+    assert!(
+        rollover.contains("Run mode: rollover (--rollover)"),
+        "{rollover}"
+    );
+    assert!(
+        rollover.contains("within the rollover limits"),
+        "{rollover}"
+    );
+    assert!(rollover.contains("5 to archive"), "{rollover}");
+
+    // The same from the pipeline's yearly window.
+    sb.edit(
+        "pipeline.yaml",
+        "\ntargets:",
+        "\nschool_year:\n  rollover: { from: 11-15, to: 11-25 }\n\ntargets:",
+    );
+    let windowed = stdout(&sb.plan(&[]).output().unwrap());
+    assert!(
+        windowed.contains("Run mode: rollover (school_year.rollover 11-15..11-25)"),
+        "{windowed}"
+    );
+}
+
+#[test]
+fn bad_safety_settings_are_reported_together_with_their_places() {
+    let sb = Sandbox::example();
+    sb.edit("pipeline.yaml", "person: trash,", "person: archive,");
+    sb.edit(
+        "pipeline.yaml",
+        LIMITS,
+        "delete.persons: 5\n      update.group: lots",
+    );
+    let out = sb.etl(&["validate", "pipeline.yaml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("only groups can be archived, not persons"),
+        "{err}"
+    );
+    assert!(
+        err.contains("unknown limit `delete.persons`")
+            && err.contains("did you mean `delete.person`?"),
+        "{err}"
+    );
+    assert!(
+        err.contains("this limit is not a count, a share or `none`"),
+        "{err}"
+    );
+    assert!(err.contains("3 errors"), "{err}");
+
+    let sb = Sandbox::example();
+    let out = sb.plan(&["--allow", "delete.persn=3"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("etl::E0009")
+            && stderr(&out).contains("did you mean `delete.person`?"),
+        "{}",
+        stderr(&out)
+    );
+}
