@@ -134,3 +134,46 @@ fn yaml_pipeline_examples_have_the_right_shape() {
     }
     assert!(seen >= 1);
 }
+
+/// Deep-merges `snippet` into `base` (objects by key; anything else replaces).
+fn merge(base: &mut serde_json::Value, snippet: serde_json::Value) {
+    match (base, snippet) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(s)) => {
+            for (k, v) in s {
+                merge(b.entry(k).or_insert(serde_json::Value::Null), v);
+            }
+        }
+        (b, s) => *b = s,
+    }
+}
+
+/// The safe-sync settings in docs/safe-sync.md are fragments of a pipeline: each one, merged
+/// into a small complete pipeline, must load and resolve without an error (limit names,
+/// policies, windows and all).
+#[test]
+fn safe_sync_snippets_resolve() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("m.map"), "").unwrap();
+    let base = r#"{"tier": "silver", "mappings": ["m.map"],
+        "sources": {"extens": {"type": "csv", "datasets": {"elever": {"path": "e.csv"}}}},
+        "targets": {"skolon": {"type": "oneroster-1.1", "path": "out"}}}"#;
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/safe-sync.md"))
+            .unwrap();
+    let mut seen = 0;
+    for block in blocks(&text, "yaml") {
+        seen += 1;
+        let mut pipeline: serde_json::Value = serde_json::from_str(base).unwrap();
+        let snippet: serde_json::Value =
+            serde_saphyr::from_str(block).unwrap_or_else(|e| panic!("not YAML: {e}\n{block}"));
+        merge(&mut pipeline, snippet);
+        let path = dir.path().join("pipeline.yaml");
+        std::fs::write(&path, pipeline.to_string()).unwrap();
+        let mut sources = SourceMap::new();
+        let env: HashMap<String, String> = HashMap::new();
+        if let Err(d) = roster_etl::load::load(&path, &env, &mut sources) {
+            panic!("{block}\n{}", render_all(d.items(), &sources, false));
+        }
+    }
+    assert!(seen >= 5, "found {seen} yaml blocks");
+}
