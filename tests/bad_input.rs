@@ -113,7 +113,7 @@ fn dsl_typo_with_suggestion() {
                 "givenName  = e.Fornamn",
             )
         },
-        &["etl::E0103", "extens-ad.map:25:", "did you mean `Förnamn`?"],
+        &["etl::E0103", "extens-ad.map:24:", "did you mean `Förnamn`?"],
     );
 }
 

@@ -76,20 +76,26 @@ fn a_changed_export_shows_updates_and_deletes_then_converges() {
         text.contains("~ E1001\n        familyName: \"Öberg\" -> \"Öberg-Lind\""),
         "{text}"
     );
-    assert!(text.contains("+ E1099"), "{text}");
-    assert!(text.contains("- E1002 (trash)"), "{text}");
+    // Same AD account (the declared identity), new register id: a key change, not a new pupil.
+    assert!(text.contains("~ E1099 (new key; was E1002)"), "{text}");
+    assert!(
+        !text.contains("+ E1099") && !text.contains("- E1002"),
+        "{text}"
+    );
     insta::assert_snapshot!("second_day_plan", text);
     sb.apply(&[])
         .assert()
         .success()
-        .stdout(predicate::str::contains("1 trashed"));
+        .stdout(predicate::str::contains("1 re-keyed"));
     sb.plan(&[])
         .assert()
         .stdout(predicate::str::contains("No changes."));
     let users = sb.read("out/skolon/users.csv");
     assert!(users.contains("E1099") && users.contains("Öberg-Lind"));
-    // A trashed pupil stays in the file, deactivated the OneRoster way.
-    assert!(users.contains("E1002,tobedeleted,,FALSE,"), "{users}");
+    assert!(
+        !users.contains("E1002"),
+        "the old id is gone, not duplicated: {users}"
+    );
 }
 
 #[test]

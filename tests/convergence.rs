@@ -95,11 +95,20 @@ fn day(n: u64) -> NaiveDate {
     NaiveDate::parse_from_str(DAY, "%Y-%m-%d").unwrap() + chrono::Days::new(n)
 }
 
+/// No stable identity declared.
+static NO_IDENTITY: BTreeMap<EntityKind, usize> = BTreeMap::new();
+
 fn opts(policies: &Policies, n: u64) -> DiffOptions<'_> {
     DiffOptions {
         policies,
         today: day(n),
+        identity: &NO_IDENTITY,
     }
+}
+
+/// Persons and groups identified by their first field.
+fn by_first_field() -> BTreeMap<EntityKind, usize> {
+    BTreeMap::from([(EntityKind::Person, 0), (EntityKind::Group, 0)])
 }
 
 /// What the sources put in a target: its active records, less the memberships of archived
@@ -167,6 +176,17 @@ proptest! {
         let again = stored.clone();
         apply_changes(&mut stored, &changes);
         prop_assert_eq!(stored, again);
+    }
+
+    #[test]
+    fn re_keys_converge_too(old in roster(), new in roster(), policies in policies()) {
+        let identity = by_first_field();
+        let opts = DiffOptions { policies: &policies, today: day(0), identity: &identity };
+        let mut stored = as_stored(&old);
+        let changes = diff(&new, &stored, &opts);
+        apply_changes(&mut stored, &changes);
+        prop_assert_eq!(active(&stored), as_stored(&new));
+        prop_assert!(diff(&new, &stored, &opts).iter().all(|e| e.is_empty()));
     }
 
     #[test]

@@ -380,6 +380,7 @@ fn bad_safety_settings_are_reported_together_with_their_places() {
         LIMITS,
         "delete.persons: 5\n      update.group: lots",
     );
+    sb.edit("pipeline.yaml", "person: username", "person: mail");
     let out = sb.etl(&["validate", "pipeline.yaml"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
@@ -396,7 +397,11 @@ fn bad_safety_settings_are_reported_together_with_their_places() {
         err.contains("this limit is not a count, a share or `none`"),
         "{err}"
     );
-    assert!(err.contains("3 errors"), "{err}");
+    assert!(
+        err.contains("person has no field `mail`") && err.contains("`email`"),
+        "{err}"
+    );
+    assert!(err.contains("4 errors"), "{err}");
 
     let sb = Sandbox::example();
     let out = sb.plan(&["--allow", "delete.persn=3"]).output().unwrap();
@@ -407,4 +412,18 @@ fn bad_safety_settings_are_reported_together_with_their_places() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn a_temporary_personnummer_is_never_matched_in_a_join() {
+    // E1007 has the temporary number 20130101-TF01 and AD has an account with the same
+    // number; the pupil must get the fallback e-mail, not that account.
+    let sb = Sandbox::example();
+    sb.apply(&[]).assert().success();
+    let users = sb.read("out/skolon/users.csv");
+    let sara = users.lines().find(|l| l.starts_with("E1007,")).unwrap();
+    assert!(sara.contains("sara.niemi@elev.example.se"), "{sara}");
+    assert!(!users.contains("sara.tmp"), "{users}");
+    // A permanent number still matches: E1001 gets her AD account.
+    assert!(users.contains("asa.oberg@elev.example.se"));
 }

@@ -48,6 +48,9 @@ impl BlockChecker<'_, '_> {
         });
         let key = self.expr(&bound, &block.key);
         self.require_handled(&key, "the key");
+        if key.sensitive {
+            self.warn_personal_key(block.key.span);
+        }
         let fields = self.fields(entity, block, &bound);
         let slots = bound
             .iter()
@@ -187,9 +190,18 @@ impl BlockChecker<'_, '_> {
         Some(JoinPlan {
             slot,
             kind,
+            personal: probe.sensitive || build.sensitive,
             probe: probe.ir,
             build: build.ir,
         })
+    }
+
+    fn warn_personal_key(&mut self, span: crate::diagnostic::Span) {
+        self.binder.diags.push(
+            Diag::warning(Code::PersonalKey, "this sync key is derived from a personal number")
+                .label(span, "a personnummer in the key")
+                .help("personal numbers change (a temporary number becomes permanent, a samordningsnummer a personnummer) and should not reach targets; key by the register's own id, and declare `identity:` so a changed key is an update"),
+        );
     }
 
     fn bad_join(&mut self, on: &Node<Expr>, label: &str) {

@@ -52,6 +52,8 @@ pub struct JoinPlan {
     pub probe: Ir,
     /// Evaluated on each row of the joined dataset alone (the hash side).
     pub build: Ir,
+    /// A side derives from personal numbers: temporary numbers are never matched.
+    pub personal: bool,
 }
 
 #[derive(Debug)]

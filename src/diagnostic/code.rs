@@ -51,6 +51,7 @@ codes! {
     NeedlessAbort = "E0116", "`!` is used on a function that cannot fail";
     UnknownEntity = "E0117", "a block produces an entity kind that does not exist";
     BadLiteral = "E0118", "a literal value is invalid";
+    PersonalKey = "E0119", "a sync key is derived from a personal number (a warning)";
     // 02xx: package tier
     TierExceeded = "E0201", "the pipeline uses more source systems than its tier allows";
     // 03xx: source data

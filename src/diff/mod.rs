@@ -4,6 +4,7 @@
 
 mod apply;
 mod policy;
+mod rekey;
 
 pub use apply::{apply_changes, outcome};
 pub use policy::{DeletePolicy, Policies};
@@ -16,10 +17,12 @@ use std::collections::{BTreeMap, BTreeSet};
 /// What state holds for one target: per entity, the last written record of each key.
 pub type Stored = BTreeMap<EntityKind, BTreeMap<String, Record>>;
 
-/// How to diff: the target's delete policies and the run's date.
+/// How to diff: the target's delete policies, the run's date, and per entity the field
+/// that identifies a record across key changes.
 pub struct DiffOptions<'a> {
     pub policies: &'a Policies,
     pub today: NaiveDate,
+    pub identity: &'a BTreeMap<EntityKind, usize>,
 }
 
 /// The changes per entity kind, in key order within each action.
@@ -83,6 +86,11 @@ impl Differ<'_, '_> {
         }
         for (key, old) in have.iter().filter(|(k, _)| !want.contains_key(*k)) {
             self.gone(key, old, plan);
+        }
+        if let Some(&field) = self.opts.identity.get(&self.kind) {
+            for old_key in rekey::pair(&mut plan.changes, field) {
+                self.archived.remove(&old_key);
+            }
         }
     }
 

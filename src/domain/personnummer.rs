@@ -22,6 +22,20 @@ impl Personnummer {
     }
 }
 
+/// Whether a text has the shape of a temporary number (reservnummer): 12 characters after
+/// removing separators, a date, then letters in positions 9-10. Such numbers are neither
+/// unique nor permanent, so joins never match on them.
+pub fn looks_temporary(text: &str) -> bool {
+    let compact: Vec<char> = text
+        .trim()
+        .chars()
+        .filter(|c| *c != '-' && *c != '+' && *c != ' ')
+        .collect();
+    compact.len() == 12
+        && compact[..8].iter().all(char::is_ascii_digit)
+        && compact[8..10].iter().any(char::is_ascii_alphabetic)
+}
+
 pub fn parse(text: &str, today: NaiveDate) -> Result<Personnummer, String> {
     let trimmed = text.trim();
     let plus = trimmed.contains('+');

@@ -13,6 +13,7 @@ pub fn run(join: &JoinPlan, env: &Env, tuples: Tuples) -> Result<Tuples, Diag> {
     let mut row = vec![None; tuples.width];
     for tuple in tuples.iter() {
         let key = env.eval(&join.probe, tuple).map_err(fatal)?.to_text();
+        let key = key.filter(|k| matchable(join, k));
         let matches = key.as_ref().and_then(|k| index.get(k));
         match matches {
             Some(rows) => {
@@ -35,11 +36,17 @@ fn build(join: &JoinPlan, env: &Env, width: usize) -> Result<HashMap<String, Vec
     let mut rows = vec![None; width];
     for r in 0..dataset.len() as u32 {
         rows[join.slot] = Some(r);
-        if let Some(key) = env.eval(&join.build, &rows).map_err(fatal)?.to_text() {
+        let key = env.eval(&join.build, &rows).map_err(fatal)?.to_text();
+        if let Some(key) = key.filter(|k| matchable(join, k)) {
             index.entry(key).or_default().push(r);
         }
     }
     Ok(index)
+}
+
+/// Temporary personal numbers are neither unique nor permanent: never matched.
+fn matchable(join: &JoinPlan, key: &str) -> bool {
+    !(join.personal && crate::domain::personnummer::looks_temporary(key))
 }
 
 /// A soft error cannot reach here (the checker requires join sides to be handled).

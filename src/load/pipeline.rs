@@ -46,7 +46,11 @@ pub struct Pipeline {
     pub mappings: Vec<Node<PathBuf>>,
     pub targets: Vec<TargetDecl>,
     pub school_year: SchoolYear,
+    /// Per entity, the index of the field that identifies a record across key changes.
+    pub identity: Identity,
 }
+
+pub type Identity = std::collections::BTreeMap<crate::model::EntityKind, usize>;
 
 /// When a run is a school-year rollover or lets only additions through (besides the flags).
 #[derive(Debug, Default, Clone)]

@@ -21,6 +21,9 @@ pub struct RawPipeline {
     pub mappings: Spanned<Vec<S>>,
     pub targets: Spanned<SpannedMap<RawTarget>>,
     pub school_year: Option<RawSchoolYear>,
+    /// Per entity, the field that stays the same when a record's sync key changes.
+    #[serde(default)]
+    pub identity: SpannedMap<S>,
 }
 
 /// When runs are rollover runs or additions-only runs (yearly, as MM-DD).

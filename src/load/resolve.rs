@@ -56,6 +56,7 @@ impl Resolver<'_> {
             .collect();
         let targets = self.targets(&raw.targets.value);
         let school_year = self.school_year(raw.school_year.as_ref());
+        let identity = self.identity(&raw.identity);
         if let Some(version) = &raw.version
             && version.value != 1
         {
@@ -83,6 +84,7 @@ impl Resolver<'_> {
             mappings,
             targets,
             school_year,
+            identity,
         })
     }
 

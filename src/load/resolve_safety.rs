@@ -166,6 +166,35 @@ impl Resolver<'_> {
         })
     }
 
+    pub(super) fn identity(&mut self, raw: &SpannedMap<S>) -> super::Identity {
+        let mut identity = super::Identity::new();
+        for (name, field) in &raw.0 {
+            let Some(kind) = self.entity(name) else {
+                continue;
+            };
+            match kind.field_index(&field.value) {
+                Some(i) => {
+                    identity.insert(kind, i);
+                }
+                None => {
+                    let fields = kind.fields().iter().map(|f| f.name);
+                    self.diags.push(
+                        Diag::error(
+                            Code::BadSetting,
+                            format!("{} has no field `{}`", kind.name(), field.value),
+                        )
+                        .label(span_of(field, self.file), "not a field")
+                        .help(format!(
+                            "the identity is a field the mappings assign, e.g. `person: email`; {}",
+                            suggest::did_you_mean(&field.value, fields)
+                        )),
+                    );
+                }
+            }
+        }
+        identity
+    }
+
     pub(super) fn protected(&mut self, raw: &RawProtected) -> ProtectedRule {
         ProtectedRule {
             column: raw.column.value.clone(),

@@ -50,7 +50,7 @@ pub fn build(
             Some(s) => (s.version(&target.name.node)?, s.records(&target.name.node)?),
             None => (Default::default(), Default::default()),
         };
-        let mut entities = diff_target(target, &roster, &stored, &mode, today);
+        let mut entities = diff_target(pipeline, target, &roster, &stored, &mode, today);
         if mode.additions_only {
             hold_back(&mut entities);
         }
@@ -101,6 +101,7 @@ pub fn build(
 }
 
 fn diff_target(
+    pipeline: &crate::load::Pipeline,
     target: &TargetDecl,
     roster: &crate::model::Roster,
     stored: &Stored,
@@ -116,6 +117,7 @@ fn diff_target(
     let opts = DiffOptions {
         policies: &policies,
         today,
+        identity: &pipeline.identity,
     };
     crate::diff::diff(roster, stored, &opts)
 }
