@@ -63,6 +63,7 @@ impl BlockChecker<'_, '_> {
             aliases: bound.iter().map(|b| b.alias.clone()).collect(),
             joins,
             filter,
+            filter_span: block.filter.as_ref().map(|f| f.span),
             key_sensitive: key.sensitive,
             key: key.ir,
             key_span: block.key.span,

@@ -73,6 +73,8 @@ pub struct BlockPlan {
     pub aliases: Vec<String>,
     pub joins: Vec<JoinPlan>,
     pub filter: Option<Ir>,
+    /// The `where` condition in the mapping file (for "left out" reasons).
+    pub filter_span: Option<crate::diagnostic::Span>,
     pub key: Ir,
     pub key_span: Span,
     pub key_sensitive: bool,

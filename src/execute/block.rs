@@ -16,22 +16,25 @@ pub struct Mapped {
 /// The row a record started from: (dataset index, row). Formatted only when reported.
 pub type Origin = (usize, u32);
 
-pub fn run(block: &BlockPlan, env: &Env) -> Result<Vec<Mapped>, Diag> {
+/// The block's records, and how many rows its `where` left out.
+pub fn run(block: &BlockPlan, env: &Env) -> Result<(Vec<Mapped>, usize), Diag> {
     let base = &env.datasets[block.slots[0]];
     let mut tuples = Tuples::from_rows(block.slots.len(), base.len());
     for plan in &block.joins {
         tuples = join::run(plan, env, tuples)?;
     }
     let mut out = Vec::new();
+    let mut filtered = 0;
     for tuple in tuples.iter() {
         if let Some(filter) = &block.filter
             && !env.eval(filter, tuple).map_err(fatal)?.truthy()
         {
+            filtered += 1;
             continue;
         }
         out.push(map_one(block, env, tuple)?);
     }
-    Ok(out)
+    Ok((out, filtered))
 }
 
 fn map_one(block: &BlockPlan, env: &Env, tuple: &[Option<u32>]) -> Result<Mapped, Diag> {

@@ -70,8 +70,18 @@ pub fn run(
             scripts: &program.scripts,
             sources,
         };
-        let mapped = block::run(plan, &env)?;
+        let (mapped, filtered) = block::run(plan, &env)?;
         note_sensitivity(&mut roster, plan);
+        if let (Some(span), true) = (plan.filter_span, filtered > 0) {
+            roster.left_out.push(LeftOut {
+                entity: plan.entity,
+                reason: format!(
+                    "the `where` at {} is false for them",
+                    sources.position(span)
+                ),
+                count: filtered,
+            });
+        }
         let records = roster.entities.entry(plan.entity).or_default();
         for m in mapped {
             let id = (plan.entity, m.record.key.clone());
