@@ -59,6 +59,18 @@ fn a_truncated_export_is_held_and_let_through_once_with_allow() {
     );
     assert!(text.contains("--allow delete.person=3"), "{text}");
     insta::assert_snapshot!("held_plan", text);
+    let json = stdout(&sb.plan(&["--json"]).output().unwrap());
+    let plan: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let held = &plan["targets"][0]["safety"]["held"][0];
+    assert_eq!(held["limit"], "delete.person");
+    assert_eq!(held["changes"], 3);
+    assert_eq!(held["max"]["count"], 2);
+    assert!(
+        held["concentration"]
+            .as_str()
+            .unwrap()
+            .contains("school unit 12345678")
+    );
 
     let out = sb.apply(&[]).output().unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
