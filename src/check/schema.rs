@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Code, Diag, Diagnostics, SourceMap, suggest};
 use crate::load::{DatasetDecl, Pipeline};
-use crate::source::{CsvSource, read_columns};
+use crate::source::read_columns;
 use std::collections::HashMap;
 
 /// Column lists by `system.dataset`; `None` when the header could not be read (already reported).
@@ -33,13 +33,7 @@ fn read_schema(
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
 ) -> Option<Vec<String>> {
-    let src = CsvSource {
-        path: &decl.path,
-        display: &decl.display,
-        decl_span: decl.path_span,
-        options: &decl.options,
-        protected: decl.protected.as_ref(),
-    };
+    let src = decl.csv_source();
     let header = match read_columns(&src, sources) {
         Ok(h) => h,
         Err(d) => {

@@ -14,7 +14,7 @@ use crate::diagnostic::{Code, Diag, Diagnostics, SourceMap};
 use crate::functions::CallCtx;
 use crate::load::Pipeline;
 use crate::model::{EntityKind, LeftOut, Roster};
-use crate::source::{CsvSource, Dataset, read_dataset};
+use crate::source::{Dataset, read_dataset};
 use std::collections::{BTreeMap, HashMap};
 
 /// Reads every dataset the program uses; all read errors are reported together.
@@ -29,13 +29,7 @@ pub fn read_datasets(
         let Some(decl) = pipeline.dataset(&used.qualified) else {
             continue;
         };
-        let src = CsvSource {
-            path: &decl.path,
-            display: &decl.display,
-            decl_span: decl.path_span,
-            options: &decl.options,
-            protected: decl.protected.as_ref(),
-        };
+        let src = decl.csv_source();
         match read_dataset(&src, sources) {
             Ok((dataset, _)) => datasets.push(dataset),
             Err(d) => {

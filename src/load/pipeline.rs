@@ -4,7 +4,7 @@ use super::window::YearlyWindow;
 use crate::diagnostic::{FileId, Node, Span};
 use crate::diff::Policies;
 use crate::safety::Limits;
-use crate::source::{CsvOptions, ProtectedRule};
+use crate::source::{CsvOptions, CsvSource, ProtectedRule};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -85,6 +85,17 @@ impl DatasetDecl {
     /// `system.dataset`, as mappings name it.
     pub fn qualified(&self) -> String {
         format!("{}.{}", self.system, self.name.node)
+    }
+
+    /// What the CSV reader needs to read this dataset.
+    pub fn csv_source(&self) -> CsvSource<'_> {
+        CsvSource {
+            path: &self.path,
+            display: &self.display,
+            decl_span: self.path_span,
+            options: &self.options,
+            protected: self.protected.as_ref(),
+        }
     }
 }
 

@@ -30,6 +30,14 @@ impl YearlyWindow {
     }
 }
 
+impl std::fmt::Display for YearlyWindow {
+    /// `08-10..08-25`
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let (a, b) = (self.from, self.to);
+        write!(f, "{:02}-{:02}..{:02}-{:02}", a.0, a.1, b.0, b.1)
+    }
+}
+
 /// `14d` -> 14.
 pub fn parse_days(text: &str) -> Option<u32> {
     text.trim().strip_suffix('d')?.parse().ok()

@@ -32,16 +32,14 @@ impl RunMode {
             mode.because.push("--rollover".to_string());
         } else if let Some(w) = year.rollover.filter(|w| w.contains(today)) {
             mode.rollover = true;
-            mode.because
-                .push(format!("school_year.rollover {}", window_text(&w)));
+            mode.because.push(format!("school_year.rollover {w}"));
         }
         if settings.additions_only {
             mode.additions_only = true;
             mode.because.push("--additions-only".to_string());
         } else if let Some(w) = year.additions_only.filter(|w| w.contains(today)) {
             mode.additions_only = true;
-            mode.because
-                .push(format!("school_year.additions_only {}", window_text(&w)));
+            mode.because.push(format!("school_year.additions_only {w}"));
         }
         mode
     }
@@ -54,11 +52,4 @@ impl RunMode {
             (true, true) => "rollover, additions-only",
         }
     }
-}
-
-fn window_text(w: &crate::load::YearlyWindow) -> String {
-    format!(
-        "{:02}-{:02}..{:02}-{:02}",
-        w.from.0, w.from.1, w.to.0, w.to.1
-    )
 }
