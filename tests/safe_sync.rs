@@ -21,8 +21,7 @@ fn drop_pupils(sb: &Sandbox, ids: &[&str]) {
 }
 
 fn pupil_line(sb: &Sandbox, id: &str) -> String {
-    let bytes = std::fs::read(sb.path("data/elever.csv")).unwrap();
-    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
+    let text = sb.read_cp1252("data/elever.csv");
     let line = text
         .split_inclusive('\n')
         .find(|l| l.starts_with(&format!("{id};")))
@@ -121,8 +120,7 @@ fn an_empty_export_stops_the_run_unless_it_may_be_empty() {
     sb.apply(&[]).assert().success();
     let before = sb.written();
     let header = "ElevId;Personnummer;Förnamn;Efternamn;Skolenhetskod;Årskurs;Klass;Startdatum;Slutdatum;SkyddadIdentitet\r\n";
-    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(header);
-    std::fs::write(sb.path("data/elever.csv"), &*bytes).unwrap();
+    sb.write_cp1252("data/elever.csv", header);
 
     let out = sb.apply(&[]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -337,17 +335,12 @@ fn a_rollover_run_uses_its_own_limits() {
     let sb = Sandbox::example();
     sb.apply(&[]).assert().success();
     // Every group of the year ends: their rows are gone from the export (last year's stays).
-    let bytes = std::fs::read(sb.path("data/grupper.csv")).unwrap();
-    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
-    let kept: String = text
+    let kept: String = sb
+        .read_cp1252("data/grupper.csv")
         .split_inclusive('\n')
         .filter(|l| l.starts_with("GruppId") || l.starts_with("G-5A-25"))
         .collect();
-    std::fs::write(
-        sb.path("data/grupper.csv"),
-        encoding_rs::WINDOWS_1252.encode(&kept).0,
-    )
-    .unwrap();
+    sb.write_cp1252("data/grupper.csv", &kept);
     sb.edit(
         "pipeline.yaml",
         "limits:\n",

@@ -150,6 +150,7 @@ impl State {
                     Code::StateFailed,
                     format!("state record {entity} {key} has an unknown status `{status}`"),
                 )
+                .help("the state file was changed outside roster-etl; restore it from a backup, or move it aside so the next apply starts a new state")
             })?;
             stored.entry(kind).or_default().insert(
                 key.clone(),
@@ -219,7 +220,7 @@ impl State {
             .collect()
     }
 
-    /// The runs logged for a target, newest first: (serial, today, mode, allowed JSON).
+    /// The runs logged for a target, newest first.
     pub fn runs(&self, target: &str) -> Result<Vec<LoggedRun>, Diag> {
         let mut stmt = self
             .conn

@@ -69,14 +69,23 @@ impl Sandbox {
         fs::write(self.path(rel), text.replacen(from, to, 1)).unwrap();
     }
 
+    /// A Windows-1252 file of the sandbox, as text.
+    pub fn read_cp1252(&self, rel: &str) -> String {
+        let bytes = fs::read(self.path(rel)).unwrap();
+        encoding_rs::WINDOWS_1252.decode(&bytes).0.into_owned()
+    }
+
+    /// Writes text to a file of the sandbox in Windows-1252.
+    pub fn write_cp1252(&self, rel: &str, text: &str) {
+        let (out, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+        fs::write(self.path(rel), &*out).unwrap();
+    }
+
     /// Replaces text in a Windows-1252 file of the sandbox.
     pub fn edit_cp1252(&self, rel: &str, from: &str, to: &str) {
-        let bytes = fs::read(self.path(rel)).unwrap();
-        let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
+        let text = self.read_cp1252(rel);
         assert!(text.contains(from), "{rel} does not contain {from:?}");
-        let changed = text.replacen(from, to, 1);
-        let (out, _, _) = encoding_rs::WINDOWS_1252.encode(&changed);
-        fs::write(self.path(rel), &*out).unwrap();
+        self.write_cp1252(rel, &text.replacen(from, to, 1));
     }
 
     /// Every file below the sandbox's `out/` and `state/` with its bytes. Left out: state's
