@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, on a fresh machine: formatting, lints, unit, fixture, CLI and
-# property tests. Installs what it needs (the Rust components; later issues add the real
-# peers: Prism, scim2-server, OpenLDAP/Samba, sshd, aiosmtpd, xmllint).
+# The whole test suite, on a fresh machine: formatting, lints, unit, fixture, CLI, property
+# and connector tests. Installs what it needs: the Rust components and the real peers the
+# connector tests run against (scripts/peers/install.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +12,9 @@ fi
 if command -v rustup >/dev/null 2>&1; then
   rustup component add rustfmt clippy >/dev/null 2>&1 || true
 fi
+
+echo "== real peers for the connector tests"
+bash scripts/peers/install.sh
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

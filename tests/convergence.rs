@@ -160,6 +160,7 @@ fn target(entities: Vec<roster_etl::plan::EntityPlan>) -> TargetPlan {
         first_run: true,
         entities,
         safety: Default::default(),
+        options: Default::default(),
     }
 }
 

@@ -13,29 +13,13 @@ const STRICT: &str = "delete.person: { count: 2, percent: 20 }";
 const LIMITS: &str = "delete.person: { count: 25, percent: 2 }";
 
 /// Removes pupil rows from the register export, as a truncated export would.
-fn drop_pupils(sb: &Sandbox, ids: &[&str]) {
-    for id in ids {
-        let line = pupil_line(sb, id);
-        sb.edit_cp1252("data/elever.csv", &line, "");
-    }
-}
-
-fn pupil_line(sb: &Sandbox, id: &str) -> String {
-    let text = sb.read_cp1252("data/elever.csv");
-    let line = text
-        .split_inclusive('\n')
-        .find(|l| l.starts_with(&format!("{id};")))
-        .unwrap_or_else(|| panic!("no pupil {id}"));
-    line.to_string()
-}
-
 #[test]
 fn a_truncated_export_is_held_and_let_through_once_with_allow() {
     let sb = Sandbox::example();
     sb.edit("pipeline.yaml", LIMITS, STRICT);
     sb.apply(&[]).assert().success();
     let before = sb.written();
-    drop_pupils(&sb, &["E1001", "E1002", "E1008"]);
+    sb.drop_pupils(&["E1001", "E1002", "E1008"]);
 
     let plan = sb.plan(&["--detailed-exitcode"]).output().unwrap();
     assert_eq!(
@@ -153,8 +137,8 @@ fn an_empty_export_stops_the_run_unless_it_may_be_empty() {
 fn a_pupil_who_leaves_is_trashed_and_restored_on_return() {
     let sb = Sandbox::example();
     sb.apply(&[]).assert().success();
-    let line = pupil_line(&sb, "E1002");
-    drop_pupils(&sb, &["E1002"]);
+    let line = sb.pupil_line("E1002");
+    sb.drop_pupils(&["E1002"]);
     sb.apply(&[])
         .assert()
         .success()
@@ -186,7 +170,7 @@ fn a_delayed_delete_waits_for_its_due_date() {
     let sb = Sandbox::example();
     sb.edit("pipeline.yaml", "person: trash,", "person: { delay: 14d },");
     sb.apply(&[]).assert().success();
-    drop_pupils(&sb, &["E1002"]);
+    sb.drop_pupils(&["E1002"]);
     let plan = stdout(&sb.plan(&[]).output().unwrap());
     assert!(plan.contains("- E1002 (delete on 2026-12-05)"), "{plan}");
     sb.apply(&[]).assert().success();
@@ -302,7 +286,7 @@ fn a_protected_rule_naming_a_missing_column_is_an_error() {
 fn additions_only_lets_only_new_data_through() {
     let sb = Sandbox::example();
     sb.apply(&[]).assert().success();
-    drop_pupils(&sb, &["E1002"]);
+    sb.drop_pupils(&["E1002"]);
     sb.edit_cp1252("data/elever.csv", ";Öberg;", ";Öberg-Lind;");
     sb.edit_cp1252(
         "data/elever.csv",

@@ -7,22 +7,38 @@ use crate::diff::apply_changes;
 use crate::load::TargetKind;
 use crate::plan::{Plan, Summary, TargetPlan};
 use crate::state::{AppliedRun, State, StateLock, TargetVersion, stale};
+use crate::target::{OutFile, RenderInput};
 use std::path::Path;
 
 /// Applies a plan. The caller holds the state lock. A held plan is refused whole.
+///
+/// Every target is rendered before any is written (and before a new state file is made), so
+/// a record that a target format cannot express stops the run with nothing written anywhere.
 pub fn apply(plan: &Plan, _lock: &StateLock) -> Result<(), Diag> {
     if plan.is_held() {
         return Err(held(plan));
     }
     let state_path = Path::new(&plan.state);
-    let mut state = State::open_or_create(state_path)?;
+    let existing = State::open_existing(state_path)?;
     for target in &plan.targets {
-        check_fresh(&state, target)?;
+        check_fresh(existing.as_ref(), target)?;
     }
+    let mut prepared = Vec::new();
     for target in plan.targets.iter().filter(|t| t.has_changes()) {
-        apply_target(&mut state, plan, target)?;
+        prepared.push(prepare(existing.as_ref(), plan, target)?);
+    }
+    drop(existing);
+    let mut state = State::open_or_create(state_path)?;
+    for p in &prepared {
+        write_target(&mut state, plan, p)?;
     }
     Ok(())
+}
+
+/// A target ready to write: its files for this run.
+struct Prepared<'p> {
+    target: &'p TargetPlan,
+    files: Vec<OutFile>,
 }
 
 /// The error for a plan over its limits: which limits, and how to go on.
@@ -48,8 +64,11 @@ pub fn held(plan: &Plan) -> Diag {
 }
 
 /// The plan must have been made against the state as it is now.
-fn check_fresh(state: &State, target: &TargetPlan) -> Result<(), Diag> {
-    let now = state.version(&target.name)?;
+fn check_fresh(state: Option<&State>, target: &TargetPlan) -> Result<(), Diag> {
+    let now = match state {
+        Some(state) => state.version(&target.name)?,
+        None => TargetVersion::default(),
+    };
     if now.serial != target.serial {
         return Err(stale(&target.name, target.serial, now.serial));
     }
@@ -66,16 +85,35 @@ fn check_fresh(state: &State, target: &TargetPlan) -> Result<(), Diag> {
     Ok(())
 }
 
-fn apply_target(state: &mut State, plan: &Plan, target: &TargetPlan) -> Result<(), Diag> {
+fn prepare<'p>(
+    state: Option<&State>,
+    plan: &Plan,
+    target: &'p TargetPlan,
+) -> Result<Prepared<'p>, Diag> {
     let kind = TargetKind::parse(&target.kind).ok_or_else(|| {
         Diag::error(
             Code::BadPlanFile,
             format!("the plan names an unknown target type `{}`", target.kind),
         )
     })?;
-    let mut stored = state.records(&target.name)?;
+    let mut stored = match state {
+        Some(state) => state.records(&target.name)?,
+        None => Default::default(),
+    };
     apply_changes(&mut stored, &target.entities);
-    crate::target::write(kind, &target.name, Path::new(&target.path), &stored)?;
+    let input = RenderInput {
+        stored: &stored,
+        entities: &target.entities,
+        today: &plan.today,
+        serial: target.serial + 1,
+    };
+    let files = crate::target::prepare(kind, &target.name, &target.options, &input)?;
+    Ok(Prepared { target, files })
+}
+
+fn write_target(state: &mut State, plan: &Plan, p: &Prepared) -> Result<(), Diag> {
+    let target = p.target;
+    crate::target::write(&target.name, Path::new(&target.path), &p.files)?;
     let expected = TargetVersion {
         lineage: target.lineage.clone(),
         serial: target.serial,

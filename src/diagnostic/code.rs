@@ -32,6 +32,7 @@ codes! {
     BadSetting = "E0007", "a pipeline setting has an invalid value";
     UnknownSourceType = "E0008", "a source or target type is not known";
     BadOverride = "E0009", "an --allow override names an unknown limit or a bad value";
+    PlainSecret = "E0010", "a credential is written in the pipeline instead of ${ENV} or ${file:PATH}";
     // 01xx: the mapping language
     DslSyntax = "E0101", "the mapping file has a syntax error";
     UnknownDataset = "E0102", "a mapping reads a dataset the pipeline does not declare";

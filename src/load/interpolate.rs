@@ -1,4 +1,5 @@
-//! `${VAR}`, `${VAR:-default}` and `${VAR:?message}` in pipeline values; `$$` is a literal `$`.
+//! `${VAR}`, `${VAR:-default}` and `${VAR:?message}` in pipeline values, `${file:PATH}` for
+//! the contents of a secret file (its last line end dropped); `$$` is a literal `$`.
 
 use crate::diagnostic::{Code, Diag, Span};
 
@@ -55,6 +56,9 @@ pub fn interpolate(text: &str, span: Span, env: &dyn Env) -> Result<String, Diag
 }
 
 fn expand(expr: &str, span: Span, env: &dyn Env) -> Result<String, Diag> {
+    if let Some(path) = expr.strip_prefix("file:") {
+        return read_secret_file(path, span);
+    }
     let (name, rule) = match expr.find(':') {
         Some(i) => (&expr[..i], Some(&expr[i + 1..])),
         None => (expr, None),
@@ -91,6 +95,24 @@ fn expand(expr: &str, span: Span, env: &dyn Env) -> Result<String, Diag> {
     }
 }
 
+/// The contents of a secret file (a mounted secret, a file only the service account reads).
+/// The error names the path, never what the file holds.
+fn read_secret_file(path: &str, span: Span) -> Result<String, Diag> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text
+            .strip_suffix('\n')
+            .map(|t| t.strip_suffix('\r').unwrap_or(t))
+            .unwrap_or(&text)
+            .to_string()),
+        Err(e) => Err(Diag::error(
+            Code::FileUnreadable,
+            format!("cannot read the secret file `{path}`: {e}"),
+        )
+        .label(span, "reads this file")
+        .help("check the path and that the user running etl may read it")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,5 +146,18 @@ mod tests {
         assert_eq!(run("${BAD}").unwrap_err().code, Code::ValueWithNewline);
         assert_eq!(run("${OPEN").unwrap_err().code, Code::BadInterpolation);
         assert_eq!(run("${a b}").unwrap_err().code, Code::BadInterpolation);
+    }
+
+    #[test]
+    fn reads_secret_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret");
+        std::fs::write(&path, "s3cret\n").unwrap();
+        let text = format!("${{file:{}}}", path.display());
+        assert_eq!(run(&text).unwrap(), "s3cret");
+        std::fs::write(&path, "two\nlines\n").unwrap();
+        assert_eq!(run(&text).unwrap_err().code, Code::ValueWithNewline);
+        let missing = format!("${{file:{}}}", dir.path().join("nope").display());
+        assert_eq!(run(&missing).unwrap_err().code, Code::FileUnreadable);
     }
 }

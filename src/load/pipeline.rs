@@ -108,21 +108,31 @@ pub struct Lookup {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TargetKind {
     OneRoster11,
+    OneRoster12,
+    Sds21,
+    PifuIms,
 }
 
 impl TargetKind {
-    pub const NAMES: &'static [&'static str] = &["oneroster-1.1"];
+    pub const NAMES: &'static [&'static str] =
+        &["oneroster-1.1", "oneroster-1.2", "sds-2.1", "pifu-ims"];
+    const ALL: &'static [TargetKind] = &[
+        TargetKind::OneRoster11,
+        TargetKind::OneRoster12,
+        TargetKind::Sds21,
+        TargetKind::PifuIms,
+    ];
 
     pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "oneroster-1.1" => Some(TargetKind::OneRoster11),
-            _ => None,
-        }
+        Self::ALL.iter().copied().find(|k| k.name() == text)
     }
 
     pub fn name(self) -> &'static str {
         match self {
             TargetKind::OneRoster11 => "oneroster-1.1",
+            TargetKind::OneRoster12 => "oneroster-1.2",
+            TargetKind::Sds21 => "sds-2.1",
+            TargetKind::PifuIms => "pifu-ims",
         }
     }
 }
@@ -136,6 +146,8 @@ pub struct TargetDecl {
     pub policies: Policies,
     pub limits: Limits,
     pub rollover_limits: Limits,
+    /// Format settings and delivery, carried into the plan.
+    pub options: crate::target::TargetOptions,
 }
 
 impl Pipeline {

@@ -90,4 +90,30 @@ pub struct RawTarget {
     pub limits: SpannedMap<Spanned<LimitValue>>,
     #[serde(default)]
     pub rollover_limits: SpannedMap<Spanned<LimitValue>>,
+    /// PIFU-IMS settings (only for `type: pifu-ims`).
+    pub pifu: Option<Spanned<RawPifu>>,
+    /// Delivery of the target's files by SFTP.
+    pub sftp: Option<Spanned<RawSftp>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPifu {
+    pub document: Option<S>,
+    pub source: Option<S>,
+    #[serde(default)]
+    pub send: Vec<S>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSftp {
+    pub host: S,
+    pub port: Option<Spanned<u16>>,
+    pub user: S,
+    pub dir: S,
+    pub key_file: Option<S>,
+    pub password: Option<S>,
+    pub known_hosts: S,
+    pub timeout_secs: Option<Spanned<u64>>,
 }

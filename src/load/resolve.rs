@@ -88,11 +88,11 @@ impl Resolver<'_> {
         })
     }
 
-    fn span(&self, s: &S) -> Span {
+    pub(super) fn span(&self, s: &S) -> Span {
         span_of(s, self.file)
     }
 
-    fn string(&mut self, s: &S) -> Option<String> {
+    pub(super) fn string(&mut self, s: &S) -> Option<String> {
         match interpolate(&s.value, self.span(s), self.env) {
             Ok(v) => Some(v),
             Err(d) => {
@@ -322,6 +322,7 @@ impl Resolver<'_> {
             let policies = self.policies(&target.on_delete);
             let limits = self.limits(&target.limits, Limits::normal_defaults());
             let rollover_limits = self.limits(&target.rollover_limits, Limits::rollover_defaults());
+            let options = self.target_options(kind, target);
             targets.push(TargetDecl {
                 name: Node::new(self.span(name), name.value.clone()),
                 kind: Node::new(self.span(&target.kind), kind),
@@ -330,6 +331,7 @@ impl Resolver<'_> {
                 policies,
                 limits,
                 rollover_limits,
+                options,
             });
         }
         targets

@@ -75,6 +75,7 @@ pub fn build(
             first_run: version.serial == 0,
             entities,
             safety,
+            options: target.options.clone(),
         });
     }
     Ok(Plan {

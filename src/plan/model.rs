@@ -52,6 +52,9 @@ pub struct TargetPlan {
     /// The safety gate's verdict on this target's changes.
     #[serde(default)]
     pub safety: crate::safety::Verdict,
+    /// Format settings and delivery (secrets only as their `${...}` reference).
+    #[serde(default)]
+    pub options: crate::target::TargetOptions,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

@@ -1,10 +1,12 @@
 //! Writes a folder of files atomically enough for a nightly job: everything goes to a
 //! temporary folder beside the target, which then replaces the old one by rename.
 
+use super::OutFile;
 use std::fs;
+use std::io::Write;
 use std::path::Path;
 
-pub fn write_folder(dir: &Path, files: &[(&str, Vec<Vec<String>>)]) -> std::io::Result<()> {
+pub fn write_folder(dir: &Path, files: &[OutFile]) -> std::io::Result<()> {
     let parent = dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -20,8 +22,8 @@ pub fn write_folder(dir: &Path, files: &[(&str, Vec<Vec<String>>)]) -> std::io::
         fs::remove_dir_all(&tmp)?;
     }
     fs::create_dir_all(&tmp)?;
-    for (file, rows) in files {
-        write_csv(&tmp.join(file), rows)?;
+    for file in files {
+        write_file(&tmp.join(&file.name), &file.bytes)?;
     }
     if dir.exists() {
         fs::rename(dir, &old)?;
@@ -38,17 +40,8 @@ pub fn write_folder(dir: &Path, files: &[(&str, Vec<Vec<String>>)]) -> std::io::
     Ok(())
 }
 
-fn write_csv(path: &Path, rows: &[Vec<String>]) -> std::io::Result<()> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_path(path)?;
-    for row in rows {
-        writer.write_record(row)?;
-    }
-    writer.flush()?;
-    let file = writer
-        .into_inner()
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
-    file.sync_all()?;
-    Ok(())
+fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = fs::File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }

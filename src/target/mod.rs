@@ -1,26 +1,69 @@
-//! Stage "write": target formats render the records a target should hold.
+//! Stage "write": target formats render what a target should hold, and a delivery puts the
+//! files where the receiver reads them.
+//!
+//! | file | holds |
+//! |---|---|
+//! | `oneroster/` | OneRoster 1.1 and 1.2 CSV |
+//! | `sds.rs` | Microsoft School Data Sync v2.1 CSV |
+//! | `pifu/` | IMS Enterprise 1.1, PIFU-IMS profile (XML, full or delta) |
+//! | `folder.rs` | the local folder, replaced atomically |
+//! | `options.rs` | format settings and delivery kept in the plan |
 
 mod folder;
-pub mod oneroster11;
+mod input;
+pub mod oneroster;
+mod options;
+mod out_file;
+pub mod pifu;
 mod requirements;
+mod school_year;
+pub mod sds;
+mod table;
 
+pub use input::RenderInput;
+pub use options::{Document, PifuOptions, SftpOptions, TargetOptions};
+pub use out_file::OutFile;
 pub use requirements::{check_requirements, required_fields};
 
 use crate::diagnostic::{Code, Diag};
-use crate::diff::Stored;
 use crate::load::TargetKind;
 use std::path::Path;
 
-/// Writes everything a target should hold after an apply.
-pub fn write(kind: TargetKind, name: &str, path: &Path, stored: &Stored) -> Result<(), Diag> {
-    let files = match kind {
-        TargetKind::OneRoster11 => oneroster11::render(stored),
+/// Renders the files of one target for this run.
+pub fn render(
+    kind: TargetKind,
+    options: &TargetOptions,
+    input: &RenderInput,
+) -> Result<Vec<OutFile>, String> {
+    let stored = input.stored;
+    match kind {
+        TargetKind::OneRoster11 => oneroster::v11::render(stored),
+        TargetKind::OneRoster12 => oneroster::v12::render(stored),
+        TargetKind::Sds21 => sds::render(stored),
+        TargetKind::PifuIms => {
+            let defaults = PifuOptions::default();
+            pifu::render(input, options.pifu.as_ref().unwrap_or(&defaults))
+        }
     }
-    .map_err(|m| {
-        Diag::error(Code::TargetWrite, format!("target `{name}`: {m}"))
-            .help("nothing was written to any target")
-    })?;
-    folder::write_folder(path, &files).map_err(|e| {
+}
+
+/// Renders a target, or the error that stops the run before anything is written.
+pub fn prepare(
+    kind: TargetKind,
+    name: &str,
+    options: &TargetOptions,
+    input: &RenderInput,
+) -> Result<Vec<OutFile>, Diag> {
+    render(kind, options, input).map_err(|m| {
+        Diag::error(Code::TargetWrite, format!("target `{name}`: {m}")).help(
+            "nothing was written to any target; fix the mapping or the source data and run again",
+        )
+    })
+}
+
+/// Writes a target's files to its folder.
+pub fn write(name: &str, path: &Path, files: &[OutFile]) -> Result<(), Diag> {
+    folder::write_folder(path, files).map_err(|e| {
         Diag::error(Code::TargetWrite, format!("target `{name}`: cannot write {}: {e}", path.display()))
             .help("check that the folder is writable; state is unchanged, so the next run writes it again")
     })

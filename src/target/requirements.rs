@@ -8,11 +8,12 @@ use crate::model::EntityKind;
 
 pub fn required_fields(kind: TargetKind) -> &'static [(EntityKind, &'static str)] {
     match kind {
-        TargetKind::OneRoster11 => &[
+        TargetKind::OneRoster11 | TargetKind::OneRoster12 | TargetKind::Sds21 => &[
             (EntityKind::Person, "username"),
             (EntityKind::Person, "school"),
             (EntityKind::Group, "schoolYear"),
         ],
+        TargetKind::PifuIms => &[(EntityKind::Group, "school")],
     }
 }
 

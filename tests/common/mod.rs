@@ -62,6 +62,24 @@ impl Sandbox {
         fs::read_to_string(self.path(rel)).unwrap()
     }
 
+    /// The register's line for one pupil (with its line end).
+    pub fn pupil_line(&self, id: &str) -> String {
+        let text = self.read_cp1252("data/elever.csv");
+        let line = text
+            .split_inclusive('\n')
+            .find(|l| l.starts_with(&format!("{id};")))
+            .unwrap_or_else(|| panic!("no pupil {id}"));
+        line.to_string()
+    }
+
+    /// Removes pupils from the register export.
+    pub fn drop_pupils(&self, ids: &[&str]) {
+        for id in ids {
+            let line = self.pupil_line(id);
+            self.edit_cp1252("data/elever.csv", &line, "");
+        }
+    }
+
     /// Replaces text in a UTF-8 file of the sandbox.
     pub fn edit(&self, rel: &str, from: &str, to: &str) {
         let text = self.read(rel);

@@ -1,0 +1,206 @@
+//! What OneRoster 1.1 and 1.2 share: orgs, academicSessions, classes and enrollments have
+//! the same headers in both; the manifest differs only in its list of files.
+
+use crate::diff::Stored;
+use crate::model::{EntityKind, Record, Status};
+use crate::target::school_year;
+use crate::target::table::{Table, f, header, records, row};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub const ORGS: &[&str] = &[
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "name",
+    "type",
+    "identifier",
+    "parentSourcedId",
+];
+pub const SESSIONS: &[&str] = &[
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "title",
+    "type",
+    "startDate",
+    "endDate",
+    "parentSourcedId",
+    "schoolYear",
+];
+pub const CLASSES: &[&str] = &[
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "title",
+    "grades",
+    "courseSourcedId",
+    "classCode",
+    "classType",
+    "location",
+    "schoolSourcedId",
+    "termSourcedIds",
+    "subjects",
+    "subjectCodes",
+    "periods",
+];
+pub const ENROLLMENTS: &[&str] = &[
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "classSourcedId",
+    "schoolSourcedId",
+    "userSourcedId",
+    "role",
+    "primary",
+    "beginDate",
+    "endDate",
+];
+
+/// `manifest.csv`: the version, then `file.NAME` = `bulk` for each file written and
+/// `absent` for every other file the version knows.
+pub fn manifest(version: &str, known: &[&str], written: &[&str]) -> Table {
+    let mut rows = vec![
+        row(&["propertyName", "value"]),
+        row(&["manifest.version", "1.0"]),
+        row(&["oneroster.version", version]),
+    ];
+    for name in known {
+        let mode = if written.contains(name) {
+            "bulk"
+        } else {
+            "absent"
+        };
+        rows.push(row(&[&format!("file.{name}"), mode]));
+    }
+    rows.push(row(&["source.systemCode", "roster-etl"]));
+    rows.push(row(&["source.systemName", "roster-etl"]));
+    rows
+}
+
+pub fn orgs(stored: &Stored) -> Table {
+    let k = EntityKind::Organisation;
+    let mut rows = vec![header(ORGS)];
+    for r in records(stored, k) {
+        let kind = match r.get(k, "type") {
+            Some("owner") => "district",
+            _ => "school",
+        };
+        rows.push(row(&[
+            &r.key,
+            status(r),
+            "",
+            f(r, k, "name"),
+            kind,
+            f(r, k, "code"),
+            f(r, k, "parent"),
+        ]));
+    }
+    rows
+}
+
+/// The school years the groups name, each one an academic session.
+pub fn school_years(stored: &Stored) -> BTreeSet<String> {
+    records(stored, EntityKind::Group)
+        .filter_map(|g| g.get(EntityKind::Group, "schoolYear"))
+        .map(str::to_string)
+        .collect()
+}
+
+pub fn sessions(stored: &Stored) -> Result<Table, String> {
+    let mut rows = vec![header(SESSIONS)];
+    for year in school_years(stored) {
+        let (start, end) = school_year::dates(&year)?;
+        let last = &end[..4];
+        rows.push(row(&[
+            &year,
+            "active",
+            "",
+            &format!("Läsår {year}"),
+            "schoolYear",
+            &start,
+            &end,
+            "",
+            last,
+        ]));
+    }
+    Ok(rows)
+}
+
+pub fn classes(stored: &Stored) -> Table {
+    let k = EntityKind::Group;
+    let mut rows = vec![header(CLASSES)];
+    for r in records(stored, k) {
+        let class_type = if r.get(k, "type") == Some("class") {
+            "homeroom"
+        } else {
+            "scheduled"
+        };
+        rows.push(row(&[
+            &r.key,
+            status(r),
+            "",
+            f(r, k, "name"),
+            "",
+            &r.key,
+            "",
+            class_type,
+            "",
+            f(r, k, "school"),
+            f(r, k, "schoolYear"),
+            "",
+            "",
+            "",
+        ]));
+    }
+    rows
+}
+
+pub fn enrollments(stored: &Stored) -> Table {
+    let k = EntityKind::Membership;
+    let empty = BTreeMap::new();
+    let groups = stored.get(&EntityKind::Group).unwrap_or(&empty);
+    let mut rows = vec![header(ENROLLMENTS)];
+    for r in records(stored, k) {
+        let school = groups
+            .get(f(r, k, "group"))
+            .and_then(|g| g.get(EntityKind::Group, "school"))
+            .unwrap_or("");
+        let role = if r.get(k, "role") == Some("teacher") {
+            "teacher"
+        } else {
+            "student"
+        };
+        rows.push(row(&[
+            &r.key,
+            status(r),
+            "",
+            f(r, k, "group"),
+            school,
+            f(r, k, "person"),
+            role,
+            "false",
+            f(r, k, "start"),
+            f(r, k, "end"),
+        ]));
+    }
+    rows
+}
+
+/// A user's `enabledUser`: a trashed account is disabled.
+pub fn enabled(r: &Record) -> &'static str {
+    if r.status == Status::Trashed {
+        "FALSE"
+    } else {
+        "TRUE"
+    }
+}
+
+/// OneRoster's own deactivation: a trashed record is `tobedeleted`. An archived class stays
+/// `active` with its old school year as its term (OneRoster has no archive flag); a pending
+/// delete stays `active` until it is due.
+pub fn status(r: &Record) -> &'static str {
+    match r.status {
+        Status::Trashed => "tobedeleted",
+        _ => "active",
+    }
+}

@@ -1,0 +1,101 @@
+//! OneRoster 1.1 CSV: the user's role and school sit on `users.csv`.
+
+use super::shared::{self, enabled, status};
+use crate::diff::Stored;
+use crate::model::EntityKind;
+use crate::target::OutFile;
+use crate::target::table::{Table, f, header, records, row};
+
+pub const USERS: &[&str] = &[
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "enabledUser",
+    "orgSourcedIds",
+    "role",
+    "username",
+    "userIds",
+    "givenName",
+    "familyName",
+    "middleName",
+    "identifier",
+    "email",
+    "sms",
+    "phone",
+    "agentSourcedIds",
+    "grades",
+    "password",
+];
+
+const KNOWN: &[&str] = &[
+    "academicSessions",
+    "categories",
+    "classes",
+    "classResources",
+    "courses",
+    "courseResources",
+    "demographics",
+    "enrollments",
+    "lineItems",
+    "orgs",
+    "resources",
+    "results",
+    "users",
+];
+const WRITTEN: &[&str] = &[
+    "academicSessions",
+    "classes",
+    "enrollments",
+    "orgs",
+    "users",
+];
+
+/// Renders all files; an error names the record that cannot be expressed in OneRoster.
+pub fn render(stored: &Stored) -> Result<Vec<OutFile>, String> {
+    OutFile::tables(vec![
+        ("manifest.csv", shared::manifest("1.1", KNOWN, WRITTEN)),
+        ("orgs.csv", shared::orgs(stored)),
+        ("academicSessions.csv", shared::sessions(stored)?),
+        ("users.csv", users(stored)),
+        ("classes.csv", shared::classes(stored)),
+        ("enrollments.csv", shared::enrollments(stored)),
+    ])
+}
+
+/// 1.1 roles: `student`, `teacher`, `administrator`, `aide`.
+fn role(r: &crate::model::Record) -> &'static str {
+    match r.get(EntityKind::Person, "role") {
+        Some("pupil") => "student",
+        Some("teacher") => "teacher",
+        Some("principal") => "administrator",
+        _ => "aide",
+    }
+}
+
+fn users(stored: &Stored) -> Table {
+    let k = EntityKind::Person;
+    let mut rows = vec![header(USERS)];
+    for r in records(stored, k) {
+        rows.push(row(&[
+            &r.key,
+            status(r),
+            "",
+            enabled(r),
+            f(r, k, "school"),
+            role(r),
+            f(r, k, "username"),
+            "",
+            f(r, k, "givenName"),
+            f(r, k, "familyName"),
+            "",
+            "",
+            f(r, k, "email"),
+            "",
+            "",
+            "",
+            f(r, k, "grade"),
+            "",
+        ]));
+    }
+    rows
+}

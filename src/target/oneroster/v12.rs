@@ -1,0 +1,191 @@
+//! OneRoster 1.2 CSV: roles move from `users.csv` to `roles.csv`, and every class names a
+//! course, so each group gets a course of its own in `courses.csv`.
+
+use super::shared::{self, enabled, status};
+use crate::diff::Stored;
+use crate::model::{EntityKind, Record};
+use crate::target::OutFile;
+use crate::target::table::{Table, f, header, records, row};
+
+pub const USERS: &[&str] = &[
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "enabledUser",
+    "username",
+    "userIds",
+    "givenName",
+    "familyName",
+    "middleName",
+    "identifier",
+    "email",
+    "sms",
+    "phone",
+    "agentSourcedIds",
+    "grades",
+    "password",
+    "userMasterIdentifier",
+    "preferredGivenName",
+    "preferredMiddleName",
+    "preferredFamilyName",
+    "primaryOrgSourcedId",
+    "pronouns",
+];
+pub const ROLES: &[&str] = &[
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "userSourcedId",
+    "roleType",
+    "role",
+    "beginDate",
+    "endDate",
+    "orgSourcedId",
+    "userProfileSourcedId",
+];
+pub const COURSES: &[&str] = &[
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "schoolYearSourcedId",
+    "title",
+    "courseCode",
+    "grades",
+    "orgSourcedId",
+    "subjects",
+    "subjectCodes",
+];
+
+const KNOWN: &[&str] = &[
+    "academicSessions",
+    "categories",
+    "classResources",
+    "classes",
+    "courseResources",
+    "courses",
+    "demographics",
+    "enrollments",
+    "lineItemLearningObjectiveIds",
+    "lineItemScoreScales",
+    "lineItems",
+    "orgs",
+    "resources",
+    "resultLearningObjectiveIds",
+    "resultScoreScales",
+    "results",
+    "roles",
+    "scoreScales",
+    "userProfiles",
+    "userResources",
+    "users",
+];
+const WRITTEN: &[&str] = &[
+    "academicSessions",
+    "classes",
+    "courses",
+    "enrollments",
+    "orgs",
+    "roles",
+    "users",
+];
+
+/// Renders all files; an error names the record that cannot be expressed in OneRoster.
+pub fn render(stored: &Stored) -> Result<Vec<OutFile>, String> {
+    OutFile::tables(vec![
+        ("manifest.csv", shared::manifest("1.2", KNOWN, WRITTEN)),
+        ("orgs.csv", shared::orgs(stored)),
+        ("academicSessions.csv", shared::sessions(stored)?),
+        ("users.csv", users(stored)),
+        ("roles.csv", roles(stored)),
+        ("courses.csv", courses(stored)),
+        ("classes.csv", shared::classes(stored)),
+        ("enrollments.csv", shared::enrollments(stored)),
+    ])
+}
+
+/// 1.2 roles include `principal`; other staff are `aide`.
+fn role(r: &Record) -> &'static str {
+    match r.get(EntityKind::Person, "role") {
+        Some("pupil") => "student",
+        Some("teacher") => "teacher",
+        Some("principal") => "principal",
+        _ => "aide",
+    }
+}
+
+fn users(stored: &Stored) -> Table {
+    let k = EntityKind::Person;
+    let mut rows = vec![header(USERS)];
+    for r in records(stored, k) {
+        rows.push(row(&[
+            &r.key,
+            status(r),
+            "",
+            enabled(r),
+            f(r, k, "username"),
+            "",
+            f(r, k, "givenName"),
+            f(r, k, "familyName"),
+            "",
+            "",
+            f(r, k, "email"),
+            "",
+            "",
+            "",
+            f(r, k, "grade"),
+            "",
+            "",
+            "",
+            "",
+            "",
+            f(r, k, "school"),
+            "",
+        ]));
+    }
+    rows
+}
+
+/// One primary role per person at their school; a person without a school has no role row.
+fn roles(stored: &Stored) -> Table {
+    let k = EntityKind::Person;
+    let mut rows = vec![header(ROLES)];
+    for r in records(stored, k) {
+        let Some(school) = r.get(k, "school") else {
+            continue;
+        };
+        rows.push(row(&[
+            &format!("{}-{school}", r.key),
+            status(r),
+            "",
+            &r.key,
+            "primary",
+            role(r),
+            "",
+            "",
+            school,
+            "",
+        ]));
+    }
+    rows
+}
+
+/// A course per group (OneRoster 1.2 requires every class to name one).
+fn courses(stored: &Stored) -> Table {
+    let k = EntityKind::Group;
+    let mut rows = vec![header(COURSES)];
+    for r in records(stored, k) {
+        rows.push(row(&[
+            &r.key,
+            status(r),
+            "",
+            f(r, k, "schoolYear"),
+            f(r, k, "name"),
+            "",
+            "",
+            f(r, k, "school"),
+            "",
+            "",
+        ]));
+    }
+    rows
+}

@@ -1,0 +1,99 @@
+//! A full document: every record the target holds but the trash (a receiver of a full
+//! document deactivates what is missing from it).
+
+use super::elements::{Elements, Item, Member, roletype};
+use super::{Input, finish, start};
+use crate::model::{EntityKind, Record, Status};
+use crate::target::options::PifuOptions;
+use crate::target::table::records;
+use std::collections::BTreeMap;
+
+pub fn render(input: &Input, options: &PifuOptions) -> Result<Vec<u8>, String> {
+    let stored = input.stored;
+    let live = |kind| records(stored, kind).filter(|r: &&Record| r.status != Status::Trashed);
+    let mut e = start(options, input.today)?;
+    for r in live(EntityKind::Person) {
+        e.person(&item(r))?;
+    }
+    let names = org_names(input);
+    for r in live(EntityKind::Organisation) {
+        let parent = r
+            .get(EntityKind::Organisation, "parent")
+            .map(|p| (p, names.get(p).copied().unwrap_or(p)));
+        e.organisation(&item(r), parent)?;
+    }
+    for r in live(EntityKind::Group) {
+        let school = r.get(EntityKind::Group, "school").unwrap_or("");
+        e.group(&item(r), names.get(school).copied().unwrap_or(school))?;
+    }
+    school_members(&mut e, live(EntityKind::Person))?;
+    group_members(&mut e, live(EntityKind::Membership))?;
+    finish(e)
+}
+
+fn item(r: &Record) -> Item<'_> {
+    Item {
+        key: &r.key,
+        old_key: None,
+        fields: &r.fields,
+        recstatus: None,
+    }
+}
+
+/// Organisation names by key, for relationship labels.
+pub fn org_names<'s>(input: &Input<'s>) -> BTreeMap<&'s str, &'s str> {
+    records(input.stored, EntityKind::Organisation)
+        .map(|r| {
+            let name = r.get(EntityKind::Organisation, "name").unwrap_or(&r.key);
+            (r.key.as_str(), name)
+        })
+        .collect()
+}
+
+/// Each person is a member of their school unit.
+fn school_members<'r>(
+    e: &mut Elements,
+    persons: impl Iterator<Item = &'r Record>,
+) -> Result<(), String> {
+    let k = EntityKind::Person;
+    let mut by_school: BTreeMap<&str, Vec<Member>> = BTreeMap::new();
+    for r in persons {
+        if let Some(school) = r.get(k, "school") {
+            by_school.entry(school).or_default().push(Member {
+                person: &r.key,
+                roletype: roletype(r.get(k, "role")),
+                begin: None,
+                end: None,
+                recstatus: None,
+            });
+        }
+    }
+    for (school, members) in by_school {
+        e.membership(school, &members)?;
+    }
+    Ok(())
+}
+
+fn group_members<'r>(
+    e: &mut Elements,
+    memberships: impl Iterator<Item = &'r Record>,
+) -> Result<(), String> {
+    let k = EntityKind::Membership;
+    let mut by_group: BTreeMap<&str, Vec<Member>> = BTreeMap::new();
+    for r in memberships {
+        let (Some(group), Some(person)) = (r.get(k, "group"), r.get(k, "person")) else {
+            continue;
+        };
+        by_group.entry(group).or_default().push(Member {
+            person,
+            roletype: roletype(r.get(k, "role")),
+            begin: r.get(k, "start").filter(|s| !s.is_empty()),
+            end: r.get(k, "end").filter(|s| !s.is_empty()),
+            recstatus: None,
+        });
+    }
+    for (group, members) in by_group {
+        e.membership(group, &members)?;
+    }
+    Ok(())
+}

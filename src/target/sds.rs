@@ -1,0 +1,236 @@
+//! Microsoft School Data Sync, CSV format v2.1. Headers are case-sensitive and follow the
+//! sample set in `tests/fixtures/sds-2.1/`. SDS marks a record inactive when it is missing
+//! from the next upload, and does the same to every record of a file that is missing, so
+//! every run writes the same six files, with a header even when they are empty. A trashed
+//! record is left out: that is SDS's own deactivation. Dates are ISO 8601, as Microsoft
+//! recommends.
+
+use crate::diff::Stored;
+use crate::model::{EntityKind, Record, Status};
+use crate::target::OutFile;
+use crate::target::school_year;
+use crate::target::table::{Table, f, header, records, row};
+
+pub const ORGS: &[&str] = &["sourcedId", "name", "type", "parentSourcedId"];
+pub const USERS: &[&str] = &[
+    "sourcedId",
+    "username",
+    "givenName",
+    "familyName",
+    "password",
+    "activeDirectoryMatchId",
+    "email",
+    "phone",
+    "sms",
+];
+pub const ROLES: &[&str] = &[
+    "userSourcedId",
+    "orgSourcedId",
+    "role",
+    "sessionSourcedId",
+    "grade",
+    "isPrimary",
+    "roleStartDate",
+    "roleEndDate",
+];
+pub const CLASSES: &[&str] = &[
+    "sourcedId",
+    "orgSourcedId",
+    "title",
+    "sessionSourcedIds",
+    "courseSourcedId",
+];
+pub const ENROLLMENTS: &[&str] = &["classSourcedId", "userSourcedId", "role"];
+pub const SESSIONS: &[&str] = &[
+    "sourcedId",
+    "title",
+    "type",
+    "schoolYear",
+    "startDate",
+    "endDate",
+];
+
+/// The files SDS gets on every run, in this order.
+pub const FILES: &[&str] = &[
+    "orgs.csv",
+    "users.csv",
+    "roles.csv",
+    "classes.csv",
+    "enrollments.csv",
+    "academicSessions.csv",
+];
+
+pub fn render(stored: &Stored) -> Result<Vec<OutFile>, String> {
+    let tables = vec![
+        (FILES[0], orgs(stored)),
+        (FILES[1], users(stored)?),
+        (FILES[2], roles(stored)),
+        (FILES[3], classes(stored)),
+        (FILES[4], enrollments(stored)),
+        (FILES[5], sessions(stored)?),
+    ];
+    OutFile::tables(tables)
+}
+
+/// Records SDS should still see: everything but the trash.
+fn live(stored: &Stored, kind: EntityKind) -> impl Iterator<Item = &Record> {
+    records(stored, kind).filter(|r| r.status != Status::Trashed)
+}
+
+fn orgs(stored: &Stored) -> Table {
+    let k = EntityKind::Organisation;
+    let mut rows = vec![header(ORGS)];
+    for r in live(stored, k) {
+        let kind = match r.get(k, "type") {
+            Some("owner") => "district",
+            _ => "school",
+        };
+        rows.push(row(&[&r.key, f(r, k, "name"), kind, f(r, k, "parent")]));
+    }
+    rows
+}
+
+fn users(stored: &Stored) -> Result<Table, String> {
+    let k = EntityKind::Person;
+    let mut rows = vec![header(USERS)];
+    for r in live(stored, k) {
+        let username = f(r, k, "username");
+        if !username.contains('@') {
+            return Err(format!(
+                "person `{}` has username `{username}`; SDS needs the username with its domain (name@school.example)",
+                r.key
+            ));
+        }
+        rows.push(row(&[
+            &r.key,
+            username,
+            f(r, k, "givenName"),
+            f(r, k, "familyName"),
+            "",
+            "",
+            f(r, k, "email"),
+            "",
+            "",
+        ]));
+    }
+    Ok(rows)
+}
+
+/// SDS roles: `student`, `teacher`, `principal`, `staff`.
+fn role(r: &Record) -> &'static str {
+    match r.get(EntityKind::Person, "role") {
+        Some("pupil") => "student",
+        Some("teacher") => "teacher",
+        Some("principal") => "principal",
+        _ => "staff",
+    }
+}
+
+/// SDS grades are `01` to `13` (and a few words); a grade that is not a number from 1 to 13
+/// is left out rather than sent as something SDS rejects.
+fn grade(r: &Record) -> String {
+    match r.get(EntityKind::Person, "grade").map(str::trim) {
+        Some(g) => match g.parse::<u8>() {
+            Ok(n @ 1..=13) => format!("{n:02}"),
+            _ => String::new(),
+        },
+        None => String::new(),
+    }
+}
+
+fn roles(stored: &Stored) -> Table {
+    let k = EntityKind::Person;
+    let mut rows = vec![header(ROLES)];
+    for r in live(stored, k) {
+        let Some(school) = r.get(k, "school") else {
+            continue;
+        };
+        rows.push(row(&[
+            &r.key,
+            school,
+            role(r),
+            "",
+            &grade(r),
+            "TRUE",
+            "",
+            "",
+        ]));
+    }
+    rows
+}
+
+fn classes(stored: &Stored) -> Table {
+    let k = EntityKind::Group;
+    let mut rows = vec![header(CLASSES)];
+    for r in live(stored, k) {
+        rows.push(row(&[
+            &r.key,
+            f(r, k, "school"),
+            f(r, k, "name"),
+            f(r, k, "schoolYear"),
+            "",
+        ]));
+    }
+    rows
+}
+
+fn enrollments(stored: &Stored) -> Table {
+    let k = EntityKind::Membership;
+    let mut rows = vec![header(ENROLLMENTS)];
+    for r in live(stored, k) {
+        let role = if r.get(k, "role") == Some("teacher") {
+            "teacher"
+        } else {
+            "student"
+        };
+        rows.push(row(&[f(r, k, "group"), f(r, k, "person"), role]));
+    }
+    rows
+}
+
+/// One session per school year the classes name; SDS's `schoolYear` is the year the
+/// session starts in, as in Microsoft's sample (`2021` for 2021-08-24 to 2022-06-11).
+fn sessions(stored: &Stored) -> Result<Table, String> {
+    let mut rows = vec![header(SESSIONS)];
+    let years: std::collections::BTreeSet<&str> = live(stored, EntityKind::Group)
+        .filter_map(|g| g.get(EntityKind::Group, "schoolYear"))
+        .collect();
+    for year in years {
+        let (start, end) = school_year::dates(year)?;
+        rows.push(row(&[
+            year,
+            &format!("Läsår {year}"),
+            "schoolYear",
+            &start[..4],
+            &start,
+            &end,
+        ]));
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{EntityKind, Record, Status};
+
+    fn pupil(grade: &str) -> Record {
+        let k = EntityKind::Person;
+        let mut fields = vec![None; k.fields().len()];
+        if let Some(i) = k.field_index("grade") {
+            fields[i] = Some(grade.to_string());
+        }
+        Record {
+            key: "p".into(),
+            fields,
+            status: Status::Active,
+        }
+    }
+
+    #[test]
+    fn grades_are_two_digits_or_left_out() {
+        assert_eq!(super::grade(&pupil("7")), "07");
+        assert_eq!(super::grade(&pupil(" 12 ")), "12");
+        assert_eq!(super::grade(&pupil("0")), "");
+        assert_eq!(super::grade(&pupil("F-klass")), "");
+    }
+}
