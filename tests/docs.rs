@@ -9,17 +9,21 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 fn docs() -> Vec<(PathBuf, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).unwrap();
-            (p, text)
-        })
-        .collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let mut files = Vec::new();
+    for dir in [root.clone(), root.join("connectors")] {
+        let mut pages: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "md"))
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).unwrap();
+                (p, text)
+            })
+            .collect();
+        files.append(&mut pages);
+    }
     files.extend(
         [Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")].map(|p| {
             let text = std::fs::read_to_string(&p).unwrap_or_default();
@@ -147,19 +151,18 @@ fn merge(base: &mut serde_json::Value, snippet: serde_json::Value) {
     }
 }
 
-/// The safe-sync settings in docs/safe-sync.md are fragments of a pipeline: each one, merged
-/// into a small complete pipeline, must load and resolve without an error (limit names,
-/// policies, windows and all).
-#[test]
-fn safe_sync_snippets_resolve() {
+/// Each yaml block of a doc, merged into a small complete pipeline, must load and resolve
+/// without an error (limit names, policies, windows, target settings and all). Mapping
+/// files are not what these blocks show, so each pipeline reads an empty one.
+fn snippets_resolve(doc: &str) -> usize {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("m.map"), "").unwrap();
     let base = r#"{"tier": "silver", "mappings": ["m.map"],
         "sources": {"extens": {"type": "csv", "datasets": {"elever": {"path": "e.csv"}}}},
         "targets": {"skolon": {"type": "oneroster-1.1", "path": "out"}}}"#;
-    let text =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/safe-sync.md"))
-            .unwrap();
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(doc)).unwrap();
+    let env: HashMap<String, String> =
+        HashMap::from([("SFTP_PASSWORD".to_string(), "x".to_string())]);
     let mut seen = 0;
     for block in blocks(&text, "yaml") {
         seen += 1;
@@ -167,13 +170,33 @@ fn safe_sync_snippets_resolve() {
         let snippet: serde_json::Value =
             serde_saphyr::from_str(block).unwrap_or_else(|e| panic!("not YAML: {e}\n{block}"));
         merge(&mut pipeline, snippet);
+        pipeline["mappings"] = serde_json::json!(["m.map"]);
         let path = dir.path().join("pipeline.yaml");
         std::fs::write(&path, pipeline.to_string()).unwrap();
         let mut sources = SourceMap::new();
-        let env: HashMap<String, String> = HashMap::new();
         if let Err(d) = roster_etl::load::load(&path, &env, &mut sources) {
-            panic!("{block}\n{}", render_all(d.items(), &sources, false));
+            panic!(
+                "{doc}:\n{block}\n{}",
+                render_all(d.items(), &sources, false)
+            );
         }
     }
+    seen
+}
+
+#[test]
+fn safe_sync_snippets_resolve() {
+    let seen = snippets_resolve("docs/safe-sync.md");
     assert!(seen >= 5, "found {seen} yaml blocks");
+}
+
+#[test]
+fn connector_pipelines_resolve() {
+    let mut seen = 0;
+    for page in ["oneroster", "sds", "pifu-ims", "sftp"] {
+        let n = snippets_resolve(&format!("docs/connectors/{page}.md"));
+        assert!(n >= 1, "docs/connectors/{page}.md has no pipeline");
+        seen += n;
+    }
+    assert!(seen >= 6, "found {seen} yaml blocks");
 }

@@ -27,12 +27,30 @@ pub fn apply(plan: &Plan, _lock: &StateLock) -> Result<(), Diag> {
     for target in plan.targets.iter().filter(|t| t.has_changes()) {
         prepared.push(prepare(existing.as_ref(), plan, target)?);
     }
+    let first = existing.is_none();
     drop(existing);
     let mut state = State::open_or_create(state_path)?;
-    for p in &prepared {
-        write_target(&mut state, plan, p)?;
+    for (done, p) in prepared.iter().enumerate() {
+        if let Err(e) = write_target(&mut state, plan, p) {
+            if first && done == 0 {
+                // Nothing was recorded: a state file made by this run would only say so.
+                drop(state);
+                remove_new_state(state_path);
+            }
+            let applied = prepared[..done].iter().map(|p| p.target.name.clone());
+            return Err(e.after_applying(applied.collect()));
+        }
     }
     Ok(())
+}
+
+/// Removes a state database this run created (and its WAL files) when nothing went into it.
+fn remove_new_state(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(file));
+    }
 }
 
 /// A target ready to write: its files for this run.
@@ -113,7 +131,12 @@ fn prepare<'p>(
 
 fn write_target(state: &mut State, plan: &Plan, p: &Prepared) -> Result<(), Diag> {
     let target = p.target;
-    crate::target::write(&target.name, Path::new(&target.path), &p.files)?;
+    crate::target::write(
+        &target.name,
+        Path::new(&target.path),
+        &target.options,
+        &p.files,
+    )?;
     let expected = TargetVersion {
         lineage: target.lineage.clone(),
         serial: target.serial,

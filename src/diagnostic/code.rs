@@ -76,6 +76,7 @@ codes! {
     TargetWrite = "E0505", "a target cannot be written";
     NotApproved = "E0506", "the apply was not approved";
     PlanHeld = "E0507", "the plan goes over a safety limit and is held";
+    DeliveryFailed = "E0508", "a target's files could not be delivered to its server";
 }
 
 #[cfg(test)]

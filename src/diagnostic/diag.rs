@@ -25,6 +25,9 @@ pub struct Diag {
     pub help: Option<String>,
     /// A place that is not in a file we hold (for example a CSV line in a huge file).
     pub location: Option<String>,
+    /// Targets this run had already written and recorded when the error stopped it
+    /// (boxed: most errors have none, and a `Diag` travels in every `Result`).
+    pub applied: Option<Box<Vec<String>>>,
 }
 
 impl Diag {
@@ -36,6 +39,7 @@ impl Diag {
             labels: Vec::new(),
             help: None,
             location: None,
+            applied: None,
         }
     }
 
@@ -61,6 +65,12 @@ impl Diag {
 
     pub fn at(mut self, location: impl Into<String>) -> Self {
         self.location = Some(location.into());
+        self
+    }
+
+    /// Says which targets were written and recorded before this error stopped the run.
+    pub fn after_applying(mut self, targets: Vec<String>) -> Self {
+        self.applied = (!targets.is_empty()).then(|| Box::new(targets));
         self
     }
 

@@ -152,7 +152,18 @@ pub fn render_all(diags: &[Diag], sources: &SourceMap, color: bool) -> String {
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
-    if errors > 0 {
+    let applied: Vec<&str> = diags
+        .iter()
+        .flat_map(|d| d.applied.iter().flat_map(|a| a.iter().map(String::as_str)))
+        .collect();
+    if errors > 0 && !applied.is_empty() {
+        out.push_str(&format!(
+            "{} error{} found; target(s) {} were written and recorded before it, the others were not.\n",
+            errors,
+            if errors == 1 { "" } else { "s" },
+            applied.join(", ")
+        ));
+    } else if errors > 0 {
         out.push_str(&format!(
             "{} error{}{} found; nothing was written.\n",
             errors,

@@ -55,6 +55,13 @@ pub fn interpolate(text: &str, span: Span, env: &dyn Env) -> Result<String, Diag
     Ok(out)
 }
 
+/// Resolves a credential's `${...}` reference at the moment it is used (when a target is
+/// written). The error names the variable or file, never a value.
+pub fn interpolate_secret(reference: &str, env: &dyn Env) -> Result<String, String> {
+    let nowhere = Span::new(crate::diagnostic::FileId(0), 0, 0);
+    interpolate(reference, nowhere, env).map_err(|d| d.message)
+}
+
 fn expand(expr: &str, span: Span, env: &dyn Env) -> Result<String, Diag> {
     if let Some(path) = expr.strip_prefix("file:") {
         return read_secret_file(path, span);

@@ -12,7 +12,7 @@ mod spanned_map;
 mod window;
 mod yaml;
 
-pub use interpolate::{Env, ProcessEnv};
+pub use interpolate::{Env, ProcessEnv, interpolate_secret};
 pub use pipeline::*;
 pub use window::YearlyWindow;
 

@@ -7,8 +7,10 @@
 //! | `sds.rs` | Microsoft School Data Sync v2.1 CSV |
 //! | `pifu/` | IMS Enterprise 1.1, PIFU-IMS profile (XML, full or delta) |
 //! | `folder.rs` | the local folder, replaced atomically |
+//! | `deliver/` | upload of the files to the receiver (SFTP) |
 //! | `options.rs` | format settings and delivery kept in the plan |
 
+mod deliver;
 mod folder;
 mod input;
 pub mod oneroster;
@@ -61,8 +63,18 @@ pub fn prepare(
     })
 }
 
-/// Writes a target's files to its folder.
-pub fn write(name: &str, path: &Path, files: &[OutFile]) -> Result<(), Diag> {
+/// Delivers a target's files when the target says where, then writes them to its local
+/// folder. A failed delivery leaves the folder as it was (and state too), so the next run
+/// delivers the same files again.
+pub fn write(
+    name: &str,
+    path: &Path,
+    options: &TargetOptions,
+    files: &[OutFile],
+) -> Result<(), Diag> {
+    if let Some(sftp) = &options.sftp {
+        deliver::upload(name, sftp, files)?;
+    }
     folder::write_folder(path, files).map_err(|e| {
         Diag::error(Code::TargetWrite, format!("target `{name}`: cannot write {}: {e}", path.display()))
             .help("check that the folder is writable; state is unchanged, so the next run writes it again")

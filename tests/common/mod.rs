@@ -1,6 +1,8 @@
 //! Test helpers: a copy of the bundled example in a temporary folder, and the real binary.
 #![allow(dead_code)]
 
+pub mod sshd;
+
 use assert_cmd::Command;
 use std::fs;
 use std::path::{Path, PathBuf};
