@@ -204,3 +204,53 @@ fn a_failed_delivery_after_another_target_says_what_was_applied_and_the_next_run
     let out = sb.plan(&[]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("No changes."));
 }
+
+#[test]
+fn validate_connect_reaches_the_server_and_writes_nothing() {
+    let sshd = Sshd::start();
+    let sb = pifu_target(&sshd, "client_key", "known_hosts", "full");
+    let out = sb
+        .etl(&["validate", "pipeline.yaml", "--connect"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("target `itslearning`: SFTP") && text.contains("login accepted"),
+        "{text}"
+    );
+    assert!(text.contains("target `skolon`: writes to"), "{text}");
+    assert!(sshd.uploaded().is_empty());
+    assert!(!sb.path("out").exists() && !sb.path("state").exists());
+
+    sb.edit(
+        "pipeline.yaml",
+        "      dir: .\n",
+        "      dir: no-such-folder\n",
+    );
+    let known = sshd.path("known_hosts").display().to_string();
+    let wrong = sshd.path("wrong_known_hosts").display().to_string();
+    sb.edit("pipeline.yaml", &known, &wrong);
+    let out = sb
+        .etl(&["validate", "pipeline.yaml", "--connect"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("host key changed"),
+        "{}",
+        stderr(&out)
+    );
+
+    std::fs::copy(sshd.path("known_hosts"), sshd.path("wrong_known_hosts")).unwrap();
+    let out = sb
+        .etl(&["validate", "pipeline.yaml", "--connect"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("cannot see the folder `no-such-folder`"),
+        "{}",
+        stderr(&out)
+    );
+}

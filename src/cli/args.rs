@@ -20,6 +20,10 @@ pub enum Command {
     Validate {
         /// The pipeline YAML file.
         pipeline: PathBuf,
+        /// Also connect to every server a target delivers to: host key, login and remote
+        /// folder are checked; nothing is written.
+        #[arg(long)]
+        connect: bool,
     },
     /// Show what a run would change in each target, and why.
     Plan {

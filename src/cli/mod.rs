@@ -20,7 +20,7 @@ pub fn main() -> std::process::ExitCode {
 pub fn run(cli: Cli) -> Exit {
     let out = output::Output::detect();
     match &cli.command {
-        Command::Validate { pipeline } => validate::run(pipeline, &out),
+        Command::Validate { pipeline, connect } => validate::run(pipeline, *connect, &out),
         Command::Plan {
             pipeline,
             run,

@@ -1,4 +1,5 @@
-//! `etl validate PIPELINE`: load and check, reading only CSV headers.
+//! `etl validate PIPELINE [--connect]`: load and check, reading only CSV headers; with
+//! `--connect`, also reach every server a target delivers to.
 
 use super::exit::Exit;
 use super::output::Output;
@@ -6,7 +7,7 @@ use crate::diagnostic::SourceMap;
 use crate::load::ProcessEnv;
 use std::path::Path;
 
-pub fn run(path: &Path, out: &Output) -> Exit {
+pub fn run(path: &Path, connect: bool, out: &Output) -> Exit {
     let mut sources = SourceMap::new();
     match crate::plan::compile(path, &ProcessEnv, &mut sources) {
         Ok(compiled) => {
@@ -24,6 +25,9 @@ pub fn run(path: &Path, out: &Output) -> Exit {
             ));
             let steps = crate::compile::steps(program, pipeline);
             out.print(&format!("\nSteps:\n{}", crate::compile::render(&steps)));
+            if connect {
+                return connect_all(pipeline, &sources, out);
+            }
             Exit::Ok
         }
         Err(mut diags) => {
@@ -31,5 +35,28 @@ pub fn run(path: &Path, out: &Output) -> Exit {
             out.diagnostics(&diags, &sources);
             Exit::for_errors(&diags)
         }
+    }
+}
+
+/// Reaches every target's server; all failures are reported together.
+fn connect_all(pipeline: &crate::load::Pipeline, sources: &SourceMap, out: &Output) -> Exit {
+    let mut failed = Vec::new();
+    let mut lines = Vec::new();
+    for target in &pipeline.targets {
+        match crate::target::check_connection(&target.name.node, &target.options) {
+            Some(Ok(line)) => lines.push(line),
+            Some(Err(diag)) => failed.push(diag),
+            None => lines.push(format!(
+                "target `{}`: writes to {} (no server to reach)",
+                target.name.node, target.display
+            )),
+        }
+    }
+    out.print(&format!("\nConnections:\n  {}\n", lines.join("\n  ")));
+    if failed.is_empty() {
+        Exit::Ok
+    } else {
+        out.diagnostics(&failed, sources);
+        Exit::for_errors(&failed)
     }
 }

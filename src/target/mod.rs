@@ -63,6 +63,18 @@ pub fn prepare(
     })
 }
 
+/// Checks that a target's server is reachable and takes its credentials (`etl validate
+/// --connect`); `None` when the target writes only to its local folder.
+pub fn check_connection(name: &str, options: &TargetOptions) -> Option<Result<String, Diag>> {
+    let sftp = options.sftp.as_ref()?;
+    Some(deliver::probe(name, sftp).map(|()| {
+        format!(
+            "target `{name}`: SFTP {}@{}:{} reachable, host key known, login accepted, folder `{}` found",
+            sftp.user, sftp.host, sftp.port, sftp.dir
+        )
+    }))
+}
+
 /// Delivers a target's files when the target says where, then writes them to its local
 /// folder. A failed delivery leaves the folder as it was (and state too), so the next run
 /// delivers the same files again.

@@ -4,4 +4,4 @@
 mod host_key;
 mod sftp;
 
-pub use sftp::upload;
+pub use sftp::{probe, upload};

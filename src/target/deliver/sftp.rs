@@ -15,9 +15,26 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 
+/// What a session does once logged in.
+enum Job<'f> {
+    Upload(&'f [OutFile]),
+    /// Only check that the remote folder exists (`etl validate --connect`).
+    Probe,
+}
+
 /// Uploads `files` to the server. Errors name the target, the server and what to check;
 /// they never contain the password.
 pub fn upload(target: &str, options: &SftpOptions, files: &[OutFile]) -> Result<(), Diag> {
+    run(target, options, Job::Upload(files))
+}
+
+/// Connects, checks the host key, logs in and checks that the remote folder exists, without
+/// writing anything.
+pub fn probe(target: &str, options: &SftpOptions) -> Result<(), Diag> {
+    run(target, options, Job::Probe)
+}
+
+fn run(target: &str, options: &SftpOptions, job: Job) -> Result<(), Diag> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -31,13 +48,13 @@ pub fn upload(target: &str, options: &SftpOptions, files: &[OutFile]) -> Result<
         })?;
     let timeout = Duration::from_secs(options.timeout_secs.max(1));
     runtime.block_on(async {
-        match tokio::time::timeout(timeout * 4, session(target, options, files, timeout)).await {
+        match tokio::time::timeout(timeout * 4, session(target, options, job, timeout)).await {
             Ok(result) => result,
             Err(_) => Err(fail(
                 target,
                 options,
                 format!(
-                    "the upload did not finish within {} s",
+                    "the session did not finish within {} s",
                     timeout.as_secs() * 4
                 ),
                 "the server is slow or stalled; state is unchanged, so the next run uploads again",
@@ -49,9 +66,51 @@ pub fn upload(target: &str, options: &SftpOptions, files: &[OutFile]) -> Result<
 async fn session(
     target: &str,
     options: &SftpOptions,
-    files: &[OutFile],
+    job: Job<'_>,
     timeout: Duration,
 ) -> Result<(), Diag> {
+    let (handle, sftp) = connect(target, options, timeout).await?;
+    let done = match job {
+        Job::Upload(files) => {
+            let mut result = Ok(());
+            for file in files {
+                result = put(&sftp, options, file).await;
+                if result.is_err() {
+                    break;
+                }
+            }
+            result.map_err(|e| fail(target, options, e, "check that the folder exists and the user may write to it; state is unchanged, so the next run uploads again"))
+        }
+        Job::Probe => check_dir(&sftp, options)
+            .await
+            .map_err(|e| fail(target, options, e, "create the folder or correct `dir:`")),
+    };
+    let _ = sftp.close().await;
+    let _ = handle
+        .disconnect(russh::Disconnect::ByApplication, "", "en")
+        .await;
+    done
+}
+
+async fn check_dir(sftp: &SftpSession, options: &SftpOptions) -> Result<(), String> {
+    let dir = remote_dir(options);
+    match sftp.metadata(dir.to_string()).await {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(format!("`{dir}` on the server is not a folder")),
+        Err(e) => Err(format!("cannot see the folder `{dir}`: {e}")),
+    }
+}
+
+fn remote_dir(options: &SftpOptions) -> &str {
+    let dir = options.dir.trim_end_matches('/');
+    if dir.is_empty() { "." } else { dir }
+}
+
+async fn connect(
+    target: &str,
+    options: &SftpOptions,
+    timeout: Duration,
+) -> Result<(client::Handle<HostCheck>, SftpSession), Diag> {
     let verdict = Arc::new(Mutex::new(None));
     let handler = HostCheck {
         host: options.host.clone(),
@@ -108,16 +167,7 @@ async fn session(
         .await
         .map_err(|e| fail(target, options, format!("cannot start SFTP: {e}"), ""))?;
     sftp.set_timeout(timeout.as_secs().max(1));
-    for file in files {
-        put(&sftp, options, file)
-            .await
-            .map_err(|e| fail(target, options, e, "check that the folder exists and the user may write to it; state is unchanged, so the next run uploads again"))?;
-    }
-    let _ = sftp.close().await;
-    let _ = handle
-        .disconnect(russh::Disconnect::ByApplication, "", "en")
-        .await;
-    Ok(())
+    Ok((handle, sftp))
 }
 
 async fn login(
@@ -173,8 +223,7 @@ async fn login(
 
 /// Writes one file under a temporary name, then renames it into place.
 async fn put(sftp: &SftpSession, options: &SftpOptions, file: &OutFile) -> Result<(), String> {
-    let dir = options.dir.trim_end_matches('/');
-    let dir = if dir.is_empty() { "." } else { dir };
+    let dir = remote_dir(options);
     let final_path = format!("{dir}/{}", file.name);
     let temp_path = format!("{dir}/.{}.part-{}", file.name, std::process::id());
     let mut remote = sftp
