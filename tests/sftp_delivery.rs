@@ -209,10 +209,12 @@ fn a_failed_delivery_after_another_target_says_what_was_applied_and_the_next_run
 fn validate_connect_reaches_the_server_and_writes_nothing() {
     let sshd = Sshd::start();
     let sb = pifu_target(&sshd, "client_key", "known_hosts", "full");
-    let out = sb
-        .etl(&["validate", "pipeline.yaml", "--connect"])
-        .output()
-        .unwrap();
+    let connect = || {
+        sb.etl(&["validate", "pipeline.yaml", "--connect"])
+            .output()
+            .unwrap()
+    };
+    let out = connect();
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(
@@ -231,10 +233,7 @@ fn validate_connect_reaches_the_server_and_writes_nothing() {
     let known = sshd.path("known_hosts").display().to_string();
     let wrong = sshd.path("wrong_known_hosts").display().to_string();
     sb.edit("pipeline.yaml", &known, &wrong);
-    let out = sb
-        .etl(&["validate", "pipeline.yaml", "--connect"])
-        .output()
-        .unwrap();
+    let out = connect();
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("host key changed"),
@@ -243,10 +242,7 @@ fn validate_connect_reaches_the_server_and_writes_nothing() {
     );
 
     std::fs::copy(sshd.path("known_hosts"), sshd.path("wrong_known_hosts")).unwrap();
-    let out = sb
-        .etl(&["validate", "pipeline.yaml", "--connect"])
-        .output()
-        .unwrap();
+    let out = connect();
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("cannot see the folder `no-such-folder`"),

@@ -9,7 +9,7 @@ use crate::diff::Stored;
 use crate::model::{EntityKind, Record, Status};
 use crate::target::OutFile;
 use crate::target::school_year;
-use crate::target::table::{Table, f, header, records, row};
+use crate::target::table::{Table, enrollment_role, f, header, records, row};
 
 pub const ORGS: &[&str] = &["sourcedId", "name", "type", "parentSourcedId"];
 pub const USERS: &[&str] = &[
@@ -178,11 +178,7 @@ fn enrollments(stored: &Stored) -> Table {
     let k = EntityKind::Membership;
     let mut rows = vec![header(ENROLLMENTS)];
     for r in live(stored, k) {
-        let role = if r.get(k, "role") == Some("teacher") {
-            "teacher"
-        } else {
-            "student"
-        };
+        let role = enrollment_role(r);
         rows.push(row(&[f(r, k, "group"), f(r, k, "person"), role]));
     }
     rows

@@ -16,6 +16,15 @@ pub fn f<'r>(r: &'r Record, kind: EntityKind, field: &str) -> &'r str {
     r.get(kind, field).unwrap_or("")
 }
 
+/// A membership's role in the OneRoster and SDS vocabulary: `teacher` or `student`.
+pub fn enrollment_role(r: &Record) -> &'static str {
+    if r.get(EntityKind::Membership, "role") == Some("teacher") {
+        "teacher"
+    } else {
+        "student"
+    }
+}
+
 pub fn header(names: &[&str]) -> Vec<String> {
     row(names)
 }

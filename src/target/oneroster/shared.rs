@@ -4,7 +4,7 @@
 use crate::diff::Stored;
 use crate::model::{EntityKind, Record, Status};
 use crate::target::school_year;
-use crate::target::table::{Table, f, header, records, row};
+use crate::target::table::{Table, enrollment_role, f, header, records, row};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const ORGS: &[&str] = &[
@@ -165,11 +165,7 @@ pub fn enrollments(stored: &Stored) -> Table {
             .get(f(r, k, "group"))
             .and_then(|g| g.get(EntityKind::Group, "school"))
             .unwrap_or("");
-        let role = if r.get(k, "role") == Some("teacher") {
-            "teacher"
-        } else {
-            "student"
-        };
+        let role = enrollment_role(r);
         rows.push(row(&[
             &r.key,
             status(r),
