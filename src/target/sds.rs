@@ -9,7 +9,9 @@ use crate::diff::Stored;
 use crate::model::{EntityKind, Record, Status};
 use crate::target::OutFile;
 use crate::target::school_year;
-use crate::target::table::{Table, enrollment_role, f, header, records, row};
+use crate::target::table::{
+    RoleWords, Table, enrollment_role, f, header, org_type, person_role, records, row,
+};
 
 pub const ORGS: &[&str] = &["sourcedId", "name", "type", "parentSourcedId"];
 pub const USERS: &[&str] = &[
@@ -81,10 +83,7 @@ fn orgs(stored: &Stored) -> Table {
     let k = EntityKind::Organisation;
     let mut rows = vec![header(ORGS)];
     for r in live(stored, k) {
-        let kind = match r.get(k, "type") {
-            Some("owner") => "district",
-            _ => "school",
-        };
+        let kind = org_type(r);
         rows.push(row(&[&r.key, f(r, k, "name"), kind, f(r, k, "parent")]));
     }
     rows
@@ -117,14 +116,12 @@ fn users(stored: &Stored) -> Result<Table, String> {
 }
 
 /// SDS roles: `student`, `teacher`, `principal`, `staff`.
-fn role(r: &Record) -> &'static str {
-    match r.get(EntityKind::Person, "role") {
-        Some("pupil") => "student",
-        Some("teacher") => "teacher",
-        Some("principal") => "principal",
-        _ => "staff",
-    }
-}
+const ROLE_WORDS: RoleWords = RoleWords {
+    pupil: "student",
+    teacher: "teacher",
+    principal: "principal",
+    staff: "staff",
+};
 
 /// SDS grades are `01` to `13` (and a few words); a grade that is not a number from 1 to 13
 /// is left out rather than sent as something SDS rejects.
@@ -148,7 +145,7 @@ fn roles(stored: &Stored) -> Table {
         rows.push(row(&[
             &r.key,
             school,
-            role(r),
+            person_role(r, &ROLE_WORDS),
             "",
             &grade(r),
             "TRUE",

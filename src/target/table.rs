@@ -16,6 +16,33 @@ pub fn f<'r>(r: &'r Record, kind: EntityKind, field: &str) -> &'r str {
     r.get(kind, field).unwrap_or("")
 }
 
+/// A format's words for roster-etl's person roles.
+pub struct RoleWords {
+    pub pupil: &'static str,
+    pub teacher: &'static str,
+    pub principal: &'static str,
+    /// Also used for a person without a role.
+    pub staff: &'static str,
+}
+
+/// A person's role in a format's vocabulary.
+pub fn person_role(r: &Record, words: &RoleWords) -> &'static str {
+    match r.get(EntityKind::Person, "role") {
+        Some("pupil") => words.pupil,
+        Some("teacher") => words.teacher,
+        Some("principal") => words.principal,
+        _ => words.staff,
+    }
+}
+
+/// An organisation's type in OneRoster and SDS: the owner (huvudman) is a `district`.
+pub fn org_type(r: &Record) -> &'static str {
+    match r.get(EntityKind::Organisation, "type") {
+        Some("owner") => "district",
+        _ => "school",
+    }
+}
+
 /// A membership's role in the OneRoster and SDS vocabulary: `teacher` or `student`.
 pub fn enrollment_role(r: &Record) -> &'static str {
     if r.get(EntityKind::Membership, "role") == Some("teacher") {

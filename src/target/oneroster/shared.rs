@@ -4,7 +4,7 @@
 use crate::diff::Stored;
 use crate::model::{EntityKind, Record, Status};
 use crate::target::school_year;
-use crate::target::table::{Table, enrollment_role, f, header, records, row};
+use crate::target::table::{Table, enrollment_role, f, header, org_type, records, row};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const ORGS: &[&str] = &[
@@ -81,10 +81,7 @@ pub fn orgs(stored: &Stored) -> Table {
     let k = EntityKind::Organisation;
     let mut rows = vec![header(ORGS)];
     for r in records(stored, k) {
-        let kind = match r.get(k, "type") {
-            Some("owner") => "district",
-            _ => "school",
-        };
+        let kind = org_type(r);
         rows.push(row(&[
             &r.key,
             status(r),

@@ -4,7 +4,7 @@ use super::shared::{self, enabled, status};
 use crate::diff::Stored;
 use crate::model::EntityKind;
 use crate::target::OutFile;
-use crate::target::table::{Table, f, header, records, row};
+use crate::target::table::{RoleWords, Table, f, header, person_role, records, row};
 
 pub const USERS: &[&str] = &[
     "sourcedId",
@@ -63,14 +63,12 @@ pub fn render(stored: &Stored) -> Result<Vec<OutFile>, String> {
 }
 
 /// 1.1 roles: `student`, `teacher`, `administrator`, `aide`.
-fn role(r: &crate::model::Record) -> &'static str {
-    match r.get(EntityKind::Person, "role") {
-        Some("pupil") => "student",
-        Some("teacher") => "teacher",
-        Some("principal") => "administrator",
-        _ => "aide",
-    }
-}
+const ROLE_WORDS: RoleWords = RoleWords {
+    pupil: "student",
+    teacher: "teacher",
+    principal: "administrator",
+    staff: "aide",
+};
 
 fn users(stored: &Stored) -> Table {
     let k = EntityKind::Person;
@@ -82,7 +80,7 @@ fn users(stored: &Stored) -> Table {
             "",
             enabled(r),
             f(r, k, "school"),
-            role(r),
+            person_role(r, &ROLE_WORDS),
             f(r, k, "username"),
             "",
             f(r, k, "givenName"),

@@ -3,9 +3,9 @@
 
 use super::shared::{self, enabled, status};
 use crate::diff::Stored;
-use crate::model::{EntityKind, Record};
+use crate::model::EntityKind;
 use crate::target::OutFile;
-use crate::target::table::{Table, f, header, records, row};
+use crate::target::table::{RoleWords, Table, f, header, person_role, records, row};
 
 pub const USERS: &[&str] = &[
     "sourcedId",
@@ -104,14 +104,12 @@ pub fn render(stored: &Stored) -> Result<Vec<OutFile>, String> {
 }
 
 /// 1.2 roles include `principal`; other staff are `aide`.
-fn role(r: &Record) -> &'static str {
-    match r.get(EntityKind::Person, "role") {
-        Some("pupil") => "student",
-        Some("teacher") => "teacher",
-        Some("principal") => "principal",
-        _ => "aide",
-    }
-}
+const ROLE_WORDS: RoleWords = RoleWords {
+    pupil: "student",
+    teacher: "teacher",
+    principal: "principal",
+    staff: "aide",
+};
 
 fn users(stored: &Stored) -> Table {
     let k = EntityKind::Person;
@@ -159,7 +157,7 @@ fn roles(stored: &Stored) -> Table {
             "",
             &r.key,
             "primary",
-            role(r),
+            person_role(r, &ROLE_WORDS),
             "",
             "",
             school,

@@ -3,8 +3,7 @@
 //! Archiving a group and scheduling a delete change nothing the receiver sees.
 
 use super::elements::{Item, Member, roletype};
-use super::full::org_names;
-use super::{Input, finish, start};
+use super::{Input, finish, org_names, start};
 use crate::model::EntityKind;
 use crate::plan::{Action, Change, EntityPlan};
 use crate::target::options::PifuOptions;

@@ -2,7 +2,7 @@
 //! document deactivates what is missing from it).
 
 use super::elements::{Elements, Item, Member, roletype};
-use super::{Input, finish, start};
+use super::{Input, finish, org_names, start};
 use crate::model::{EntityKind, Record, Status};
 use crate::target::options::PifuOptions;
 use crate::target::table::records;
@@ -38,16 +38,6 @@ fn item(r: &Record) -> Item<'_> {
         fields: &r.fields,
         recstatus: None,
     }
-}
-
-/// Organisation names by key, for relationship labels.
-pub fn org_names<'s>(input: &Input<'s>) -> BTreeMap<&'s str, &'s str> {
-    records(input.stored, EntityKind::Organisation)
-        .map(|r| {
-            let name = r.get(EntityKind::Organisation, "name").unwrap_or(&r.key);
-            (r.key.as_str(), name)
-        })
-        .collect()
 }
 
 /// Each person is a member of their school unit.

@@ -18,8 +18,11 @@ mod full;
 mod limits;
 mod xml;
 
+use crate::model::EntityKind;
 use crate::target::options::{Document, PifuOptions};
+use crate::target::table::records;
 use crate::target::{OutFile, RenderInput as Input};
+use std::collections::BTreeMap;
 
 pub fn render(input: &Input, options: &PifuOptions) -> Result<Vec<OutFile>, String> {
     let (name, bytes) = match options.document {
@@ -52,6 +55,16 @@ fn start<'o>(options: &'o PifuOptions, today: &str) -> Result<elements::Elements
     )?;
     e.properties(today)?;
     Ok(e)
+}
+
+/// Organisation names by key, for relationship labels.
+fn org_names<'s>(input: &Input<'s>) -> BTreeMap<&'s str, &'s str> {
+    records(input.stored, EntityKind::Organisation)
+        .map(|r| {
+            let name = r.get(EntityKind::Organisation, "name").unwrap_or(&r.key);
+            (r.key.as_str(), name)
+        })
+        .collect()
 }
 
 fn finish(mut e: elements::Elements) -> Result<Vec<u8>, String> {
