@@ -17,6 +17,7 @@ pub mod execute;
 pub mod functions;
 pub mod load;
 pub mod model;
+pub mod net;
 pub mod plan;
 pub mod safety;
 pub mod script;

@@ -147,6 +147,7 @@ fn applied_run<'a>(target: &'a TargetPlan) -> AppliedRun<'a> {
         mode: "normal",
         summary: Default::default(),
         datasets: &[],
+        remote: None,
     }
 }
 

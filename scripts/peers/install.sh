@@ -1,32 +1,42 @@
 #!/usr/bin/env bash
-# Installs the real peers the tests talk to, from Debian's packages, when they are missing:
-#   xmllint (libxml2-utils)  validates every PIFU-IMS document against PIFU-IMS_SAS.xsd
-#   sshd (openssh-server)    a real SFTP server on a loopback port (tests start their own)
+# Installs the real peers the tests talk to, when they are missing:
+#   xmllint (libxml2-utils)   validates every PIFU-IMS document against PIFU-IMS_SAS.xsd
+#   sshd (openssh-server)     a real SFTP server on a loopback port
+#   scim2-server 0.8.3 (PyPI) a real SCIM 2.0 server, in the project's own venv (.peers/venv)
 # The tests start each server themselves on 127.0.0.1 and stop it by its PID. A peer that is
 # still missing after this makes its tests fail; they are never skipped.
 set -euo pipefail
+cd "$(dirname "$0")/../.."
 
 need=()
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
+command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
 
-if [ "${#need[@]}" -eq 0 ]; then
-  echo "peers: all installed"
-  exit 0
-fi
-
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    sudo="sudo"
-  else
-    echo "peers: ${need[*]} missing and not root (no sudo); install them: apt-get install ${need[*]}" >&2
-    exit 1
+if [ "${#need[@]}" -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo="sudo"
+    else
+      echo "peers: ${need[*]} missing and not root (no sudo); install them: apt-get install ${need[*]}" >&2
+      exit 1
+    fi
   fi
+  echo "peers: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  # No services are started by the package scripts in a container; the tests start their own.
+  $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-echo "peers: installing ${need[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-# No services are started by the package scripts in a container; the tests start their own.
-$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+
+# Python peers live in a venv of the project's own, pinned, so the tests find them by path.
+venv=.peers/venv
+scim_version=0.8.3
+if ! "$venv/bin/python" -c "import importlib.metadata as m; assert m.version('scim2-server') == '$scim_version'" 2>/dev/null; then
+  echo "peers: installing scim2-server $scim_version into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "scim2-server==$scim_version"
+fi
+echo "peers: all installed"

@@ -3,7 +3,7 @@
 //! the two leaves state behind the target, never ahead of it, and the next run converges.
 
 use crate::diagnostic::{Code, Diag};
-use crate::diff::apply_changes;
+use crate::diff::{Stored, apply_changes};
 use crate::load::TargetKind;
 use crate::plan::{Plan, Summary, TargetPlan};
 use crate::state::{AppliedRun, State, StateLock, TargetVersion, stale};
@@ -14,7 +14,19 @@ use std::path::Path;
 ///
 /// Every target is rendered before any is written (and before a new state file is made), so
 /// a record that a target format cannot express stops the run with nothing written anywhere.
-pub fn apply(plan: &Plan, _lock: &StateLock) -> Result<(), Diag> {
+/// A server target that refuses some changes records the rest and lets the other targets
+/// run; its refusals are the run's errors.
+pub fn apply(plan: &Plan, _lock: &StateLock) -> Result<(), Vec<Diag>> {
+    let mut refusals = Vec::new();
+    apply_targets(plan, &mut refusals).map_err(|e| vec![e])?;
+    if refusals.is_empty() {
+        Ok(())
+    } else {
+        Err(refusals)
+    }
+}
+
+fn apply_targets(plan: &Plan, refusals: &mut Vec<Diag>) -> Result<(), Diag> {
     if plan.is_held() {
         return Err(held(plan));
     }
@@ -31,14 +43,24 @@ pub fn apply(plan: &Plan, _lock: &StateLock) -> Result<(), Diag> {
     drop(existing);
     let mut state = State::open_or_create(state_path)?;
     for (done, p) in prepared.iter().enumerate() {
-        if let Err(e) = write_target(&mut state, plan, p) {
-            if first && done == 0 {
-                // Nothing was recorded: a state file made by this run would only say so.
-                drop(state);
-                remove_new_state(state_path);
+        let written = match &p.work {
+            Work::Files(files) => write_target(&mut state, plan, p.target, files),
+            Work::Server { before, after } => {
+                sync_server(&mut state, plan, p.target, before, after)
             }
-            let applied = prepared[..done].iter().map(|p| p.target.name.clone());
-            return Err(e.after_applying(applied.collect()));
+        };
+        match written {
+            Ok(Some(refused)) => refusals.push(refused),
+            Ok(None) => {}
+            Err(e) => {
+                if first && done == 0 {
+                    // Nothing was recorded: a state file made by this run would only say so.
+                    drop(state);
+                    remove_new_state(state_path);
+                }
+                let applied = prepared[..done].iter().map(|p| p.target.name.clone());
+                return Err(e.after_applying(applied.collect()));
+            }
         }
     }
     Ok(())
@@ -53,10 +75,17 @@ fn remove_new_state(path: &Path) {
     }
 }
 
-/// A target ready to write: its files for this run.
+/// A target ready to write.
 struct Prepared<'p> {
     target: &'p TargetPlan,
-    files: Vec<OutFile>,
+    work: Work,
+}
+
+enum Work {
+    /// A file target's files for this run.
+    Files(Vec<OutFile>),
+    /// A server target: what state held before the run, and what the target holds after.
+    Server { before: Stored, after: Stored },
 }
 
 /// The error for a plan over its limits: which limits, and how to go on.
@@ -114,11 +143,19 @@ fn prepare<'p>(
             format!("the plan names an unknown target type `{}`", target.kind),
         )
     })?;
-    let mut stored = match state {
+    let before: Stored = match state {
         Some(state) => state.records(&target.name)?,
         None => Default::default(),
     };
+    let mut stored = before.clone();
     apply_changes(&mut stored, &target.entities);
+    if kind.is_server() {
+        let work = Work::Server {
+            before,
+            after: stored,
+        };
+        return Ok(Prepared { target, work });
+    }
     let input = RenderInput {
         stored: &stored,
         entities: &target.entities,
@@ -126,27 +163,72 @@ fn prepare<'p>(
         serial: target.serial + 1,
     };
     let files = crate::target::prepare(kind, &target.name, &target.options, &input)?;
-    Ok(Prepared { target, files })
+    let work = Work::Files(files);
+    Ok(Prepared { target, work })
 }
 
-fn write_target(state: &mut State, plan: &Plan, p: &Prepared) -> Result<(), Diag> {
-    let target = p.target;
+fn write_target(
+    state: &mut State,
+    plan: &Plan,
+    target: &TargetPlan,
+    files: &[OutFile],
+) -> Result<Option<Diag>, Diag> {
     crate::target::write(
         &target.name,
         Path::new(&target.path),
         &target.options,
-        &p.files,
+        files,
     )?;
+    commit(state, plan, target, target, None)?;
+    Ok(None)
+}
+
+/// Sends a server target's changes and records the ones the server accepted, with the ids
+/// it assigned. Returns the refusals, if any, as the run's error.
+fn sync_server(
+    state: &mut State,
+    plan: &Plan,
+    target: &TargetPlan,
+    before: &Stored,
+    after: &Stored,
+) -> Result<Option<Diag>, Diag> {
+    let options = target.options.scim.as_ref().ok_or_else(|| {
+        Diag::error(
+            Code::BadPlanFile,
+            format!("the plan has no SCIM settings for target `{}`", target.name),
+        )
+    })?;
+    let job = crate::target::scim::Job {
+        target,
+        before,
+        after,
+        ids: state.remote_ids(&target.name)?,
+    };
+    let outcome = crate::target::scim::sync(&target.name, options, &job)?;
+    let accepted = outcome.accepted_plan(target);
+    commit(state, plan, target, &accepted, Some(&outcome.ids))?;
+    Ok((outcome.refused() > 0).then(|| crate::target::scim::refused(&target.name, &outcome, 20)))
+}
+
+/// Records `recorded` (the planned changes the target took) as the target's new state.
+fn commit(
+    state: &mut State,
+    plan: &Plan,
+    planned: &TargetPlan,
+    recorded: &TargetPlan,
+    remote: Option<&crate::state::RemoteIds>,
+) -> Result<(), Diag> {
     let expected = TargetVersion {
-        lineage: target.lineage.clone(),
-        serial: target.serial,
+        lineage: planned.lineage.clone(),
+        serial: planned.serial,
     };
     let run = AppliedRun {
-        target,
+        target: recorded,
         today: &plan.today,
         mode: plan.mode.name(),
-        summary: target_summary(target),
+        summary: target_summary(recorded),
         datasets: &plan.datasets,
+        remote,
     };
     state.commit(&expected, &run)
 }

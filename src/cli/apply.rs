@@ -58,7 +58,7 @@ fn read_saved_plan(file: &Path) -> Option<Result<Plan, Vec<Diag>>> {
 
 fn apply_saved(plan: &Plan, out: &Output) -> Result<Exit, Vec<Diag>> {
     let lock = StateLock::acquire(Path::new(&plan.state), "etl apply").map_err(|d| vec![d])?;
-    crate::apply::apply(plan, &lock).map_err(|d| vec![d])?;
+    crate::apply::apply(plan, &lock)?;
     out.print(&complete_line(plan));
     Ok(Exit::Ok)
 }
@@ -92,7 +92,7 @@ fn apply_pipeline(
                 .help("answer `yes` to apply, or pass --auto-approve in unattended runs"),
         ]);
     }
-    crate::apply::apply(&plan, &lock).map_err(|d| vec![d])?;
+    crate::apply::apply(&plan, &lock)?;
     out.print(&complete_line(&plan));
     Ok(Exit::Ok)
 }

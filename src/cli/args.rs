@@ -20,8 +20,8 @@ pub enum Command {
     Validate {
         /// The pipeline YAML file.
         pipeline: PathBuf,
-        /// Also connect to every server a target delivers to: host key, login and remote
-        /// folder are checked; nothing is written.
+        /// Also connect to every server a target writes or delivers to: the SFTP host key,
+        /// login and remote folder, the SCIM URL and token are checked; nothing is written.
         #[arg(long)]
         connect: bool,
     },

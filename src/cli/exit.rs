@@ -15,6 +15,8 @@ pub enum Exit {
     Held = 3,
     /// Another run holds the state lock.
     Locked = 4,
+    /// A server target took some changes and refused others; what it took is recorded.
+    Partly = 5,
 }
 
 impl Exit {
@@ -23,6 +25,11 @@ impl Exit {
             Exit::Locked
         } else if diags.iter().any(|d| d.code == Code::PlanHeld) {
             Exit::Held
+        } else if diags
+            .iter()
+            .all(|d| d.code == Code::PartlyApplied || !d.is_error())
+        {
+            Exit::Partly
         } else {
             Exit::Error
         }

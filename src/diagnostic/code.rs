@@ -77,6 +77,8 @@ codes! {
     NotApproved = "E0506", "the apply was not approved";
     PlanHeld = "E0507", "the plan goes over a safety limit and is held";
     DeliveryFailed = "E0508", "a target's files could not be delivered to its server";
+    ServerUnreachable = "E0509", "a target's server cannot be reached or refuses the credentials";
+    PartlyApplied = "E0510", "a target's server refused some changes; the rest were applied";
 }
 
 #[cfg(test)]

@@ -156,7 +156,14 @@ pub fn render_all(diags: &[Diag], sources: &SourceMap, color: bool) -> String {
         .iter()
         .flat_map(|d| d.applied.iter().flat_map(|a| a.iter().map(String::as_str)))
         .collect();
-    if errors > 0 && !applied.is_empty() {
+    let partly = diags.iter().any(|d| d.code == super::Code::PartlyApplied);
+    if partly {
+        out.push_str(&format!(
+            "{} error{} found; every change a server accepted was recorded, the rest is planned again.\n",
+            errors,
+            if errors == 1 { "" } else { "s" },
+        ));
+    } else if errors > 0 && !applied.is_empty() {
         out.push_str(&format!(
             "{} error{} found; target(s) {} were written and recorded before it, the others were not.\n",
             errors,

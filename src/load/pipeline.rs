@@ -111,16 +111,23 @@ pub enum TargetKind {
     OneRoster12,
     Sds21,
     PifuIms,
+    Scim20,
 }
 
 impl TargetKind {
-    pub const NAMES: &'static [&'static str] =
-        &["oneroster-1.1", "oneroster-1.2", "sds-2.1", "pifu-ims"];
+    pub const NAMES: &'static [&'static str] = &[
+        "oneroster-1.1",
+        "oneroster-1.2",
+        "sds-2.1",
+        "pifu-ims",
+        "scim-2.0",
+    ];
     const ALL: &'static [TargetKind] = &[
         TargetKind::OneRoster11,
         TargetKind::OneRoster12,
         TargetKind::Sds21,
         TargetKind::PifuIms,
+        TargetKind::Scim20,
     ];
 
     pub fn parse(text: &str) -> Option<Self> {
@@ -133,7 +140,13 @@ impl TargetKind {
             TargetKind::OneRoster12 => "oneroster-1.2",
             TargetKind::Sds21 => "sds-2.1",
             TargetKind::PifuIms => "pifu-ims",
+            TargetKind::Scim20 => "scim-2.0",
         }
+    }
+
+    /// The target lives on a server and is changed object by object (no files).
+    pub fn is_server(self) -> bool {
+        self == TargetKind::Scim20
     }
 }
 

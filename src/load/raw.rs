@@ -83,7 +83,8 @@ pub struct RawLookup {
 pub struct RawTarget {
     #[serde(rename = "type")]
     pub kind: S,
-    pub path: S,
+    /// The folder a file target writes to (not used by server targets).
+    pub path: Option<S>,
     #[serde(default)]
     pub on_delete: SpannedMap<Spanned<PolicyValue>>,
     #[serde(default)]
@@ -94,6 +95,21 @@ pub struct RawTarget {
     pub pifu: Option<Spanned<RawPifu>>,
     /// Delivery of the target's files by SFTP.
     pub sftp: Option<Spanned<RawSftp>>,
+    /// The SCIM server (only for `type: scim-2.0`).
+    pub scim: Option<Spanned<RawScim>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScim {
+    pub url: S,
+    pub token: Option<S>,
+    pub adopt: Option<S>,
+    pub concurrency: Option<Spanned<usize>>,
+    pub batch: Option<Spanned<usize>>,
+    pub timeout_secs: Option<Spanned<u64>>,
+    pub retries: Option<Spanned<u32>>,
+    pub ca_file: Option<S>,
 }
 
 #[derive(Debug, Deserialize)]

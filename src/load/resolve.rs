@@ -316,17 +316,17 @@ impl Resolver<'_> {
                 );
                 continue;
             };
-            let Some(display) = self.string(&target.path) else {
-                continue;
-            };
             let policies = self.policies(&target.on_delete);
             let limits = self.limits(&target.limits, Limits::normal_defaults());
             let rollover_limits = self.limits(&target.rollover_limits, Limits::rollover_defaults());
             let options = self.target_options(kind, target);
+            let Some((path, display)) = self.target_place(name, kind, target, &options) else {
+                continue;
+            };
             targets.push(TargetDecl {
                 name: Node::new(self.span(name), name.value.clone()),
                 kind: Node::new(self.span(&target.kind), kind),
-                path: self.dir.join(&display),
+                path,
                 display,
                 policies,
                 limits,

@@ -3,13 +3,14 @@
 //! here and read only when the target is written.
 
 use super::TargetKind;
-use super::raw::{RawPifu, RawSftp, RawTarget, S};
+use super::raw::{RawPifu, RawScim, RawSftp, RawTarget, S};
 use super::resolve::Resolver;
 use super::yaml::span_of;
 use crate::diagnostic::{Code, Diag, suggest};
 use crate::model::EntityKind;
-use crate::target::{Document, PifuOptions, SftpOptions, TargetOptions};
+use crate::target::{Adopt, Document, PifuOptions, ScimOptions, SftpOptions, TargetOptions};
 use serde_saphyr::Spanned;
+use std::path::PathBuf;
 
 impl Resolver<'_> {
     pub(super) fn target_options(&mut self, kind: TargetKind, raw: &RawTarget) -> TargetOptions {
@@ -22,8 +23,167 @@ impl Resolver<'_> {
             (None, TargetKind::PifuIms) => Some(PifuOptions::default()),
             (None, _) => None,
         };
-        let sftp = raw.sftp.as_ref().and_then(|s| self.sftp(&s.value));
-        TargetOptions { pifu, sftp }
+        let sftp = match (&raw.sftp, kind.is_server()) {
+            (Some(s), false) => self.sftp(&s.value),
+            (Some(s), true) => {
+                self.not_for(s, "sftp", kind);
+                None
+            }
+            (None, _) => None,
+        };
+        let scim = match (&raw.scim, kind) {
+            (Some(s), TargetKind::Scim20) => self.scim(&s.value),
+            (Some(s), _) => {
+                self.only_for(s, "scim", "scim-2.0");
+                None
+            }
+            (None, _) => None,
+        };
+        TargetOptions { pifu, sftp, scim }
+    }
+
+    /// Where a target writes, and how plans show it: a file target's folder, or a server
+    /// target's URL.
+    pub(super) fn target_place(
+        &mut self,
+        name: &S,
+        kind: TargetKind,
+        raw: &RawTarget,
+        options: &TargetOptions,
+    ) -> Option<(PathBuf, String)> {
+        if !kind.is_server() {
+            let Some(path) = &raw.path else {
+                self.diags.push(
+                    Diag::error(
+                        Code::BadSetting,
+                        format!("target `{}` has no `path:`", name.value),
+                    )
+                    .label(self.span(name), "this target")
+                    .help("a file target needs the folder it writes to: `path: out/skolon`"),
+                );
+                return None;
+            };
+            let display = self.string(path)?;
+            return Some((self.dir.join(&display), display));
+        }
+        if let Some(path) = &raw.path {
+            self.diags.push(
+                Diag::error(
+                    Code::BadSetting,
+                    format!("a `{}` target has no `path:`", kind.name()),
+                )
+                .label(self.span(path), "not used by this target type")
+                .help("it writes to the server named by `scim: { url: ... }`; remove `path:`"),
+            );
+        }
+        let Some(scim) = &options.scim else {
+            if raw.scim.is_none() {
+                self.diags.push(
+                    Diag::error(
+                        Code::BadSetting,
+                        format!("target `{}` has no `scim:` settings", name.value),
+                    )
+                    .label(self.span(&raw.kind), "a SCIM target")
+                    .help("add `scim: { url: https://host/scim/v2, token: ${SCIM_TOKEN} }`"),
+                );
+            }
+            return None;
+        };
+        Some((PathBuf::from(&scim.url), scim.url.clone()))
+    }
+
+    fn not_for<T>(&mut self, value: &Spanned<T>, key: &str, kind: TargetKind) {
+        self.diags.push(
+            Diag::error(
+                Code::BadSetting,
+                format!(
+                    "`{key}:` does not apply to targets of type `{}`",
+                    kind.name()
+                ),
+            )
+            .label(span_of(value, self.file), "not used by this target type")
+            .help(format!(
+                "a `{}` target sends no files; remove `{key}:`",
+                kind.name()
+            )),
+        );
+    }
+
+    /// Every setting is checked, so that all mistakes are reported in one run.
+    fn scim(&mut self, raw: &RawScim) -> Option<ScimOptions> {
+        let mut ok = true;
+        let url = self.string(&raw.url)?;
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            self.bad(
+                &raw.url,
+                format!("`{url}` is not an http:// or https:// URL"),
+                "give the SCIM base URL, e.g. `https://scim.example.com/v2`",
+            );
+            ok = false;
+        }
+        let token = match &raw.token {
+            Some(t) => {
+                let token = self.secret_reference(t);
+                ok &= token.is_some();
+                token
+            }
+            None => None,
+        };
+        let adopt = match raw.adopt.as_ref().map(|a| (a, a.value.as_str())) {
+            None => None,
+            Some((_, "userName")) => Some(Adopt::UserName),
+            Some((_, "email")) => Some(Adopt::Email),
+            Some((a, other)) => {
+                let help = format!(
+                    "`userName` or `email`: an existing account with the same value is taken over; {}",
+                    suggest::did_you_mean(other, ["userName", "email"])
+                );
+                self.bad(a, format!("unknown match attribute `{other}`"), &help);
+                ok = false;
+                None
+            }
+        };
+        let ca_file = match &raw.ca_file {
+            Some(c) => Some(self.absolute(c)?),
+            None => None,
+        };
+        let concurrency = self.positive(raw.concurrency.as_ref(), 4, "concurrency", 64);
+        let batch = self.positive(raw.batch.as_ref(), 100, "batch", 1000);
+        let (Some(concurrency), Some(batch), true) = (concurrency, batch, ok) else {
+            return None;
+        };
+        Some(ScimOptions {
+            url,
+            token,
+            adopt,
+            concurrency,
+            batch,
+            timeout_secs: raw.timeout_secs.as_ref().map_or(30, |t| t.value),
+            retries: raw.retries.as_ref().map_or(3, |r| r.value),
+            ca_file,
+        })
+    }
+
+    /// A count from 1 to `max`, or `default` when not given.
+    fn positive(
+        &mut self,
+        value: Option<&Spanned<usize>>,
+        default: usize,
+        key: &str,
+        max: usize,
+    ) -> Option<usize> {
+        let Some(v) = value else {
+            return Some(default);
+        };
+        if (1..=max).contains(&v.value) {
+            return Some(v.value);
+        }
+        self.diags.push(
+            Diag::error(Code::BadSetting, format!("`{key}` must be from 1 to {max}"))
+                .label(span_of(v, self.file), "here")
+                .help(format!("leave it out for the default of {default}")),
+        );
+        None
     }
 
     fn only_for<T>(&mut self, value: &Spanned<T>, key: &str, kind: &str) {
@@ -147,7 +307,7 @@ impl Resolver<'_> {
             self.diags.push(
                 Diag::error(Code::PlainSecret, "a credential is written in the pipeline")
                     .label(self.span(s), "write a reference here, not the secret")
-                    .help("use `${SFTP_PASSWORD}` (an environment variable) or `${file:/run/secrets/sftp}` (a file only the service account reads)"),
+                    .help("use `${SFTP_PASSWORD}` or `${SCIM_TOKEN}` (an environment variable), or `${file:/run/secrets/token}` (a file only the service account reads)"),
             );
             return None;
         }

@@ -69,7 +69,11 @@ pub fn build(
         targets.push(TargetPlan {
             name: target.name.node.clone(),
             kind: target.kind.node.name().to_string(),
-            path: absolute(&target.path),
+            path: if target.kind.node.is_server() {
+                target.display.clone()
+            } else {
+                absolute(&target.path)
+            },
             lineage: version.lineage.clone(),
             serial: version.serial,
             first_run: version.serial == 0,

@@ -81,7 +81,12 @@ fn render_target(out: &mut String, target: &TargetPlan, opts: &RenderOptions) {
     } else {
         ""
     };
-    let path = crate::load::display_path(std::path::Path::new(&target.path));
+    let server = target.options.scim.is_some();
+    let path = if server {
+        target.path.clone()
+    } else {
+        crate::load::display_path(std::path::Path::new(&target.path))
+    };
     let _ = writeln!(
         out,
         "\nTarget \"{}\" ({} -> {path}){note}",

@@ -1,7 +1,9 @@
 //! Stage "remember": what each target was last given, and the lock between runs.
 
 mod lock;
+mod remote;
 mod store;
 
 pub use lock::{StateLock, lock_path};
+pub use remote::{Remote, RemoteIds};
 pub use store::{AppliedRun, LoggedRun, State, TargetVersion, stale};

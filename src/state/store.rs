@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub struct State {
-    conn: Connection,
+    pub(super) conn: Connection,
 }
 
 /// A target's position in the state: which database and how many applies.
@@ -22,8 +22,9 @@ pub struct TargetVersion {
 }
 
 /// The state format, kept in SQLite's `user_version`. Format 1 (before delete policies and
-/// the run log) was never released; such a file is refused with a hint.
-const FORMAT: i64 = 2;
+/// the run log) was never released; such a file is refused with a hint. Format 2 (before
+/// server-side ids) is upgraded in place by the first apply.
+const FORMAT: i64 = 3;
 
 const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -42,6 +43,11 @@ const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS datasets (
         name TEXT PRIMARY KEY, rows INTEGER NOT NULL, applied_at TEXT NOT NULL
     );
+    CREATE TABLE IF NOT EXISTS remote (
+        target TEXT NOT NULL, entity TEXT NOT NULL, key TEXT NOT NULL,
+        id TEXT NOT NULL, adopted INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (target, entity, key)
+    ) WITHOUT ROWID;
 ";
 
 impl State {
@@ -71,7 +77,7 @@ impl State {
             .map_err(|e| db_error(path, &e))?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(|e| db_error(path, &e))?;
-        if check_format(&conn, path)? {
+        if check_format(&conn, path)? != Format::Current {
             conn.execute_batch(SCHEMA).map_err(|e| db_error(path, &e))?;
             conn.pragma_update(None, "user_version", FORMAT)
                 .map_err(|e| db_error(path, &e))?;
@@ -182,6 +188,9 @@ impl State {
             return Err(stale(target, expected.serial, serial as u64));
         }
         write_changes(&tx, target, &run.target.entities)?;
+        if let Some(remote) = run.remote {
+            super::remote::write_remote(&tx, target, remote)?;
+        }
         let now = chrono::Local::now().to_rfc3339();
         tx.execute(
             "INSERT INTO targets (name, serial, applied_at) VALUES (?1, ?2, ?3)
@@ -249,6 +258,8 @@ pub struct AppliedRun<'a> {
     pub summary: Summary,
     /// Row counts per dataset read by this run.
     pub datasets: &'a [(String, u64)],
+    /// For a target on a server: every record's server-side id after this run.
+    pub remote: Option<&'a super::RemoteIds>,
 }
 
 /// A run as the state's log holds it.
@@ -305,9 +316,18 @@ fn write_changes(
     Ok(())
 }
 
-/// Refuses a state file of another format. `Ok(true)` for a new, empty file (format 0) that
-/// still needs its tables; an existing state is not written to until a commit.
-fn check_format(conn: &Connection, path: &Path) -> Result<bool, Diag> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Current,
+    /// A new, empty file that still needs its tables.
+    New,
+    /// Format 2: readable as is; the first write adds the `remote` table.
+    Upgradable,
+}
+
+/// Refuses a state file of another format. An existing state is not written to until a
+/// commit.
+fn check_format(conn: &Connection, path: &Path) -> Result<Format, Diag> {
     let format: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(|e| db_error(path, &e))?;
@@ -318,11 +338,11 @@ fn check_format(conn: &Connection, path: &Path) -> Result<bool, Diag> {
             |r| r.get(0),
         )
         .map_err(|e| db_error(path, &e))?;
-    if format == FORMAT {
-        return Ok(false);
-    }
-    if format == 0 && !has_tables {
-        return Ok(true);
+    match format {
+        FORMAT => return Ok(Format::Current),
+        2 => return Ok(Format::Upgradable),
+        0 if !has_tables => return Ok(Format::New),
+        _ => {}
     }
     Err(Diag::error(
         Code::StateFailed,
@@ -339,7 +359,7 @@ pub fn stale(target: &str, planned: u64, now: u64) -> Diag {
     .help("run `etl plan` again and apply the new plan; applying an old plan could undo newer changes")
 }
 
-fn sql(e: rusqlite::Error) -> Diag {
+pub(super) fn sql(e: rusqlite::Error) -> Diag {
     Diag::error(Code::StateFailed, format!("state database error: {e}"))
         .help("if the file was damaged, move it aside; the next apply then treats every target as a first run")
 }

@@ -7,6 +7,7 @@
 //! | `sds.rs` | Microsoft School Data Sync v2.1 CSV |
 //! | `pifu/` | IMS Enterprise 1.1, PIFU-IMS profile (XML, full or delta) |
 //! | `folder.rs` | the local folder, replaced atomically |
+//! | `scim/` | SCIM 2.0: Users and Groups changed on a server, object by object |
 //! | `deliver/` | upload of the files to the receiver (SFTP) |
 //! | `options.rs` | format settings and delivery kept in the plan |
 
@@ -19,11 +20,12 @@ mod out_file;
 pub mod pifu;
 mod requirements;
 mod school_year;
+pub mod scim;
 pub mod sds;
 mod table;
 
 pub use input::RenderInput;
-pub use options::{Document, PifuOptions, SftpOptions, TargetOptions};
+pub use options::{Adopt, Document, PifuOptions, ScimOptions, SftpOptions, TargetOptions};
 pub use out_file::OutFile;
 pub use requirements::{check_requirements, required_fields};
 
@@ -46,6 +48,8 @@ pub fn render(
             let defaults = PifuOptions::default();
             pifu::render(input, options.pifu.as_ref().unwrap_or(&defaults))
         }
+        // A server target has no files: it is changed object by object (see `scim`).
+        TargetKind::Scim20 => Ok(Vec::new()),
     }
 }
 
@@ -66,6 +70,9 @@ pub fn prepare(
 /// Checks that a target's server is reachable and takes its credentials (`etl validate
 /// --connect`); `None` when the target writes only to its local folder.
 pub fn check_connection(name: &str, options: &TargetOptions) -> Option<Result<String, Diag>> {
+    if let Some(scim) = &options.scim {
+        return Some(scim::probe(name, scim));
+    }
     let sftp = options.sftp.as_ref()?;
     Some(deliver::probe(name, sftp).map(|()| {
         format!(

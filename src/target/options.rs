@@ -10,6 +10,8 @@ pub struct TargetOptions {
     pub pifu: Option<PifuOptions>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sftp: Option<SftpOptions>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scim: Option<ScimOptions>,
 }
 
 /// A PIFU-IMS document: a full picture, or the changes of one run.
@@ -68,4 +70,37 @@ pub struct SftpOptions {
     pub known_hosts: String,
     /// Seconds to wait for the connection and for each step.
     pub timeout_secs: u64,
+}
+
+/// A SCIM 2.0 service provider (RFC 7644) that roster-etl changes object by object.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ScimOptions {
+    /// The base URL, e.g. `https://scim.example.com/v2`.
+    pub url: String,
+    /// The bearer token, as its `${ENV}` or `${file:PATH}` reference (never the value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// Take over an existing account with the same `userName` or e-mail instead of failing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adopt: Option<Adopt>,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Members added or removed per group request.
+    pub batch: usize,
+    /// Seconds to wait for each request.
+    pub timeout_secs: u64,
+    /// Tries after the first for 429, 5xx and lost connections.
+    pub retries: u32,
+    /// Trust only this CA (PEM) instead of the platform's certificate store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
+}
+
+/// Which attribute of an existing account makes it the same person.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Adopt {
+    #[serde(rename = "userName")]
+    UserName,
+    #[serde(rename = "email")]
+    Email,
 }

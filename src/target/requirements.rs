@@ -14,6 +14,7 @@ pub fn required_fields(kind: TargetKind) -> &'static [(EntityKind, &'static str)
             (EntityKind::Group, "schoolYear"),
         ],
         TargetKind::PifuIms => &[(EntityKind::Group, "school")],
+        TargetKind::Scim20 => &[(EntityKind::Person, "username")],
     }
 }
 

@@ -1,6 +1,8 @@
 //! Test helpers: a copy of the bundled example in a temporary folder, and the real binary.
 #![allow(dead_code)]
 
+pub mod fault_proxy;
+pub mod scim;
 pub mod sshd;
 
 use assert_cmd::Command;
@@ -80,6 +82,19 @@ impl Sandbox {
             let line = self.pupil_line(id);
             self.edit_cp1252("data/elever.csv", &line, "");
         }
+    }
+
+    /// Replaces the pipeline's `targets:` section (the last one in the file).
+    pub fn replace_targets(&self, targets: &str) {
+        let text = self.read("pipeline.yaml");
+        let at = text
+            .find("\ntargets:")
+            .expect("pipeline.yaml has a targets: section");
+        fs::write(
+            self.path("pipeline.yaml"),
+            format!("{}\n{targets}", &text[..at]),
+        )
+        .unwrap();
     }
 
     /// Replaces text in a UTF-8 file of the sandbox.
@@ -184,4 +199,10 @@ pub fn stdout(output: &std::process::Output) -> String {
 
 pub fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A port nobody listens on yet.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
 }

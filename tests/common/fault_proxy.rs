@@ -1,0 +1,112 @@
+//! A TCP proxy in front of a real server that lets a set number of HTTP requests through and
+//! then stops answering: open connections are cut and new ones refused, as when the server
+//! goes down mid-run.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub struct FaultProxy {
+    pub port: u16,
+    down: Arc<AtomicBool>,
+}
+
+struct Shared {
+    upstream: u16,
+    allow: usize,
+    seen: AtomicUsize,
+    down: Arc<AtomicBool>,
+    open: Mutex<Vec<TcpStream>>,
+}
+
+impl FaultProxy {
+    /// Forwards to `127.0.0.1:upstream` until `allow` requests have gone through.
+    pub fn start(upstream: u16, allow: usize) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let down = Arc::new(AtomicBool::new(false));
+        let shared = Arc::new(Shared {
+            upstream,
+            allow,
+            seen: AtomicUsize::new(0),
+            down: down.clone(),
+            open: Mutex::new(Vec::new()),
+        });
+        std::thread::spawn(move || accept_loop(listener, shared));
+        FaultProxy { port, down }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/v2", self.port)
+    }
+
+    pub fn went_down(&self) -> bool {
+        self.down.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.down.store(true, Ordering::SeqCst);
+    }
+}
+
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    // Dropping the listener when down makes new connections fail at once.
+    while !shared.down.load(Ordering::SeqCst) {
+        match listener.accept() {
+            Ok((client, _)) => {
+                let _ = client.set_nonblocking(false);
+                let Ok(server) = TcpStream::connect(("127.0.0.1", shared.upstream)) else {
+                    continue;
+                };
+                let mut open = shared.open.lock().unwrap();
+                open.push(client.try_clone().unwrap());
+                open.push(server.try_clone().unwrap());
+                drop(open);
+                let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let up = shared.clone();
+                std::thread::spawn(move || pump(client, server, Some(up)));
+                std::thread::spawn(move || pump(s2, c2, None));
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+}
+
+/// Copies `from` to `to`; on the client's side, counts requests and cuts everything once
+/// more than `allow` were asked.
+fn pump(mut from: TcpStream, mut to: TcpStream, counter: Option<Arc<Shared>>) {
+    let mut buf = [0u8; 16384];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if let Some(shared) = &counter {
+            let requests = count(&buf[..n], b" HTTP/1.1\r\n");
+            let before = shared.seen.fetch_add(requests, Ordering::SeqCst);
+            if before + requests > shared.allow || shared.down.load(Ordering::SeqCst) {
+                shared.down.store(true, Ordering::SeqCst);
+                for s in shared.open.lock().unwrap().iter() {
+                    let _ = s.shutdown(Shutdown::Both);
+                }
+                break;
+            }
+        }
+        if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown(Shutdown::Write);
+}
+
+fn count(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
+}

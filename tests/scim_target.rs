@@ -1,0 +1,401 @@
+//! The SCIM 2.0 target against a real scim2-server on a loopback port: users and groups with
+//! their members are created, changed, trashed, restored and deleted; an account made by hand
+//! is adopted only when the target says so; a lost state is rebuilt from the server; a server
+//! that stops mid-run gives a clear report, state records only what it accepted, and the next
+//! run converges.
+
+mod common;
+use common::fault_proxy::FaultProxy;
+use common::scim::{ScimServer, TOKEN};
+use common::{Sandbox, stderr};
+use serde_json::json;
+
+fn scim_sandbox(server: &ScimServer, extra: &str) -> Sandbox {
+    let sb = Sandbox::example();
+    sb.replace_targets(&server.target(extra));
+    sb
+}
+
+fn apply(sb: &Sandbox, extra: &[&str]) -> std::process::Output {
+    sb.apply(extra).env("SCIM_TOKEN", TOKEN).output().unwrap()
+}
+
+fn plan(sb: &Sandbox) -> String {
+    let out = sb.plan(&[]).env("SCIM_TOKEN", TOKEN).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_first_apply_creates_users_and_groups_with_members_and_a_second_changes_nothing() {
+    let server = ScimServer::start();
+    let sb = scim_sandbox(&server, "");
+    let out = apply(&sb, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let users = server.resources("Users");
+    assert_eq!(users.len(), 10, "every person of the roster is a User");
+    let asa = &users["E1001"];
+    assert_eq!(asa["userName"], "asa.oberg");
+    assert_eq!(
+        asa["name"],
+        json!({"givenName": "Åsa", "familyName": "Öberg"})
+    );
+    assert_eq!(asa["userType"], "Student");
+    assert_eq!(asa["active"], true);
+    assert_eq!(asa["emails"][0]["value"], "asa.oberg@elev.example.se");
+    let groups = server.resources("Groups");
+    assert_eq!(groups.len(), 5);
+    assert_eq!(groups["G-5A-26"]["displayName"], "Klass 5A");
+    assert_eq!(
+        groups["G-5A-26"]["members"],
+        json!(["E1001", "E1002", "E1008", "P2001"])
+    );
+
+    assert!(plan(&sb).contains("No changes."), "{}", plan(&sb));
+    apply(&sb, &[]);
+    assert_eq!(
+        server.resources("Users"),
+        users,
+        "a second apply changes nothing"
+    );
+    assert_eq!(server.resources("Groups"), groups);
+}
+
+#[test]
+fn a_pupil_who_leaves_is_deactivated_then_restored_and_deleted_by_policy() {
+    let server = ScimServer::start();
+    let sb = scim_sandbox(&server, "    limits: { delete.person: { count: 5 } }\n");
+    apply(&sb, &[]);
+    let line = sb.pupil_line("E1002");
+
+    sb.drop_pupils(&["E1002"]);
+    let out = apply(&sb, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        server.resources("Users")["E1002"]["active"],
+        false,
+        "trash is active=false"
+    );
+    assert_eq!(
+        server.resources("Groups")["G-5A-26"]["members"],
+        json!(["E1001", "E1008", "P2001"]),
+        "the membership is deleted"
+    );
+
+    let text = sb.read_cp1252("data/elever.csv");
+    sb.write_cp1252("data/elever.csv", &format!("{text}{line}"));
+    assert!(plan(&sb).contains("+ E1002"), "a restore: {}", plan(&sb));
+    apply(&sb, &[]).status.success().then_some(()).unwrap();
+    assert_eq!(server.resources("Users")["E1002"]["active"], true);
+    assert!(
+        server.resources("Groups")["G-5A-26"]["members"]
+            .to_string()
+            .contains("E1002")
+    );
+
+    sb.edit(
+        "pipeline.yaml",
+        "    limits:",
+        "    on_delete: { person: delete }\n    limits:",
+    );
+    sb.drop_pupils(&["E1002"]);
+    let out = apply(&sb, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !server.resources("Users").contains_key("E1002"),
+        "deleted at the server"
+    );
+}
+
+#[test]
+fn a_changed_name_is_patched_and_attributes_set_by_others_stay() {
+    let server = ScimServer::start();
+    let sb = scim_sandbox(&server, "");
+    apply(&sb, &[]);
+    let id = user_id(&server, "E1001");
+    server
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/Users/{id}"),
+            Some(
+                json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "add", "path": "title", "value": "Elevrådsordförande"}]}),
+            ),
+        )
+        .unwrap();
+    sb.edit_cp1252("data/elever.csv", "Åsa", "Åse");
+    let out = apply(&sb, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let asa = &server.resources("Users")["E1001"];
+    assert_eq!(asa["name"]["givenName"], "Åse");
+    assert_eq!(asa["displayName"], "Åse Öberg");
+    assert_eq!(
+        asa["title"], "Elevrådsordförande",
+        "PATCH keeps what others set"
+    );
+    assert_eq!(user_id(&server, "E1001"), id, "the same account");
+}
+
+#[test]
+fn a_server_without_patch_gets_whole_puts_with_the_member_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("spc.json");
+    std::fs::write(
+        &config,
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+            "patch": {"supported": false}, "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+            "filter": {"supported": true, "maxResults": 1000}, "changePassword": {"supported": false},
+            "sort": {"supported": false}, "etag": {"supported": false},
+            "authenticationSchemes": []})
+        .to_string(),
+    )
+    .unwrap();
+    let server = ScimServer::start_with(&["--service-provider-config", config.to_str().unwrap()]);
+    let sb = scim_sandbox(&server, "    limits: { delete.person: { count: 5 } }\n");
+    let out = sb
+        .etl(&["validate", "pipeline.yaml", "--connect"])
+        .env("SCIM_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("changes by PUT (no PATCH)"), "{text}");
+    let out = apply(&sb, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    sb.drop_pupils(&["E1002"]);
+    sb.edit_cp1252("data/elever.csv", "Åsa", "Åse");
+    let out = apply(&sb, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let users = server.resources("Users");
+    assert_eq!(users["E1001"]["name"]["givenName"], "Åse");
+    assert_eq!(users["E1002"]["active"], false);
+    assert_eq!(
+        server.resources("Groups")["G-5A-26"]["members"],
+        json!(["E1001", "E1008", "P2001"])
+    );
+}
+
+fn user_id(server: &ScimServer, external_id: &str) -> String {
+    let page = server
+        .request(
+            reqwest::Method::GET,
+            &format!("/Users?filter=externalId%20eq%20%22{external_id}%22"),
+            None,
+        )
+        .unwrap();
+    page["Resources"][0]["id"].as_str().unwrap().to_string()
+}
+
+fn make_account(server: &ScimServer, user_name: &str, external_id: Option<&str>) {
+    let mut body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": user_name, "name": {"givenName": "Made", "familyName": "By Hand"}});
+    if let Some(e) = external_id {
+        body["externalId"] = json!(e);
+    }
+    server
+        .request(reqwest::Method::POST, "/Users", Some(body))
+        .unwrap();
+}
+
+#[test]
+fn an_account_made_by_hand_is_refused_then_adopted_when_the_target_says_so() {
+    let server = ScimServer::start();
+    make_account(&server, "asa.oberg", None);
+    let sb = scim_sandbox(&server, "");
+    let out = apply(&sb, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "partly applied: {}",
+        stderr(&out)
+    );
+    let err = stderr(&out);
+    assert!(err.contains("E0510"), "{err}");
+    assert!(err.contains("create person E1001"), "{err}");
+    assert!(err.contains("`adopt:"), "the hint names the setting: {err}");
+    assert_eq!(
+        server.resources("Users").len(),
+        10,
+        "the other nine were created"
+    );
+    let again = plan(&sb);
+    assert!(
+        again.contains("+ E1001"),
+        "the refused create is planned again: {again}"
+    );
+    assert!(again.contains("person: 1 to add"), "{again}");
+    assert!(
+        again.contains("membership: 2 to add"),
+        "E1001's memberships wait for its account: {again}"
+    );
+
+    sb.edit(
+        "pipeline.yaml",
+        "      token:",
+        "      adopt: userName\n      token:",
+    );
+    let out = apply(&sb, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let users = server.resources("Users");
+    assert_eq!(users.len(), 10, "adopted, not duplicated");
+    assert_eq!(users["E1001"]["userName"], "asa.oberg");
+    assert_eq!(users["E1001"]["name"]["givenName"], "Åsa");
+
+    // An adopted account is never deleted: it is deactivated and let go.
+    sb.edit(
+        "pipeline.yaml",
+        "    scim:\n",
+        "    on_delete: { person: delete }\n    scim:\n",
+    );
+    sb.drop_pupils(&["E1001"]);
+    let out = apply(&sb, &["--allow", "delete.person=1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let users = server.resources("Users");
+    assert_eq!(users["E1001"]["active"], false, "kept, deactivated");
+}
+
+#[test]
+fn an_account_another_sync_owns_is_not_taken_over() {
+    let server = ScimServer::start();
+    make_account(&server, "asa.oberg", Some("other-system-1"));
+    let sb = scim_sandbox(&server, "      adopt: userName\n");
+    let out = apply(&sb, &[]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("another externalId"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        server.resources("Users")["other-system-1"]["name"]["givenName"],
+        "Made"
+    );
+}
+
+#[test]
+fn a_lost_state_is_rebuilt_from_the_server_by_external_id_without_duplicates() {
+    let server = ScimServer::start();
+    let sb = scim_sandbox(&server, "");
+    apply(&sb, &[]);
+    let users = server.resources("Users");
+    let groups = server.resources("Groups");
+    std::fs::remove_dir_all(sb.path("state")).unwrap();
+    let out = apply(&sb, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(server.resources("Users"), users);
+    assert_eq!(server.resources("Groups"), groups);
+}
+
+#[test]
+fn a_server_that_stops_mid_run_gives_a_clear_report_and_the_next_run_converges() {
+    let server = ScimServer::start();
+    // The connection check takes 2 requests and the read-back of Users and Groups 2 more;
+    // the proxy goes down after 6 creates.
+    let proxy = FaultProxy::start(server.port, 10);
+    let sb = Sandbox::example();
+    sb.replace_targets(&server.target("").replace(&server.url(), &proxy.url()));
+    let out = apply(&sb, &[]);
+    assert!(proxy.went_down());
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("E0510"), "{err}");
+    assert!(err.contains("not sent because"), "{err}");
+    assert!(
+        err.contains("no answer"),
+        "the first failure says why: {err}"
+    );
+    let created = server.resources("Users").len();
+    assert!(
+        (1..10).contains(&created),
+        "part of the run reached the server: {created}"
+    );
+
+    // State holds only what the server confirmed: never more than the server holds (a
+    // create whose answer was lost is found again by externalId, not made twice).
+    sb.replace_targets(&server.target(""));
+    let rest = plan(&sb);
+    let to_add: usize = rest
+        .split("person: ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{rest}"));
+    assert!(
+        (10 - created..10).contains(&to_add),
+        "{created} on the server, {to_add} to add"
+    );
+    let out = apply(&sb, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let fresh = ScimServer::start();
+    let clean = scim_sandbox(&fresh, "");
+    apply(&clean, &[]);
+    assert_eq!(
+        server.resources("Users"),
+        fresh.resources("Users"),
+        "same as one clean run"
+    );
+    assert_eq!(server.resources("Groups"), fresh.resources("Groups"));
+    assert!(plan(&sb).contains("No changes."));
+}
+
+#[test]
+fn a_wrong_token_or_no_server_sends_nothing_and_leaves_state_unchanged() {
+    let server = ScimServer::start();
+    let sb = scim_sandbox(&server, "");
+    let out = sb
+        .apply(&[])
+        .env("SCIM_TOKEN", "wrong-token")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("E0509") && err.contains("401"), "{err}");
+    assert!(
+        !err.contains("wrong-token"),
+        "the token is never shown: {err}"
+    );
+    assert!(sb.written().is_empty(), "no state was made");
+    assert!(server.resources("Users").is_empty());
+
+    let nobody = common::free_port();
+    sb.replace_targets(
+        &server
+            .target("")
+            .replace(&server.port.to_string(), &nobody.to_string()),
+    );
+    let out = apply(&sb, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("E0509"), "{}", stderr(&out));
+    assert!(sb.written().is_empty());
+}
+
+#[test]
+fn validate_connect_reaches_the_server_and_plans_never_show_the_token() {
+    let server = ScimServer::start();
+    let sb = scim_sandbox(&server, "");
+    let out = sb
+        .etl(&["validate", "pipeline.yaml", "--connect"])
+        .env("SCIM_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(text.contains("token accepted, changes by PATCH"), "{text}");
+
+    let out = sb
+        .plan(&["--out", "plan.json"])
+        .env("SCIM_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let saved = sb.read("plan.json");
+    assert!(saved.contains("${SCIM_TOKEN}") && !saved.contains(TOKEN));
+
+    let out = sb
+        .etl(&["validate", "pipeline.yaml", "--connect"])
+        .env("SCIM_TOKEN", "wrong-token")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("E0509"), "{}", stderr(&out));
+}
