@@ -216,3 +216,35 @@ fn several_errors_come_out_together() {
         ],
     );
 }
+
+/// Every mistake in a SCIM target's settings is reported in one run, each at its place.
+#[test]
+fn scim_settings_all_wrong_at_once() {
+    let err = refused(
+        |sb| {
+            sb.edit(
+                "pipeline.yaml",
+                "targets:\n",
+                "targets:\n  idp:\n    type: scim-2.0\n    path: out/idp\n    scim:\n      url: scim.example.com/v2\n      token: s3cret-token\n      adopt: username\n      concurrency: 0\n  \
+                 other:\n    type: scim-2.0\n  \
+                 files:\n    type: sds-2.1\n    path: out/sds\n    scim: { url: https://x.example/v2 }\n",
+            )
+        },
+        &[
+            "etl::E0007",
+            "is not an http:// or https:// URL",
+            "etl::E0010",
+            "unknown match attribute `username`",
+            "`userName`?",
+            "`concurrency` must be from 1 to 64",
+            "a `scim-2.0` target has no `path:`",
+            "target `other` has no `scim:` settings",
+            "`scim:` applies only to targets of type `scim-2.0`",
+            "pipeline.yaml:",
+        ],
+    );
+    assert!(
+        !err.contains("s3cret-token"),
+        "a secret is never shown: {err}"
+    );
+}

@@ -399,3 +399,58 @@ fn validate_connect_reaches_the_server_and_plans_never_show_the_token() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("E0509"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_rate_limited_server_is_retried_after_the_time_it_asks_for() {
+    let server = ScimServer::start();
+    let proxy = FaultProxy::throttle(server.port, 3, 1);
+    let sb = Sandbox::example();
+    sb.replace_targets(&server.target("").replace(&server.url(), &proxy.url()));
+    let started = std::time::Instant::now();
+    let out = apply(&sb, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(proxy.throttled(), 3);
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "waited as Retry-After asked"
+    );
+    assert_eq!(server.resources("Users").len(), 10);
+
+    // A server that keeps refusing is given up on after the configured retries.
+    let proxy = FaultProxy::throttle(server.port, usize::MAX, 0);
+    let sb = Sandbox::example();
+    sb.replace_targets(
+        &server
+            .target("      retries: 2\n")
+            .replace(&server.url(), &proxy.url()),
+    );
+    let out = apply(&sb, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("429"), "{}", stderr(&out));
+    assert_eq!(
+        proxy.throttled(),
+        3,
+        "one try and two retries, then it stops"
+    );
+}
+
+#[test]
+fn a_tls_server_is_trusted_through_the_configured_ca_and_refused_without_it() {
+    let server = ScimServer::start_tls();
+    let ca = server.ca.clone().unwrap();
+    let sb = scim_sandbox(&server, &format!("      ca_file: {}\n", ca.display()));
+    let out = apply(&sb, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(server.resources("Users").len(), 10);
+
+    let sb = scim_sandbox(&server, "");
+    let out = apply(&sb, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("E0509") && err.to_lowercase().contains("certificate"),
+        "{err}"
+    );
+    assert!(err.contains("ca_file"), "the hint names the setting: {err}");
+    assert!(sb.written().is_empty());
+}

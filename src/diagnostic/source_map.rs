@@ -41,6 +41,19 @@ impl SourceMap {
         &self.get(id).name
     }
 
+    /// Blanks out a span (a secret written into a file) so that no diagnostic quotes it.
+    /// Every byte becomes `*`, so offsets, lines and columns of other spans stay right.
+    pub fn redact(&mut self, span: Span) {
+        let Some(file) = self.files.get_mut(span.file.0 as usize) else {
+            return;
+        };
+        let text = Arc::make_mut(&mut file.text);
+        let end = floor_char_boundary(text, span.end.min(text.len()));
+        let start = floor_char_boundary(text, span.start.min(end));
+        let stars = "*".repeat(end - start);
+        text.replace_range(start..end, &stars);
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
         let text = self.text(id);

@@ -39,8 +39,12 @@ pub fn load(path: &Path, env: &dyn Env, sources: &mut SourceMap) -> Result<Loade
         dir,
         env,
         diags: Diagnostics::new(),
+        secrets: Vec::new(),
     };
     let pipeline = resolver.pipeline(raw, path, sources);
+    for secret in &resolver.secrets {
+        sources.redact(*secret);
+    }
     let mut diags = resolver.diags;
     let Some(pipeline) = pipeline else {
         return Err(diags);

@@ -15,6 +15,8 @@ pub struct Resolver<'a> {
     pub dir: PathBuf,
     pub env: &'a dyn Env,
     pub diags: Diagnostics,
+    /// Credentials written into the pipeline: blanked out before any diagnostic quotes it.
+    pub secrets: Vec<crate::diagnostic::Span>,
 }
 
 impl Resolver<'_> {

@@ -304,6 +304,7 @@ impl Resolver<'_> {
         let is_reference =
             text.starts_with("${") && text.ends_with('}') && text.matches("${").count() == 1;
         if !is_reference {
+            self.secrets.push(self.span(s));
             self.diags.push(
                 Diag::error(Code::PlainSecret, "a credential is written in the pipeline")
                     .label(self.span(s), "write a reference here, not the secret")

@@ -1,6 +1,7 @@
-//! A TCP proxy in front of a real server that lets a set number of HTTP requests through and
-//! then stops answering: open connections are cut and new ones refused, as when the server
-//! goes down mid-run.
+//! A TCP proxy in front of a real server that injects faults: it lets a set number of HTTP
+//! requests through and then stops answering (open connections are cut, new ones refused, as
+//! when the server goes down mid-run), or it answers the first requests with 429 Too Many
+//! Requests and a Retry-After, as a rate-limited service does.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -11,12 +12,22 @@ use std::time::Duration;
 pub struct FaultProxy {
     pub port: u16,
     down: Arc<AtomicBool>,
+    shared: Arc<Shared>,
+}
+
+#[derive(Clone, Copy)]
+enum Mode {
+    /// Forwards this many requests, then goes down.
+    CutAfter(usize),
+    /// Answers this many requests with 429 and `Retry-After: secs`, then forwards all.
+    Throttle { first: usize, secs: u64 },
 }
 
 struct Shared {
     upstream: u16,
-    allow: usize,
+    mode: Mode,
     seen: AtomicUsize,
+    throttled: AtomicUsize,
     down: Arc<AtomicBool>,
     open: Mutex<Vec<TcpStream>>,
 }
@@ -24,19 +35,35 @@ struct Shared {
 impl FaultProxy {
     /// Forwards to `127.0.0.1:upstream` until `allow` requests have gone through.
     pub fn start(upstream: u16, allow: usize) -> FaultProxy {
+        Self::with_mode(upstream, Mode::CutAfter(allow))
+    }
+
+    /// Answers the first `first` requests with 429 and `Retry-After: secs`.
+    pub fn throttle(upstream: u16, first: usize, secs: u64) -> FaultProxy {
+        Self::with_mode(upstream, Mode::Throttle { first, secs })
+    }
+
+    /// How many requests were answered with 429.
+    pub fn throttled(&self) -> usize {
+        self.shared.throttled.load(Ordering::SeqCst)
+    }
+
+    fn with_mode(upstream: u16, mode: Mode) -> FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
         let down = Arc::new(AtomicBool::new(false));
         let shared = Arc::new(Shared {
             upstream,
-            allow,
+            mode,
             seen: AtomicUsize::new(0),
+            throttled: AtomicUsize::new(0),
             down: down.clone(),
             open: Mutex::new(Vec::new()),
         });
-        std::thread::spawn(move || accept_loop(listener, shared));
-        FaultProxy { port, down }
+        let accepting = shared.clone();
+        std::thread::spawn(move || accept_loop(listener, accepting));
+        FaultProxy { port, down, shared }
     }
 
     pub fn url(&self) -> String {
@@ -89,12 +116,26 @@ fn pump(mut from: TcpStream, mut to: TcpStream, counter: Option<Arc<Shared>>) {
         if let Some(shared) = &counter {
             let requests = count(&buf[..n], b" HTTP/1.1\r\n");
             let before = shared.seen.fetch_add(requests, Ordering::SeqCst);
-            if before + requests > shared.allow || shared.down.load(Ordering::SeqCst) {
-                shared.down.store(true, Ordering::SeqCst);
-                for s in shared.open.lock().unwrap().iter() {
-                    let _ = s.shutdown(Shutdown::Both);
+            match shared.mode {
+                Mode::CutAfter(allow)
+                    if before + requests > allow || shared.down.load(Ordering::SeqCst) =>
+                {
+                    shared.down.store(true, Ordering::SeqCst);
+                    for s in shared.open.lock().unwrap().iter() {
+                        let _ = s.shutdown(Shutdown::Both);
+                    }
+                    break;
                 }
-                break;
+                Mode::Throttle { first, secs } if requests > 0 && before < first => {
+                    shared.throttled.fetch_add(1, Ordering::SeqCst);
+                    let answer = format!(
+                        "HTTP/1.1 429 Too Many Requests\r\nRetry-After: {secs}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    );
+                    let _ = from.write_all(answer.as_bytes());
+                    let _ = from.shutdown(Shutdown::Both);
+                    break;
+                }
+                _ => {}
             }
         }
         if to.write_all(&buf[..n]).is_err() {

@@ -4,6 +4,7 @@
 pub mod fault_proxy;
 pub mod scim;
 pub mod sshd;
+pub mod tls;
 
 use assert_cmd::Command;
 use std::fs;

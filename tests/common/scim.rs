@@ -13,6 +13,8 @@ pub const TOKEN: &str = "scim-test-token-4711";
 pub struct ScimServer {
     pub port: u16,
     pub dir: tempfile::TempDir,
+    /// Served over TLS with a certificate of this CA.
+    pub ca: Option<PathBuf>,
     child: Child,
 }
 
@@ -27,15 +29,36 @@ impl ScimServer {
 
     /// Starts the server with extra arguments (e.g. `--service-provider-config FILE`).
     pub fn start_with(extra: &[&str]) -> ScimServer {
+        let dir = tempfile::tempdir().unwrap();
+        Self::launch(Command::new(binary()), dir, None, extra)
+    }
+
+    /// The same server over TLS, with a certificate signed by a test CA (`self.ca`).
+    pub fn start_tls() -> ScimServer {
+        let dir = tempfile::tempdir().unwrap();
+        let certs = super::tls::make(dir.path());
+        let python = binary().with_file_name("python");
+        let launcher =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls/scim2-server-tls.py");
+        let mut cmd = Command::new(python);
+        cmd.arg(launcher).arg(&certs.cert).arg(&certs.key);
+        Self::launch(cmd, dir, Some(certs.ca), &[])
+    }
+
+    fn launch(
+        mut cmd: Command,
+        dir: tempfile::TempDir,
+        ca: Option<PathBuf>,
+        extra: &[&str],
+    ) -> ScimServer {
         let bin = binary();
         assert!(
             bin.exists(),
             "{} is missing: run scripts/peers/install.sh",
             bin.display()
         );
-        let dir = tempfile::tempdir().unwrap();
         let port = super::free_port();
-        let child = Command::new(&bin)
+        let child = cmd
             .args(["--hostname", "127.0.0.1", "--port", &port.to_string()])
             .args(["--bearer-token", TOKEN])
             .args(extra)
@@ -44,7 +67,12 @@ impl ScimServer {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-        let server = ScimServer { port, dir, child };
+        let server = ScimServer {
+            port,
+            dir,
+            ca,
+            child,
+        };
         server.wait_ready();
         server
     }
@@ -64,7 +92,8 @@ impl ScimServer {
     }
 
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/v2", self.port)
+        let scheme = if self.ca.is_some() { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}/v2", self.port)
     }
 
     fn try_get(&self, path: &str) -> Result<Value, String> {
@@ -81,7 +110,7 @@ impl ScimServer {
             base: &self.url(),
             bearer: Some(TOKEN.to_string()),
             timeout: Duration::from_secs(5),
-            ca_file: None,
+            ca_file: self.ca.as_deref(),
             backoff: Backoff {
                 retries: 0,
                 ..Backoff::default()

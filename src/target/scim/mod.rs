@@ -62,8 +62,12 @@ fn block_on<T>(name: &str, work: impl Future<Output = Result<T, String>>) -> Res
 }
 
 fn unreachable_server(name: &str, why: String) -> Diag {
-    Diag::error(Code::ServerUnreachable, format!("target `{name}`: {why}"))
-        .help("nothing was sent and state is unchanged; check `scim.url`, the token and that the server is up (`etl validate --connect`), then run again")
+    let help = if why.contains("certificate") {
+        "nothing was sent and state is unchanged; the server's TLS certificate is not trusted: if it is signed by your own CA, give that CA's PEM file as `scim.ca_file`"
+    } else {
+        "nothing was sent and state is unchanged; check `scim.url`, the token and that the server is up (`etl validate --connect`), then run again"
+    };
+    Diag::error(Code::ServerUnreachable, format!("target `{name}`: {why}")).help(help)
 }
 
 /// The error after a run in which some changes were refused or not sent.
