@@ -161,8 +161,10 @@ fn snippets_resolve(doc: &str) -> usize {
         "sources": {"extens": {"type": "csv", "datasets": {"elever": {"path": "e.csv"}}}},
         "targets": {"skolon": {"type": "oneroster-1.1", "path": "out"}}}"#;
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(doc)).unwrap();
-    let env: HashMap<String, String> =
-        HashMap::from([("SFTP_PASSWORD".to_string(), "x".to_string())]);
+    let env: HashMap<String, String> = HashMap::from([
+        ("SFTP_PASSWORD".to_string(), "x".to_string()),
+        ("SCIM_TOKEN".to_string(), "x".to_string()),
+    ]);
     let mut seen = 0;
     for block in blocks(&text, "yaml") {
         seen += 1;
@@ -193,7 +195,7 @@ fn safe_sync_snippets_resolve() {
 #[test]
 fn connector_pipelines_resolve() {
     let mut seen = 0;
-    for page in ["oneroster", "sds", "pifu-ims", "sftp"] {
+    for page in ["oneroster", "sds", "pifu-ims", "sftp", "scim"] {
         let n = snippets_resolve(&format!("docs/connectors/{page}.md"));
         assert!(n >= 1, "docs/connectors/{page}.md has no pipeline");
         seen += n;
