@@ -235,6 +235,9 @@ impl Ctx<'_> {
     ) -> Result<Remote, Why> {
         let body = match kind {
             EntityKind::Person => resource::user(key, values, true),
+            // With PATCH the members follow in the membership step; a server without PATCH
+            // gets the whole list with every write of the group.
+            _ if self.session.patch => resource::group(key, values, None),
             _ => resource::group(key, values, Some(&self.members_of(ids, key))),
         };
         match self.session.create(resource_of(kind), &body).await {
