@@ -204,10 +204,18 @@ fn sync_server(
         after,
         ids: state.remote_ids(&target.name)?,
     };
-    let outcome = crate::target::scim::sync(&target.name, options, &job)?;
+    // Where the server is declared, for every message about it.
+    let place = format!(
+        "{}: targets.{}.scim",
+        crate::load::display_path(Path::new(&plan.pipeline)),
+        target.name
+    );
+    let outcome =
+        crate::target::scim::sync(&target.name, options, &job).map_err(|d| d.at(place.clone()))?;
     let accepted = outcome.accepted_plan(target);
     commit(state, plan, target, &accepted, Some(&outcome.ids))?;
-    Ok((outcome.refused() > 0).then(|| crate::target::scim::refused(&target.name, &outcome, 20)))
+    Ok((outcome.refused() > 0)
+        .then(|| crate::target::scim::refused(&target.name, &outcome, 20).at(place)))
 }
 
 /// Records `recorded` (the planned changes the target took) as the target's new state.

@@ -25,9 +25,10 @@ impl Exit {
             Exit::Locked
         } else if diags.iter().any(|d| d.code == Code::PlanHeld) {
             Exit::Held
-        } else if diags
-            .iter()
-            .all(|d| d.code == Code::PartlyApplied || !d.is_error())
+        } else if diags.iter().any(|d| d.code == Code::PartlyApplied)
+            && diags
+                .iter()
+                .all(|d| d.code == Code::PartlyApplied || !d.is_error())
         {
             Exit::Partly
         } else {

@@ -42,6 +42,8 @@ pub enum HttpError {
     Unreachable(String),
     /// An error answer, after the retries for 429 and 5xx.
     Refused { status: u16, detail: String },
+    /// A success status with an answer that cannot be used (not JSON, no id, endless paging).
+    BadAnswer(String),
 }
 
 impl fmt::Display for HttpError {
@@ -52,6 +54,7 @@ impl fmt::Display for HttpError {
                 write!(f, "HTTP {status}")
             }
             HttpError::Refused { status, detail } => write!(f, "HTTP {status}: {detail}"),
+            HttpError::BadAnswer(why) => write!(f, "unusable answer: {why}"),
         }
     }
 }
@@ -144,10 +147,7 @@ impl Http {
                 Value::Null
             } else {
                 serde_json::from_str(&text).map_err(|e| {
-                    Failure::Final(HttpError::Refused {
-                        status,
-                        detail: format!("the answer is not JSON: {e}"),
-                    })
+                    Failure::Final(HttpError::BadAnswer(format!("the answer is not JSON: {e}")))
                 })?
             };
             return Ok(Reply { status, body });

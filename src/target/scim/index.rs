@@ -49,10 +49,9 @@ impl Index {
                 return Ok(index);
             }
         }
-        Err(HttpError::Refused {
-            status: 200,
-            detail: format!("the server kept paging /{resource} past {MAX_PAGES} pages"),
-        })
+        Err(HttpError::BadAnswer(format!(
+            "the server kept paging /{resource} past {MAX_PAGES} pages"
+        )))
     }
 
     fn add(&mut self, resource: &Value) {

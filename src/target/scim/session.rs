@@ -117,10 +117,9 @@ impl<'a> Session<'a> {
             .as_str()
             .map(str::to_string)
             .ok_or_else(|| {
-                Failed::Http(HttpError::Refused {
-                    status: reply.status,
-                    detail: "the server's answer to a create has no `id`".into(),
-                })
+                Failed::Http(HttpError::BadAnswer(
+                    "the server's answer to a create has no `id`".into(),
+                ))
             })
     }
 
