@@ -20,6 +20,14 @@ fn apply(sb: &Sandbox, extra: &[&str]) -> std::process::Output {
     sb.apply(extra).env("SCIM_TOKEN", TOKEN).output().unwrap()
 }
 
+/// `etl validate --connect` with the token the server takes, or another.
+fn connect(sb: &Sandbox, token: &str) -> std::process::Output {
+    sb.etl(&["validate", "pipeline.yaml", "--connect"])
+        .env("SCIM_TOKEN", token)
+        .output()
+        .unwrap()
+}
+
 fn plan(sb: &Sandbox) -> String {
     let out = sb.plan(&[]).env("SCIM_TOKEN", TOKEN).output().unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -152,11 +160,7 @@ fn a_server_without_patch_gets_whole_puts_with_the_member_list() {
     .unwrap();
     let server = ScimServer::start_with(&["--service-provider-config", config.to_str().unwrap()]);
     let sb = scim_sandbox(&server, "    limits: { delete.person: { count: 5 } }\n");
-    let out = sb
-        .etl(&["validate", "pipeline.yaml", "--connect"])
-        .env("SCIM_TOKEN", TOKEN)
-        .output()
-        .unwrap();
+    let out = connect(&sb, TOKEN);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("changes by PUT (no PATCH)"), "{text}");
     let out = apply(&sb, &[]);
@@ -373,11 +377,7 @@ fn a_wrong_token_or_no_server_sends_nothing_and_leaves_state_unchanged() {
 fn validate_connect_reaches_the_server_and_plans_never_show_the_token() {
     let server = ScimServer::start();
     let sb = scim_sandbox(&server, "");
-    let out = sb
-        .etl(&["validate", "pipeline.yaml", "--connect"])
-        .env("SCIM_TOKEN", TOKEN)
-        .output()
-        .unwrap();
+    let out = connect(&sb, TOKEN);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(text.contains("token accepted, changes by PATCH"), "{text}");
@@ -391,11 +391,7 @@ fn validate_connect_reaches_the_server_and_plans_never_show_the_token() {
     let saved = sb.read("plan.json");
     assert!(saved.contains("${SCIM_TOKEN}") && !saved.contains(TOKEN));
 
-    let out = sb
-        .etl(&["validate", "pipeline.yaml", "--connect"])
-        .env("SCIM_TOKEN", "wrong-token")
-        .output()
-        .unwrap();
+    let out = connect(&sb, "wrong-token");
     assert!(!out.status.success());
     assert!(stderr(&out).contains("E0509"), "{}", stderr(&out));
 }

@@ -34,6 +34,16 @@ impl Record {
     }
 }
 
+/// A field's value among a record's values, by name; `None` when unset or empty.
+pub fn field_value<'v>(
+    kind: EntityKind,
+    values: &'v [Option<String>],
+    name: &str,
+) -> Option<&'v str> {
+    let index = kind.field_index(name)?;
+    values.get(index)?.as_deref().filter(|v| !v.is_empty())
+}
+
 pub fn content_hash(fields: &[Option<String>]) -> u64 {
     let mut bytes = Vec::with_capacity(128);
     for field in fields {

@@ -62,22 +62,11 @@ fn item(change: &Change, status: u8) -> Item<'_> {
 }
 
 fn value<'c>(change: &'c Change, kind: EntityKind, field: &str) -> Option<&'c str> {
-    let i = kind.field_index(field)?;
-    change
-        .values()?
-        .get(i)?
-        .as_deref()
-        .filter(|v| !v.is_empty())
+    crate::model::field_value(kind, change.values()?, field)
 }
 
 fn before<'c>(change: &'c Change, kind: EntityKind, field: &str) -> Option<&'c str> {
-    let i = kind.field_index(field)?;
-    change
-        .before
-        .as_ref()?
-        .get(i)?
-        .as_deref()
-        .filter(|v| !v.is_empty())
+    crate::model::field_value(kind, change.before.as_ref()?, field)
 }
 
 fn org_parent(change: &Change) -> Option<&str> {

@@ -17,10 +17,7 @@ pub struct Item<'a> {
 
 impl Item<'_> {
     fn get(&self, kind: EntityKind, field: &str) -> Option<&str> {
-        kind.field_index(field)
-            .and_then(|i| self.fields.get(i))
-            .and_then(|v| v.as_deref())
-            .filter(|v| !v.is_empty())
+        crate::model::field_value(kind, self.fields, field)
     }
 }
 

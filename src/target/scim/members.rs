@@ -3,10 +3,11 @@
 //! group with its whole member list). A change is accepted when every request it needs was.
 
 use super::outcome::{Edit, Outcome, Why};
-use super::resource::{self, field};
+use super::resource;
 use super::session::Failed;
 use super::sync::{Ctx, entity_index};
 use crate::model::EntityKind;
+use crate::model::field_value as field;
 use crate::plan::{Action, Change};
 use crate::state::RemoteIds;
 use futures_util::stream::{self, StreamExt};

@@ -9,11 +9,7 @@ pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
-/// A record's value of one field.
-pub fn field<'v>(kind: EntityKind, values: &'v [Option<String>], name: &str) -> Option<&'v str> {
-    let index = kind.field_index(name)?;
-    values.get(index)?.as_deref().filter(|v| !v.is_empty())
-}
+use crate::model::field_value as field;
 
 /// SCIM `userType` for a roster role.
 fn user_type(role: Option<&str>) -> &'static str {

@@ -5,9 +5,10 @@
 
 use super::index::Index;
 use super::outcome::{Edit, Outcome, Why};
-use super::resource::{self, field};
+use super::resource;
 use super::session::{Failed, Session};
 use crate::diff::Stored;
+use crate::model::field_value as field;
 use crate::model::{EntityKind, Status};
 use crate::plan::{Action, Change, TargetPlan};
 use crate::state::{Remote, RemoteIds};
