@@ -3,6 +3,7 @@
 #   xmllint (libxml2-utils)   validates every PIFU-IMS document against PIFU-IMS_SAS.xsd
 #   sshd (openssh-server)     a real SFTP server on a loopback port
 #   scim2-server 0.8.3 (PyPI) a real SCIM 2.0 server, in the project's own venv (.peers/venv)
+#   Prism 5.14.2 (npm)        serves the official SS12000 OpenAPI file as a real API (.peers/node)
 # The tests start each server themselves on 127.0.0.1 and stop it by its PID. A peer that is
 # still missing after this makes its tests fail; they are never skipped.
 set -euo pipefail
@@ -13,6 +14,7 @@ command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 
 if [ "${#need[@]}" -gt 0 ]; then
   sudo=""
@@ -38,5 +40,13 @@ if ! "$venv/bin/python" -c "import importlib.metadata as m; assert m.version('sc
   echo "peers: installing scim2-server $scim_version into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "scim2-server==$scim_version"
+fi
+# Prism (Node) likewise, pinned, in a folder of the project's own.
+node_dir=.peers/node
+prism_version=5.14.2
+if ! grep -qs "\"version\": \"$prism_version\"" "$node_dir/node_modules/@stoplight/prism-cli/package.json"; then
+  echo "peers: installing @stoplight/prism-cli $prism_version into $node_dir"
+  mkdir -p "$node_dir"
+  npm install --silent --no-audit --no-fund --prefix "$node_dir" "@stoplight/prism-cli@$prism_version" >/dev/null
 fi
 echo "peers: all installed"

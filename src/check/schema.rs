@@ -1,5 +1,5 @@
 //! The columns of each dataset the mappings read: from the file's header, checked
-//! against the columns the pipeline declares.
+//! against the columns the pipeline declares, or the fixed columns of an SS12000 dataset.
 
 use crate::diagnostic::{Code, Diag, Diagnostics, SourceMap, suggest};
 use crate::load::{DatasetDecl, Pipeline};
@@ -33,7 +33,10 @@ fn read_schema(
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
 ) -> Option<Vec<String>> {
-    let src = decl.csv_source();
+    if let Some(resource) = decl.resource() {
+        return Some(resource.columns().iter().map(|c| c.to_string()).collect());
+    }
+    let src = decl.csv_source()?;
     let header = match read_columns(&src, sources) {
         Ok(h) => h,
         Err(d) => {

@@ -1,5 +1,5 @@
 //! `etl validate PIPELINE [--connect]`: load and check, reading only CSV headers; with
-//! `--connect`, also reach every server a target delivers to.
+//! `--connect`, also reach every server a source reads from or a target delivers to.
 
 use super::exit::Exit;
 use super::output::Output;
@@ -38,10 +38,22 @@ pub fn run(path: &Path, connect: bool, out: &Output) -> Exit {
     }
 }
 
-/// Reaches every target's server; all failures are reported together.
+/// Reaches every source's and target's server; all failures are reported together.
 fn connect_all(pipeline: &crate::load::Pipeline, sources: &SourceMap, out: &Output) -> Exit {
     let mut failed = Vec::new();
     let mut lines = Vec::new();
+    for system in &pipeline.systems {
+        match &system.server {
+            Some(server) => match crate::source::ss12000::probe(&system.name.node, server) {
+                Ok(line) => lines.push(line),
+                Err(diag) => failed.push(diag),
+            },
+            None => lines.push(format!(
+                "source `{}`: reads files (no server to reach)",
+                system.name.node
+            )),
+        }
+    }
     for target in &pipeline.targets {
         match crate::target::check_connection(&target.name.node, &target.options) {
             Some(Ok(line)) => lines.push(line),

@@ -62,6 +62,8 @@ codes! {
     MissingColumn = "E0304", "a declared column is missing from the source file";
     EmptySource = "E0305", "a source file has no header row";
     EmptyDataset = "E0306", "a dataset has no rows where the last apply read some";
+    SourceUnreachable = "E0307", "a source's server cannot be reached or refuses the credentials";
+    BadSourceAnswer = "E0308", "a source's server sends answers that cannot be used";
     // 04xx: running the mappings
     EvalFailed = "E0401", "an expression marked with `!` failed on a record";
     ScriptFailed = "E0402", "a Rhai script failed on a record";

@@ -37,7 +37,7 @@ impl<'d> Env<'d> {
             .find_map(|(slot, row)| {
                 row.map(|r| {
                     let d = &self.datasets[self.slots[slot]];
-                    format!("{}:{}", d.file, d.line(r))
+                    d.place(r)
                 })
             })
             .unwrap_or_else(|| "a record".to_string())

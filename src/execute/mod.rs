@@ -4,46 +4,19 @@
 mod block;
 mod eval;
 mod join;
+mod read;
 mod tuples;
 
 pub use eval::apply as apply_operator;
 pub use eval::{Env, EvalError};
+pub use read::read_datasets;
 
 use crate::check::Program;
 use crate::diagnostic::{Code, Diag, Diagnostics, SourceMap};
 use crate::functions::CallCtx;
-use crate::load::Pipeline;
 use crate::model::{EntityKind, LeftOut, Roster};
-use crate::source::{Dataset, read_dataset};
+use crate::source::Dataset;
 use std::collections::{BTreeMap, HashMap};
-
-/// Reads every dataset the program uses; all read errors are reported together.
-pub fn read_datasets(
-    program: &Program,
-    pipeline: &Pipeline,
-    sources: &mut SourceMap,
-) -> Result<Vec<Dataset>, Diagnostics> {
-    let mut diags = Diagnostics::new();
-    let mut datasets = Vec::with_capacity(program.datasets.len());
-    for used in &program.datasets {
-        let Some(decl) = pipeline.dataset(&used.qualified) else {
-            continue;
-        };
-        let src = decl.csv_source();
-        match read_dataset(&src, sources) {
-            Ok((dataset, _)) => datasets.push(dataset),
-            Err(d) => {
-                diags.push(d);
-                datasets.push(Dataset::default());
-            }
-        }
-    }
-    if diags.has_errors() {
-        Err(diags)
-    } else {
-        Ok(datasets)
-    }
-}
 
 /// Runs all blocks into a roster.
 pub fn run(
@@ -82,7 +55,7 @@ pub fn run(
             if let Some(first) = origins.get(&id) {
                 let at = |(dataset, row): block::Origin| {
                     let d = &datasets[dataset];
-                    format!("{}:{}", d.file, d.line(row))
+                    d.place(row)
                 };
                 duplicates.push((
                     plan.entity,

@@ -15,6 +15,7 @@ pub mod reference;
 mod regex_match;
 mod regex_replace;
 mod replace;
+mod school_year;
 mod script;
 mod signature;
 mod slug;
@@ -40,6 +41,7 @@ pub const ALL: &[&Function] = &[
     &date::DATE,
     &today::TODAY,
     &active::ACTIVE,
+    &school_year::SCHOOL_YEAR,
     &pnr::PNR,
     &pnr_valid::PNR_VALID,
     &pnr_is_temporary::PNR_IS_TEMPORARY,

@@ -7,6 +7,7 @@ mod raw;
 mod raw_safety;
 mod resolve;
 mod resolve_safety;
+mod resolve_source;
 mod resolve_target;
 mod spanned_map;
 mod window;

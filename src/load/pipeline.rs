@@ -4,6 +4,7 @@ use super::window::YearlyWindow;
 use crate::diagnostic::{FileId, Node, Span};
 use crate::diff::Policies;
 use crate::safety::Limits;
+use crate::source::ss12000::{Resource, Ss12000Options};
 use crate::source::{CsvOptions, CsvSource, ProtectedRule};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -63,6 +64,8 @@ pub struct SchoolYear {
 #[derive(Debug)]
 pub struct SourceSystem {
     pub name: Node<String>,
+    /// The server of an `ss12000` source (`None` for CSV files).
+    pub server: Option<Ss12000Options>,
     pub datasets: Vec<DatasetDecl>,
 }
 
@@ -70,15 +73,26 @@ pub struct SourceSystem {
 pub struct DatasetDecl {
     pub system: String,
     pub name: Node<String>,
-    pub path: PathBuf,
-    /// The path as written (after interpolation), for messages.
+    /// The file, or the API endpoint, as users should see it.
     pub display: String,
+    /// The dataset's `path:` (or `resource:`, or its name) in the pipeline.
     pub path_span: Span,
-    pub options: CsvOptions,
     pub columns: Option<Vec<Node<String>>>,
     /// Zero rows is a normal state for this dataset (otherwise it stops the run).
     pub may_be_empty: bool,
-    pub protected: Option<ProtectedRule>,
+    pub origin: Origin,
+}
+
+/// Where a dataset's rows come from.
+#[derive(Debug)]
+pub enum Origin {
+    Csv {
+        path: PathBuf,
+        options: CsvOptions,
+        protected: Option<ProtectedRule>,
+    },
+    /// One typed dataset of the source system's SS12000 server.
+    Ss12000(Resource),
 }
 
 impl DatasetDecl {
@@ -87,14 +101,29 @@ impl DatasetDecl {
         format!("{}.{}", self.system, self.name.node)
     }
 
-    /// What the CSV reader needs to read this dataset.
-    pub fn csv_source(&self) -> CsvSource<'_> {
-        CsvSource {
-            path: &self.path,
-            display: &self.display,
-            decl_span: self.path_span,
-            options: &self.options,
-            protected: self.protected.as_ref(),
+    /// What the CSV reader needs to read this dataset (`None` when it is read from an API).
+    pub fn csv_source(&self) -> Option<CsvSource<'_>> {
+        match &self.origin {
+            Origin::Csv {
+                path,
+                options,
+                protected,
+            } => Some(CsvSource {
+                path,
+                display: &self.display,
+                decl_span: self.path_span,
+                options,
+                protected: protected.as_ref(),
+            }),
+            Origin::Ss12000(_) => None,
+        }
+    }
+
+    /// The SS12000 dataset this is, if it is one.
+    pub fn resource(&self) -> Option<Resource> {
+        match self.origin {
+            Origin::Ss12000(r) => Some(r),
+            Origin::Csv { .. } => None,
         }
     }
 }

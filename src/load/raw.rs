@@ -46,13 +46,29 @@ pub struct RawWindow {
 pub struct RawSource {
     #[serde(rename = "type")]
     pub kind: S,
+    /// The server of an `ss12000` source.
+    pub ss12000: Option<Spanned<RawSs12000>>,
     pub datasets: SpannedMap<RawDataset>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct RawSs12000 {
+    pub url: S,
+    pub token: Option<S>,
+    pub page_size: Option<Spanned<usize>>,
+    pub timeout_secs: Option<Spanned<u64>>,
+    pub retries: Option<Spanned<u32>>,
+    pub ca_file: Option<S>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RawDataset {
-    pub path: S,
+    /// The file of a `csv` source's dataset.
+    pub path: Option<S>,
+    /// What an `ss12000` source's dataset reads (the dataset's name when left out).
+    pub resource: Option<S>,
     pub encoding: Option<S>,
     pub delimiter: Option<S>,
     pub columns: Option<Vec<S>>,

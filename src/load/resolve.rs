@@ -2,11 +2,11 @@
 
 use super::interpolate::{Env, interpolate};
 use super::pipeline::*;
-use super::raw::{RawDataset, RawLookup, RawPipeline, RawSource, RawTarget, S};
+use super::raw::{RawLookup, RawPipeline, RawTarget, S};
 use super::yaml::span_of;
 use crate::diagnostic::{Code, Diag, Diagnostics, FileId, Node, SourceMap, Span, suggest};
 use crate::safety::Limits;
-use crate::source::{CsvOptions, CsvSource, EncodingChoice, read_dataset};
+use crate::source::{CsvOptions, CsvSource, read_dataset};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -126,93 +126,6 @@ impl Resolver<'_> {
             }
         };
         Some(Node::new(self.span(s), tier))
-    }
-
-    fn systems(&mut self, raw: &super::spanned_map::SpannedMap<RawSource>) -> Vec<SourceSystem> {
-        let mut systems = Vec::new();
-        for (name, source) in &raw.0 {
-            if source.kind.value != "csv" {
-                self.diags.push(
-                    Diag::error(
-                        Code::UnknownSourceType,
-                        format!("unknown source type `{}`", source.kind.value),
-                    )
-                    .label(self.span(&source.kind), "here")
-                    .help(format!(
-                        "source types: `csv`; {}",
-                        suggest::did_you_mean(&source.kind.value, ["csv"])
-                    )),
-                );
-                continue;
-            }
-            let datasets = source
-                .datasets
-                .0
-                .iter()
-                .filter_map(|(n, d)| self.dataset(&name.value, n, d))
-                .collect();
-            systems.push(SourceSystem {
-                name: Node::new(self.span(name), name.value.clone()),
-                datasets,
-            });
-        }
-        systems
-    }
-
-    fn dataset(&mut self, system: &str, name: &S, raw: &RawDataset) -> Option<DatasetDecl> {
-        let display = self.string(&raw.path);
-        let encoding = raw.encoding.as_ref().and_then(|e| self.encoding(e));
-        let delimiter = raw.delimiter.as_ref().and_then(|d| self.delimiter(d));
-        let columns = raw.columns.as_ref().map(|cols| {
-            cols.iter()
-                .map(|c| Node::new(self.span(c), c.value.clone()))
-                .collect()
-        });
-        let protected = raw.protected.as_ref().map(|p| self.protected(p));
-        let display = display?;
-        Some(DatasetDecl {
-            system: system.to_string(),
-            name: Node::new(self.span(name), name.value.clone()),
-            path: self.dir.join(&display),
-            display,
-            path_span: self.span(&raw.path),
-            options: CsvOptions {
-                encoding: encoding.unwrap_or(EncodingChoice::Auto),
-                delimiter: delimiter.flatten(),
-            },
-            columns,
-            may_be_empty: raw.may_be_empty.as_ref().is_some_and(|m| m.value),
-            protected,
-        })
-    }
-
-    fn encoding(&mut self, s: &S) -> Option<EncodingChoice> {
-        let found = EncodingChoice::parse(&s.value);
-        if found.is_none() {
-            self.diags.push(
-                Diag::error(Code::BadSetting, format!("unknown encoding `{}`", s.value))
-                    .label(self.span(s), "here")
-                    .help(format!("encodings: {}", EncodingChoice::NAMES.join(", "))),
-            );
-        }
-        found
-    }
-
-    fn delimiter(&mut self, s: &S) -> Option<Option<u8>> {
-        match s.value.as_str() {
-            ";" => Some(Some(b';')),
-            "," => Some(Some(b',')),
-            "\t" | "tab" => Some(Some(b'\t')),
-            "auto" => Some(None),
-            other => {
-                self.diags.push(
-                    Diag::error(Code::BadSetting, format!("unsupported delimiter `{other}`"))
-                        .label(self.span(s), "here")
-                        .help("use \";\", \",\", \"tab\" or \"auto\""),
-                );
-                None
-            }
-        }
     }
 
     fn lookup(&mut self, name: &S, raw: &RawLookup, sources: &mut SourceMap) -> Option<Lookup> {

@@ -111,24 +111,9 @@ impl Resolver<'_> {
 
     /// Every setting is checked, so that all mistakes are reported in one run.
     fn scim(&mut self, raw: &RawScim) -> Option<ScimOptions> {
-        let mut ok = true;
-        let url = self.string(&raw.url)?;
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
-            self.bad(
-                &raw.url,
-                format!("`{url}` is not an http:// or https:// URL"),
-                "give the SCIM base URL, e.g. `https://scim.example.com/v2`",
-            );
-            ok = false;
-        }
-        let token = match &raw.token {
-            Some(t) => {
-                let token = self.secret_reference(t);
-                ok &= token.is_some();
-                token
-            }
-            None => None,
-        };
+        let (url, mut ok) = self.http_url(&raw.url, "`https://scim.example.com/v2`")?;
+        let (token, token_ok) = self.optional_secret(raw.token.as_ref());
+        ok &= token_ok;
         let adopt = match raw.adopt.as_ref().map(|a| (a, a.value.as_str())) {
             None => None,
             Some((_, "userName")) => Some(Adopt::UserName),
@@ -164,8 +149,35 @@ impl Resolver<'_> {
         })
     }
 
+    /// A server's base URL; the flag is false when it is not http(s) (reported).
+    pub(super) fn http_url(&mut self, s: &S, example: &str) -> Option<(String, bool)> {
+        let url = self.string(s)?;
+        let ok = url.starts_with("https://") || url.starts_with("http://");
+        if !ok {
+            let help = format!("give the server's base URL, e.g. {example}");
+            self.bad(
+                s,
+                format!("`{url}` is not an http:// or https:// URL"),
+                &help,
+            );
+        }
+        Some((url, ok))
+    }
+
+    /// An optional credential's reference; the flag is false when it is unusable (reported).
+    pub(super) fn optional_secret(&mut self, s: Option<&S>) -> (Option<String>, bool) {
+        match s {
+            Some(t) => {
+                let token = self.secret_reference(t);
+                let ok = token.is_some();
+                (token, ok)
+            }
+            None => (None, true),
+        }
+    }
+
     /// A count from 1 to `max`, or `default` when not given.
-    fn positive(
+    pub(super) fn positive(
         &mut self,
         value: Option<&Spanned<usize>>,
         default: usize,
@@ -292,14 +304,14 @@ impl Resolver<'_> {
         })
     }
 
-    fn absolute(&mut self, s: &S) -> Option<String> {
+    pub(super) fn absolute(&mut self, s: &S) -> Option<String> {
         let text = self.string(s)?;
         Some(self.dir.join(text).to_string_lossy().into_owned())
     }
 
     /// A credential must come from the environment or a secret file; the plan keeps the
     /// reference, never the value. It must resolve now, so a missing secret stops the plan.
-    fn secret_reference(&mut self, s: &S) -> Option<String> {
+    pub(super) fn secret_reference(&mut self, s: &S) -> Option<String> {
         let text = s.value.trim();
         let is_reference =
             text.starts_with("${") && text.ends_with('}') && text.matches("${").count() == 1;
@@ -316,7 +328,7 @@ impl Resolver<'_> {
         Some(text.to_string())
     }
 
-    fn bad(&mut self, s: &S, message: String, help: &str) {
+    pub(super) fn bad(&mut self, s: &S, message: String, help: &str) {
         self.diags.push(
             Diag::error(Code::BadSetting, message)
                 .label(self.span(s), "here")

@@ -9,8 +9,11 @@ pub struct Dataset {
     buf: String,
     /// End offset of every field, row-major.
     ends: Vec<u32>,
-    /// Source line of each row (1-based, the header is line 1).
+    /// Source line of each row (1-based, the header is line 1), or for a dataset read
+    /// from an API the number of the object the row came from.
     lines: Vec<u32>,
+    /// Rows come from numbered API objects, not lines of a file.
+    objects: bool,
 }
 
 impl Dataset {
@@ -19,6 +22,23 @@ impl Dataset {
             file,
             columns,
             ..Dataset::default()
+        }
+    }
+
+    /// A dataset whose rows come from the objects an API returned (`file` is the URL).
+    pub fn from_api(url: String, columns: Vec<String>) -> Self {
+        Dataset {
+            objects: true,
+            ..Dataset::new(url, columns)
+        }
+    }
+
+    /// Where a row came from, for messages: `file:line`, or `URL: object N`.
+    pub fn place(&self, row: u32) -> String {
+        if self.objects {
+            format!("{}: object {}", self.file, self.line(row))
+        } else {
+            format!("{}:{}", self.file, self.line(row))
         }
     }
 

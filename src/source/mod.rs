@@ -1,10 +1,11 @@
-//! Stage "read": source datasets into memory.
+//! Stage "read": source datasets into memory, from CSV files or an SS12000 API.
 
 mod csv_options;
 mod csv_reader;
 mod dataset;
 mod encoding;
 mod protected;
+pub mod ss12000;
 
 pub use csv_options::CsvOptions;
 pub use csv_reader::{CsvSource, read_columns, read_dataset};

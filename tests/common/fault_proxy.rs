@@ -66,8 +66,13 @@ impl FaultProxy {
         FaultProxy { port, down, shared }
     }
 
+    /// The proxy's address in front of scim2-server's `/v2`.
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/v2", self.port)
+        format!("{}/v2", self.base())
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
     }
 
     pub fn went_down(&self) -> bool {

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fault_proxy;
+pub mod prism;
 pub mod scim;
 pub mod sshd;
 pub mod tls;
@@ -12,29 +13,40 @@ use std::path::{Path, PathBuf};
 
 pub const TODAY: &str = "2026-11-21";
 
-/// A temporary copy of `examples/extens-ad` (with `mappings/` beside it, as in the repo).
+/// A temporary copy of an example (with `mappings/` beside it, as in the repo).
 pub struct Sandbox {
     _dir: tempfile::TempDir,
     pub root: PathBuf,
+    example: &'static str,
 }
 
 impl Sandbox {
+    /// `examples/extens-ad`, the bundled example.
     pub fn example() -> Sandbox {
+        Self::of("extens-ad")
+    }
+
+    /// `examples/NAME`.
+    pub fn of(example: &'static str) -> Sandbox {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().to_path_buf();
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         copy_dir(
-            &repo.join("examples/extens-ad"),
-            &root.join("examples/extens-ad"),
+            &repo.join("examples").join(example),
+            &root.join("examples").join(example),
             &["out", "state"],
         );
         copy_dir(&repo.join("mappings"), &root.join("mappings"), &[]);
-        Sandbox { _dir: dir, root }
+        Sandbox {
+            _dir: dir,
+            root,
+            example,
+        }
     }
 
     /// The example's folder, where commands run.
     pub fn dir(&self) -> PathBuf {
-        self.root.join("examples/extens-ad")
+        self.root.join("examples").join(self.example)
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {

@@ -52,13 +52,7 @@ pub fn probe(name: &str, options: &ScimOptions) -> Result<String, Diag> {
 }
 
 fn block_on<T>(name: &str, work: impl Future<Output = Result<T, String>>) -> Result<T, Diag> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| unreachable_server(name, format!("cannot start the network runtime: {e}")))?;
-    runtime
-        .block_on(work)
-        .map_err(|why| unreachable_server(name, why))
+    crate::net::block_on(work).map_err(|why| unreachable_server(name, why))
 }
 
 fn unreachable_server(name: &str, why: String) -> Diag {

@@ -3,14 +3,11 @@
 //! server that went down mid-run costs one timeout, not one per object.
 
 use super::outcome::Why;
-use crate::load::{ProcessEnv, interpolate_secret};
-use crate::net::{Backoff, Http, HttpError, HttpSettings, Reply};
+use crate::net::{Http, HttpError, Reply, Server};
 use crate::target::ScimOptions;
 use reqwest::Method;
 use serde_json::Value;
 use std::cell::Cell;
-use std::path::Path;
-use std::time::Duration;
 
 pub struct Session<'a> {
     http: Http,
@@ -50,21 +47,15 @@ impl<'a> Session<'a> {
     /// Connects: resolves the token, reads the ServiceProviderConfig, and lists one User to
     /// check that the token is accepted. Nothing is written.
     pub async fn connect(options: &'a ScimOptions) -> Result<Session<'a>, String> {
-        let bearer = match &options.token {
-            Some(reference) => Some(interpolate_secret(reference, &ProcessEnv)?),
-            None => None,
-        };
-        let http = Http::new(HttpSettings {
-            base: &options.url,
-            bearer,
-            timeout: Duration::from_secs(options.timeout_secs.max(1)),
-            ca_file: options.ca_file.as_deref().map(Path::new),
-            backoff: Backoff {
-                retries: options.retries,
-                ..Backoff::default()
-            },
+        let http = Server {
+            url: &options.url,
+            token: options.token.as_deref(),
+            timeout_secs: options.timeout_secs,
+            retries: options.retries,
+            ca_file: options.ca_file.as_deref(),
             content_type: "application/scim+json",
-        })?;
+        }
+        .client()?;
         let config = http
             .send(Method::GET, "/ServiceProviderConfig", None)
             .await

@@ -1,0 +1,21 @@
+//! How to reach an SS12000 server (the source's `ss12000:` settings).
+
+use crate::diagnostic::Span;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ss12000Options {
+    /// The API's base URL, e.g. `https://api.example.se/ss12000/v2.0`.
+    pub url: String,
+    /// The pipeline's `url:` value, for errors about the server.
+    pub url_span: Span,
+    /// The bearer token, as its `${ENV}` or `${file:PATH}` reference (never the value).
+    pub token: Option<String>,
+    /// Objects asked for per page (`limit`).
+    pub page_size: usize,
+    /// Seconds to wait for each request.
+    pub timeout_secs: u64,
+    /// Tries after the first for 429, 5xx and lost connections.
+    pub retries: u32,
+    /// Trust only this CA (PEM) instead of the platform's certificate store.
+    pub ca_file: Option<String>,
+}

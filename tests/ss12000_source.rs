@@ -1,0 +1,272 @@
+//! The SS12000 v2.1 source against a real peer: Prism serving the official OpenAPI file
+//! (tests/fixtures/ss12000). Prism checks every request against the standard (a request
+//! that breaks it gets an error, and these tests then fail) and enforces its bearer token.
+//! With `-d` it answers with random data valid against the schemas, so the reader meets
+//! optional members present and absent, unknown extra members, and paging that ends after
+//! a random number of pages.
+
+mod common;
+
+use common::fault_proxy::FaultProxy;
+use common::prism::{Answers, Prism, TOKEN};
+use common::{Sandbox, stderr, stdout};
+use roster_etl::diagnostic::{Code, FileId, Span};
+use roster_etl::source::ss12000::{self, Resource, Ss12000Options};
+
+/// Settings for a direct read; the token comes from a secret file, as in production.
+fn options(url: &str, secrets: &tempfile::TempDir) -> Ss12000Options {
+    let token = secrets.path().join("token");
+    std::fs::write(&token, TOKEN).unwrap();
+    Ss12000Options {
+        url: url.to_string(),
+        url_span: Span::new(FileId(0), 0, 0),
+        token: Some(format!("${{file:{}}}", token.display())),
+        page_size: 50,
+        timeout_secs: 10,
+        retries: 3,
+        ca_file: None,
+    }
+}
+
+/// The bundled SS12000 example, pointed at `url`.
+fn example(url: &str) -> (Sandbox, Vec<(&'static str, String)>) {
+    let sb = Sandbox::of("ss12000");
+    let env = vec![
+        ("SS12000_URL", url.to_string()),
+        ("SS12000_TOKEN", TOKEN.to_string()),
+    ];
+    (sb, env)
+}
+
+fn run(sb: &Sandbox, env: &[(&str, String)], args: &[&str]) -> std::process::Output {
+    let mut cmd = sb.etl(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn assert_no_violations(prism: &Prism) {
+    let log = prism.log();
+    assert!(
+        !log.contains("Violation"),
+        "Prism found requests that break the SS12000 file:\n{log}"
+    );
+}
+
+#[test]
+fn every_dataset_is_read_page_by_page_with_its_columns() {
+    let prism = Prism::start(Answers::Dynamic);
+    let secrets = tempfile::tempdir().unwrap();
+    let read = ss12000::read("register", &options(&prism.url(), &secrets), Resource::ALL).unwrap();
+    assert_eq!(read.datasets.len(), Resource::ALL.len());
+    for (dataset, resource) in read.datasets.iter().zip(Resource::ALL) {
+        assert_eq!(dataset.columns, resource.columns(), "{}", resource.name());
+        for row in 0..dataset.len() as u32 {
+            if resource.columns()[0] == "id" {
+                assert!(!dataset.get(row, 0).is_empty(), "{}", resource.name());
+            }
+        }
+    }
+    assert!(read.objects > 0, "Prism sent no objects");
+    let log = prism.log();
+    for path in [
+        "/organisations",
+        "/persons",
+        "/groups",
+        "/placements",
+        "/duties",
+    ] {
+        let reads = log.matches(&format!("get {path} ")).count();
+        assert!(reads >= 1, "{path} was not read:\n{log}");
+    }
+    // Each endpoint is read once for all its datasets, plus its further pages.
+    assert!(
+        log.contains("pageToken="),
+        "no page after the first was asked for"
+    );
+    assert_no_violations(&prism);
+}
+
+#[test]
+fn protected_persons_are_not_read() {
+    let prism = Prism::start(Answers::Dynamic);
+    let secrets = tempfile::tempdir().unwrap();
+    // Prism marks a random share of its persons; read until some were protected.
+    let mut seen = 0;
+    for _ in 0..40 {
+        let read = ss12000::read(
+            "register",
+            &options(&prism.url(), &secrets),
+            &[Resource::Persons],
+        )
+        .unwrap();
+        let rows = read.datasets[0].len();
+        assert_eq!(rows + read.protected, read.objects, "a person went missing");
+        seen += read.protected;
+        if seen > 0 {
+            break;
+        }
+    }
+    assert!(seen > 0, "Prism never sent a protected person in 40 reads");
+    assert_no_violations(&prism);
+}
+
+#[test]
+fn the_example_pipeline_plans_and_applies_from_the_api() {
+    let prism = Prism::start(Answers::Dynamic);
+    let (sb, env) = example(&prism.url());
+    let out = run(&sb, &env, &["plan", "pipeline.yaml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("(first run: no state yet)"),
+        "{}",
+        stdout(&out)
+    );
+    // Prism's data differ on every request: what is written must be what this apply planned.
+    let out = run(&sb, &env, &["apply", "pipeline.yaml", "--auto-approve"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let planned = added(&stdout(&out), "organisation");
+    let orgs = sb.read("out/lms/orgs.csv");
+    assert_eq!(
+        orgs.lines().count() - 1,
+        planned,
+        "{}\n{orgs}",
+        stdout(&out)
+    );
+    assert!(sb.path("state/ss12000.db").exists());
+    assert!(!stdout(&out).contains(TOKEN) && !stderr(&out).contains(TOKEN));
+    assert_no_violations(&prism);
+}
+
+/// `N` of the plan's "ENTITY: N to add" line (0 when there is none).
+fn added(plan: &str, entity: &str) -> usize {
+    plan.lines()
+        .find_map(|l| {
+            let rest = l.trim().strip_prefix(entity)?.strip_prefix(": ")?;
+            rest.split(' ').next()?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn validate_connect_reaches_the_server_and_a_missing_token_is_refused() {
+    let prism = Prism::start(Answers::Dynamic);
+    let (sb, env) = example(&prism.url());
+    let out = run(&sb, &env, &["validate", "pipeline.yaml", "--connect"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("reachable, token accepted"),
+        "{}",
+        stdout(&out)
+    );
+
+    sb.edit("pipeline.yaml", "      token: ${SS12000_TOKEN}\n", "");
+    for args in [
+        &["validate", "pipeline.yaml", "--connect"][..],
+        &["plan", "pipeline.yaml"],
+    ] {
+        let out = run(&sb, &env, args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(Code::SourceUnreachable.as_str()), "{err}");
+        assert!(
+            err.contains("HTTP 401") && err.contains("refused the token"),
+            "{err}"
+        );
+        assert!(
+            err.contains("pipeline.yaml:12"),
+            "no place in the pipeline:\n{err}"
+        );
+    }
+    assert!(!sb.path("state").exists(), "a failed read created state");
+    assert!(!sb.path("out").exists(), "a failed read wrote a target");
+}
+
+#[test]
+fn an_unreachable_server_stops_the_run_before_anything_is_planned() {
+    let (sb, env) = example(&format!("http://127.0.0.1:{}", common::free_port()));
+    let out = run(&sb, &env, &["plan", "pipeline.yaml"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(Code::SourceUnreachable.as_str()), "{err}");
+    assert!(err.contains("GET http://127.0.0.1:"), "{err}");
+    assert!(err.contains("nothing was planned"), "{err}");
+    assert!(!sb.path("state").exists() && !sb.path("out").exists());
+}
+
+#[test]
+fn answers_that_break_the_standard_are_refused_not_half_read() {
+    // Prism's static answers hold placeholders: persons as `null`, and a `pageToken` that
+    // is the same on every page, so paging would never end.
+    let prism = Prism::start(Answers::Static);
+    let (sb, env) = example(&prism.url());
+    let out = run(&sb, &env, &["plan", "pipeline.yaml"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(Code::BadSourceAnswer.as_str()), "{err}");
+    assert!(err.contains("has no `id`"), "{err}");
+
+    let secrets = tempfile::tempdir().unwrap();
+    let e = ss12000::read(
+        "register",
+        &options(&prism.url(), &secrets),
+        &[Resource::Organisations],
+    )
+    .unwrap_err();
+    assert_eq!(e.code, Code::BadSourceAnswer);
+    assert!(
+        e.message.contains("same `pageToken` as the page before"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn a_rate_limited_server_is_retried_after_the_time_it_asks() {
+    let prism = Prism::start(Answers::Dynamic);
+    let proxy = FaultProxy::throttle(prism.port, 2, 1);
+    let secrets = tempfile::tempdir().unwrap();
+    let read = ss12000::read(
+        "register",
+        &options(&proxy.base(), &secrets),
+        &[Resource::Groups],
+    )
+    .unwrap();
+    assert_eq!(proxy.throttled(), 2);
+    assert_eq!(read.datasets[0].columns, Resource::Groups.columns());
+    assert_no_violations(&prism);
+}
+
+#[test]
+fn mistakes_in_the_source_settings_are_all_reported_at_their_place() {
+    let (sb, env) = example("http://127.0.0.1:1");
+    sb.edit(
+        "pipeline.yaml",
+        "      token: ${SS12000_TOKEN}",
+        "      token: s3cret-written-inline",
+    );
+    sb.edit(
+        "pipeline.yaml",
+        "members: { resource: groupMemberships }",
+        "members: { resource: groupMembership, path: x.csv }",
+    );
+    let out = run(&sb, &env, &["validate", "pipeline.yaml"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(Code::PlainSecret.as_str()), "{err}");
+    assert!(
+        !err.contains("s3cret-written-inline"),
+        "the secret was shown:\n{err}"
+    );
+    assert!(
+        err.contains("`groupMembership` is not an SS12000 dataset")
+            && err.contains("did you mean `groupMemberships`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`path:` does not apply to a dataset of an `ss12000` source"),
+        "{err}"
+    );
+    assert!(err.contains("3 errors found"), "{err}");
+}
