@@ -164,7 +164,10 @@ fn snippets_resolve(doc: &str) -> usize {
     let env: HashMap<String, String> = HashMap::from([
         ("SFTP_PASSWORD".to_string(), "x".to_string()),
         ("SCIM_TOKEN".to_string(), "x".to_string()),
-        ("SS12000_URL".to_string(), "https://api.example.se/v2.0".to_string()),
+        (
+            "SS12000_URL".to_string(),
+            "https://api.example.se/v2.0".to_string(),
+        ),
         ("SS12000_TOKEN".to_string(), "x".to_string()),
     ]);
     let mut seen = 0;

@@ -450,3 +450,60 @@ fn a_tls_server_is_trusted_through_the_configured_ca_and_refused_without_it() {
     assert!(err.contains("ca_file"), "the hint names the setting: {err}");
     assert!(sb.written().is_empty());
 }
+
+/// `scim.concurrency` bounds the requests in flight and `scim.batch` the member changes per
+/// request, seen from a recording proxy in front of the server.
+#[test]
+fn concurrency_and_batch_bound_the_requests_sent() {
+    let server = ScimServer::start();
+    let proxy = FaultProxy::record(server.port);
+    let sb = Sandbox::example();
+    let settings = "      concurrency: 1\n      batch: 2\n";
+    sb.replace_targets(&server.target(settings).replace(&server.url(), &proxy.url()));
+    let out = apply(&sb, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(proxy.peak_connections(), 1, "{:#?}", proxy.requests());
+    let groups = server.resources("Groups");
+    let expected: usize = groups
+        .values()
+        .map(|g| g["members"].as_array().map_or(0, Vec::len).div_ceil(2))
+        .sum();
+    let patches = proxy
+        .requests()
+        .iter()
+        .filter(|l| l.starts_with("PATCH /v2/Groups/"))
+        .count();
+    assert!(
+        expected > groups.len(),
+        "the example's groups are too small to batch"
+    );
+    assert_eq!(patches, expected, "{:#?}", proxy.requests());
+
+    // With room for four at once, more than one request is in flight, but never five.
+    let server = ScimServer::start();
+    let proxy = FaultProxy::record(server.port);
+    let sb = Sandbox::example();
+    let settings = "      concurrency: 4\n      batch: 1000\n";
+    sb.replace_targets(&server.target(settings).replace(&server.url(), &proxy.url()));
+    let out = apply(&sb, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        (2..=4).contains(&proxy.peak_connections()),
+        "peak {}",
+        proxy.peak_connections()
+    );
+    let patches = proxy
+        .requests()
+        .iter()
+        .filter(|l| l.starts_with("PATCH /v2/Groups/"))
+        .count();
+    let with_members = server
+        .resources("Groups")
+        .values()
+        .filter(|g| g["members"].as_array().is_some_and(|m| !m.is_empty()))
+        .count();
+    assert_eq!(
+        patches, with_members,
+        "one member request per group with members"
+    );
+}

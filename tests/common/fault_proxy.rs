@@ -1,7 +1,10 @@
 //! A TCP proxy in front of a real server that injects faults: it lets a set number of HTTP
 //! requests through and then stops answering (open connections are cut, new ones refused, as
 //! when the server goes down mid-run), or it answers the first requests with 429 Too Many
-//! Requests and a Retry-After, as a rate-limited service does.
+//! Requests and a Retry-After, as a rate-limited service does. In every mode it records each
+//! request's first line and the most connections open at once (an HTTP/1.1 client opens a
+//! connection only when all of its open ones are busy, so that is its peak of requests in
+//! flight).
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -21,6 +24,8 @@ enum Mode {
     CutAfter(usize),
     /// Answers this many requests with 429 and `Retry-After: secs`, then forwards all.
     Throttle { first: usize, secs: u64 },
+    /// Forwards everything (to record what is sent).
+    Record,
 }
 
 struct Shared {
@@ -30,6 +35,10 @@ struct Shared {
     throttled: AtomicUsize,
     down: Arc<AtomicBool>,
     open: Mutex<Vec<TcpStream>>,
+    /// The first line of every request, in the order they came.
+    lines: Mutex<Vec<String>>,
+    connections: AtomicUsize,
+    peak: AtomicUsize,
 }
 
 impl FaultProxy {
@@ -41,6 +50,21 @@ impl FaultProxy {
     /// Answers the first `first` requests with 429 and `Retry-After: secs`.
     pub fn throttle(upstream: u16, first: usize, secs: u64) -> FaultProxy {
         Self::with_mode(upstream, Mode::Throttle { first, secs })
+    }
+
+    /// Forwards every request, recording them.
+    pub fn record(upstream: u16) -> FaultProxy {
+        Self::with_mode(upstream, Mode::Record)
+    }
+
+    /// The first line of every request so far (`PATCH /v2/Groups/17 HTTP/1.1`).
+    pub fn requests(&self) -> Vec<String> {
+        self.shared.lines.lock().unwrap().clone()
+    }
+
+    /// The most client connections that were open at the same time.
+    pub fn peak_connections(&self) -> usize {
+        self.shared.peak.load(Ordering::SeqCst)
     }
 
     /// How many requests were answered with 429.
@@ -60,6 +84,9 @@ impl FaultProxy {
             throttled: AtomicUsize::new(0),
             down: down.clone(),
             open: Mutex::new(Vec::new()),
+            lines: Mutex::new(Vec::new()),
+            connections: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
         });
         let accepting = shared.clone();
         std::thread::spawn(move || accept_loop(listener, accepting));
@@ -100,8 +127,13 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 open.push(server.try_clone().unwrap());
                 drop(open);
                 let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let now = shared.connections.fetch_add(1, Ordering::SeqCst) + 1;
+                shared.peak.fetch_max(now, Ordering::SeqCst);
                 let up = shared.clone();
-                std::thread::spawn(move || pump(client, server, Some(up)));
+                std::thread::spawn(move || {
+                    pump(client, server, Some(up.clone()));
+                    up.connections.fetch_sub(1, Ordering::SeqCst);
+                });
                 std::thread::spawn(move || pump(s2, c2, None));
             }
             Err(_) => std::thread::sleep(Duration::from_millis(5)),
@@ -120,6 +152,7 @@ fn pump(mut from: TcpStream, mut to: TcpStream, counter: Option<Arc<Shared>>) {
         };
         if let Some(shared) = &counter {
             let requests = count(&buf[..n], b" HTTP/1.1\r\n");
+            record_lines(&buf[..n], &shared.lines);
             let before = shared.seen.fetch_add(requests, Ordering::SeqCst);
             match shared.mode {
                 Mode::CutAfter(allow)
@@ -148,6 +181,17 @@ fn pump(mut from: TcpStream, mut to: TcpStream, counter: Option<Arc<Shared>>) {
         }
     }
     let _ = to.shutdown(Shutdown::Write);
+}
+
+/// Keeps the request lines in `chunk` (a request's head arrives in one read from a client
+/// that writes it at once, as reqwest does).
+fn record_lines(chunk: &[u8], lines: &Mutex<Vec<String>>) {
+    let text = String::from_utf8_lossy(chunk);
+    let found = text
+        .split("\r\n")
+        .filter(|l| l.ends_with(" HTTP/1.1"))
+        .map(str::to_string);
+    lines.lock().unwrap().extend(found);
 }
 
 fn count(haystack: &[u8], needle: &[u8]) -> usize {
