@@ -462,7 +462,7 @@ fn concurrency_and_batch_bound_the_requests_sent() {
     sb.replace_targets(&server.target(settings).replace(&server.url(), &proxy.url()));
     let out = apply(&sb, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(proxy.peak_connections(), 1, "{:#?}", proxy.requests());
+    assert_eq!(proxy.peak_in_flight(), 1, "{:#?}", proxy.requests());
     let groups = server.resources("Groups");
     let expected: usize = groups
         .values()
@@ -488,9 +488,9 @@ fn concurrency_and_batch_bound_the_requests_sent() {
     let out = apply(&sb, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        (2..=4).contains(&proxy.peak_connections()),
+        (2..=4).contains(&proxy.peak_in_flight()),
         "peak {}",
-        proxy.peak_connections()
+        proxy.peak_in_flight()
     );
     let patches = proxy
         .requests()

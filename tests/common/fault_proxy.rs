@@ -2,9 +2,7 @@
 //! requests through and then stops answering (open connections are cut, new ones refused, as
 //! when the server goes down mid-run), or it answers the first requests with 429 Too Many
 //! Requests and a Retry-After, as a rate-limited service does. In every mode it records each
-//! request's first line and the most connections open at once (an HTTP/1.1 client opens a
-//! connection only when all of its open ones are busy, so that is its peak of requests in
-//! flight).
+//! request's first line and the most requests in flight at once (sent, and not yet answered).
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -37,7 +35,7 @@ struct Shared {
     open: Mutex<Vec<TcpStream>>,
     /// The first line of every request, in the order they came.
     lines: Mutex<Vec<String>>,
-    connections: AtomicUsize,
+    in_flight: AtomicUsize,
     peak: AtomicUsize,
 }
 
@@ -62,8 +60,8 @@ impl FaultProxy {
         self.shared.lines.lock().unwrap().clone()
     }
 
-    /// The most client connections that were open at the same time.
-    pub fn peak_connections(&self) -> usize {
+    /// The most requests that were sent and not yet answered at the same time.
+    pub fn peak_in_flight(&self) -> usize {
         self.shared.peak.load(Ordering::SeqCst)
     }
 
@@ -85,7 +83,7 @@ impl FaultProxy {
             down: down.clone(),
             open: Mutex::new(Vec::new()),
             lines: Mutex::new(Vec::new()),
-            connections: AtomicUsize::new(0),
+            in_flight: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
         });
         let accepting = shared.clone();
@@ -127,14 +125,9 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 open.push(server.try_clone().unwrap());
                 drop(open);
                 let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                let now = shared.connections.fetch_add(1, Ordering::SeqCst) + 1;
-                shared.peak.fetch_max(now, Ordering::SeqCst);
-                let up = shared.clone();
-                std::thread::spawn(move || {
-                    pump(client, server, Some(up.clone()));
-                    up.connections.fetch_sub(1, Ordering::SeqCst);
-                });
-                std::thread::spawn(move || pump(s2, c2, None));
+                let (up, down) = (shared.clone(), shared.clone());
+                std::thread::spawn(move || pump(client, server, Some(up)));
+                std::thread::spawn(move || answers(s2, c2, &down));
             }
             Err(_) => std::thread::sleep(Duration::from_millis(5)),
         }
@@ -153,6 +146,8 @@ fn pump(mut from: TcpStream, mut to: TcpStream, counter: Option<Arc<Shared>>) {
         if let Some(shared) = &counter {
             let requests = count(&buf[..n], b" HTTP/1.1\r\n");
             record_lines(&buf[..n], &shared.lines);
+            let now = shared.in_flight.fetch_add(requests, Ordering::SeqCst) + requests;
+            shared.peak.fetch_max(now, Ordering::SeqCst);
             let before = shared.seen.fetch_add(requests, Ordering::SeqCst);
             match shared.mode {
                 Mode::CutAfter(allow)
@@ -176,6 +171,29 @@ fn pump(mut from: TcpStream, mut to: TcpStream, counter: Option<Arc<Shared>>) {
                 _ => {}
             }
         }
+        if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown(Shutdown::Write);
+}
+
+/// Copies the server's answers to the client, counting each status line (`HTTP/1.0 200` or
+/// `HTTP/1.1 200`: scim2-server answers in HTTP/1.0) as the end
+/// of one request in flight.
+fn answers(mut from: TcpStream, mut to: TcpStream, shared: &Shared) {
+    let mut buf = [0u8; 16384];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let answered = count(&buf[..n], b"HTTP/1.");
+        let _ = shared
+            .in_flight
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| {
+                Some(v.saturating_sub(answered))
+            });
         if to.write_all(&buf[..n]).is_err() {
             break;
         }
