@@ -4,10 +4,10 @@
 use std::future::Future;
 
 /// Runs `work` to completion; a runtime that cannot start is an error like any other.
-pub fn block_on<T>(work: impl Future<Output = Result<T, String>>) -> Result<T, String> {
+pub fn block_on<T, E: From<String>>(work: impl Future<Output = Result<T, E>>) -> Result<T, E> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the network runtime: {e}"))?
+        .map_err(|e| E::from(format!("cannot start the network runtime: {e}")))?
         .block_on(work)
 }

@@ -10,7 +10,9 @@
 //! | `flatten.rs` | JSON objects into rows |
 //! | `protected.rs` | which persons are protected |
 //! | `options.rs` | the source's `ss12000:` settings |
+//! | `failure.rs` | why a read failed, as the error users see |
 
+mod failure;
 mod flatten;
 mod options;
 mod pages;
@@ -21,8 +23,9 @@ pub use options::Ss12000Options;
 pub use resource::{Endpoint, Resource};
 
 use super::Dataset;
-use crate::diagnostic::{Code, Diag};
-use crate::net::{Http, HttpError, Server};
+use crate::diagnostic::Diag;
+use crate::net::{Http, Server};
+use failure::Failure;
 use protected::Protected;
 use reqwest::Method;
 use std::collections::BTreeSet;
@@ -45,7 +48,7 @@ pub fn read(system: &str, options: &Ss12000Options, wanted: &[Resource]) -> Resu
         let http = connect(options)?;
         read_all(&http, options, wanted).await
     })
-    .map_err(|e| server_error(system, options, e))
+    .map_err(|e: Failure| e.diag(system, options))
 }
 
 /// Checks that the server answers and accepts the token (`etl validate --connect`).
@@ -54,16 +57,16 @@ pub fn probe(system: &str, options: &Ss12000Options) -> Result<String, Diag> {
         let http = connect(options)?;
         http.send(Method::GET, "/organisations?limit=1", None)
             .await
-            .map_err(|e| format!("GET {}/organisations: {e}", options.url))?;
+            .map_err(|e| Failure::Request(format!("GET {}/organisations", options.url), e))?;
         Ok(format!(
             "source `{system}`: SS12000 server {} reachable, token accepted",
             options.url
         ))
     })
-    .map_err(|e| server_error(system, options, e))
+    .map_err(|e: Failure| e.diag(system, options))
 }
 
-fn connect(options: &Ss12000Options) -> Result<Http, String> {
+fn connect(options: &Ss12000Options) -> Result<Http, Failure> {
     Server {
         url: &options.url,
         token: options.token.as_deref(),
@@ -73,13 +76,14 @@ fn connect(options: &Ss12000Options) -> Result<Http, String> {
         content_type: "application/json",
     }
     .client()
+    .map_err(Failure::Setup)
 }
 
 async fn read_all(
     http: &Http,
     options: &Ss12000Options,
     wanted: &[Resource],
-) -> Result<Read, String> {
+) -> Result<Read, Failure> {
     let mut endpoints: BTreeSet<Endpoint> = wanted.iter().map(|r| r.endpoint()).collect();
     if wanted.iter().any(|r| r.refers_to_persons()) {
         endpoints.insert(Endpoint::Persons);
@@ -114,12 +118,9 @@ async fn read_all(
         };
         objects += pages::read_all(http, path, options.page_size, &mut take)
             .await
-            .map_err(|e| describe(&options.url, path, e))?;
+            .map_err(|e| Failure::Request(format!("GET {}{path}", options.url), e))?;
         if full {
-            return Err(format!(
-                "{}{path} holds more than 4 GiB of text",
-                options.url
-            ));
+            return Err(Failure::TooLarge(format!("{}{path}", options.url)));
         }
     }
     Ok(Read {
@@ -127,38 +128,4 @@ async fn read_all(
         objects,
         protected: protected.len(),
     })
-}
-
-fn describe(url: &str, path: &str, e: HttpError) -> String {
-    match e {
-        HttpError::BadAnswer(why) => format!("unusable answer from {url}: {why}"),
-        other => format!("GET {url}{path}: {other}"),
-    }
-}
-
-fn server_error(system: &str, options: &Ss12000Options, why: String) -> Diag {
-    let (code, help) = if why.starts_with("unusable answer") {
-        (
-            Code::BadSourceAnswer,
-            "nothing was planned and state is unchanged; the server's answers do not follow SS12000 v2.1: ask its vendor, and send them this message",
-        )
-    } else if why.contains("certificate") {
-        (
-            Code::SourceUnreachable,
-            "nothing was planned and state is unchanged; the server's TLS certificate is not trusted: if it is signed by your own CA, give that CA's PEM file as `ss12000.ca_file`",
-        )
-    } else if why.contains("HTTP 401") || why.contains("HTTP 403") {
-        (
-            Code::SourceUnreachable,
-            "nothing was planned and state is unchanged; the server refused the token: check `ss12000.token` and the access the register's administrator gave it",
-        )
-    } else {
-        (
-            Code::SourceUnreachable,
-            "nothing was planned and state is unchanged; check `ss12000.url` and that the server is up (`etl validate --connect`), then run again",
-        )
-    };
-    Diag::error(code, format!("source `{system}`: {why}"))
-        .label(options.url_span, "this server")
-        .help(help)
 }

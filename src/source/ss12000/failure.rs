@@ -1,0 +1,72 @@
+//! Why a read from an SS12000 server failed, kept typed until it becomes the error users
+//! see, so the code and hint follow from what happened rather than from message text.
+
+use super::Ss12000Options;
+use crate::diagnostic::{Code, Diag};
+use crate::net::HttpError;
+
+pub enum Failure {
+    /// A request failed: `GET URL`, and why.
+    Request(String, HttpError),
+    /// An endpoint holds more text than a dataset can (4 GiB).
+    TooLarge(String),
+    /// The client could not be set up (a secret that cannot be read, TLS settings).
+    Setup(String),
+}
+
+impl From<String> for Failure {
+    fn from(why: String) -> Failure {
+        Failure::Setup(why)
+    }
+}
+
+const UNCHANGED: &str = "nothing was planned and state is unchanged";
+
+impl Failure {
+    pub fn diag(self, system: &str, options: &Ss12000Options) -> Diag {
+        let (code, message, hint) = match self {
+            Failure::Request(_, HttpError::BadAnswer(why)) => (
+                Code::BadSourceAnswer,
+                format!("unusable answer from {}: {why}", options.url),
+                "the server's answers do not follow SS12000 v2.1: ask its vendor, and send them this message",
+            ),
+            Failure::Request(
+                request,
+                e @ HttpError::Refused {
+                    status: 401 | 403, ..
+                },
+            ) => (
+                Code::SourceUnreachable,
+                format!("{request}: {e}"),
+                "the server refused the token: check `ss12000.token` and the access the register's administrator gave it",
+            ),
+            Failure::Request(request, e @ HttpError::Unreachable(_))
+                if e.to_string().contains("certificate") =>
+            {
+                (
+                    Code::SourceUnreachable,
+                    format!("{request}: {e}"),
+                    "the server's TLS certificate is not trusted: if it is signed by your own CA, give that CA's PEM file as `ss12000.ca_file`",
+                )
+            }
+            Failure::Request(request, e) => (
+                Code::SourceUnreachable,
+                format!("{request}: {e}"),
+                "check `ss12000.url` and that the server is up (`etl validate --connect`), then run again",
+            ),
+            Failure::TooLarge(request) => (
+                Code::BadSourceAnswer,
+                format!("{request} holds more than 4 GiB of text"),
+                "a dataset holds at most 4 GiB of text: read fewer datasets from this endpoint",
+            ),
+            Failure::Setup(why) => (
+                Code::SourceUnreachable,
+                why,
+                "check the source's `ss12000:` settings (`etl validate --connect`), then run again",
+            ),
+        };
+        Diag::error(code, format!("source `{system}`: {message}"))
+            .label(options.url_span, "this server")
+            .help(format!("{UNCHANGED}; {hint}"))
+    }
+}
