@@ -166,6 +166,8 @@ fn pump(mut from: TcpStream, mut to: TcpStream, counter: Option<Arc<Shared>>) {
                     );
                     let _ = from.write_all(answer.as_bytes());
                     let _ = from.shutdown(Shutdown::Both);
+                    // Answered here, not by the server: no longer in flight.
+                    shared.in_flight.fetch_sub(requests, Ordering::SeqCst);
                     break;
                 }
                 _ => {}
