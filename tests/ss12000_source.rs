@@ -46,10 +46,12 @@ fn run(sb: &Sandbox, env: &[(&str, String)], args: &[&str]) -> std::process::Out
     cmd.output().unwrap()
 }
 
+/// No request roster-etl sent broke the SS12000 file. (Prism also logs where its own
+/// answers break the file, as its static placeholders do: those are not ours.)
 fn assert_no_violations(prism: &Prism) {
     let log = prism.log();
     assert!(
-        !log.contains("Violation"),
+        !log.contains("Violation: request"),
         "Prism found requests that break the SS12000 file:\n{log}"
     );
 }
