@@ -1,5 +1,6 @@
 //! The columns of each dataset the mappings read: from the file's header, checked
-//! against the columns the pipeline declares, or the fixed columns of an SS12000 dataset.
+//! against the columns the pipeline declares, or the fixed columns of an SS12000 dataset, or
+//! `dn` and the attributes of a directory search.
 
 use crate::diagnostic::{Code, Diag, Diagnostics, SourceMap, suggest};
 use crate::load::{DatasetDecl, Pipeline};
@@ -35,6 +36,9 @@ fn read_schema(
 ) -> Option<Vec<String>> {
     if let Some(resource) = decl.resource() {
         return Some(resource.columns().iter().map(|c| c.to_string()).collect());
+    }
+    if let Some(query) = decl.ldap_query() {
+        return Some(query.columns());
     }
     let src = decl.csv_source()?;
     let header = match read_columns(&src, sources) {

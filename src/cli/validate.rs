@@ -4,7 +4,7 @@
 use super::exit::Exit;
 use super::output::Output;
 use crate::diagnostic::SourceMap;
-use crate::load::ProcessEnv;
+use crate::load::{ProcessEnv, SourceServer};
 use std::path::Path;
 
 pub fn run(path: &Path, connect: bool, out: &Output) -> Exit {
@@ -43,11 +43,17 @@ fn connect_all(pipeline: &crate::load::Pipeline, sources: &SourceMap, out: &Outp
     let mut failed = Vec::new();
     let mut lines = Vec::new();
     for system in &pipeline.systems {
-        match &system.server {
-            Some(server) => match crate::source::ss12000::probe(&system.name.node, server) {
-                Ok(line) => lines.push(line),
-                Err(diag) => failed.push(diag),
-            },
+        let name = &system.name.node;
+        let probed = match &system.server {
+            Some(SourceServer::Ss12000(server)) => {
+                Some(crate::source::ss12000::probe(name, server))
+            }
+            Some(SourceServer::Ldap(server)) => Some(crate::source::ldap::probe(name, server)),
+            None => None,
+        };
+        match probed {
+            Some(Ok(line)) => lines.push(line),
+            Some(Err(diag)) => failed.push(diag),
             None => lines.push(format!(
                 "source `{}`: reads files (no server to reach)",
                 system.name.node

@@ -1,9 +1,11 @@
-//! Reads the datasets a program uses: CSV files one by one, and each SS12000 server once
-//! for all of its datasets. Every read error of the run is reported together.
+//! Reads the datasets a program uses: CSV files one by one, each SS12000 server once for
+//! all of its datasets, and each directory over one connection for all of its searches.
+//! Every read error of the run is reported together.
 
 use crate::check::Program;
-use crate::diagnostic::{Diagnostics, SourceMap};
-use crate::load::Pipeline;
+use crate::diagnostic::{Diag, Diagnostics, SourceMap};
+use crate::load::{DatasetDecl, Pipeline, SourceServer, SourceSystem};
+use crate::source::ldap::{self, LdapQuery};
 use crate::source::ss12000::{self, Resource};
 use crate::source::{Dataset, read_dataset};
 
@@ -19,22 +21,13 @@ pub fn read_datasets(
         let Some(server) = &system.server else {
             continue;
         };
-        let used: Vec<(usize, Resource)> = program
-            .datasets
-            .iter()
-            .enumerate()
-            .filter_map(|(i, used)| {
-                let decl = pipeline.dataset(&used.qualified)?;
-                (decl.system == system.name.node).then_some((i, decl.resource()?))
-            })
-            .collect();
+        let used = used_by(program, pipeline, system);
         if used.is_empty() {
             continue;
         }
-        let resources: Vec<Resource> = used.iter().map(|(_, r)| *r).collect();
-        match ss12000::read(&system.name.node, server, &resources) {
-            Ok(got) => {
-                for ((i, _), dataset) in used.iter().zip(got.datasets) {
+        match read_server(&system.name.node, server, &used) {
+            Ok(datasets) => {
+                for ((i, _), dataset) in used.iter().zip(datasets) {
                     read[*i] = Some(dataset);
                 }
             }
@@ -57,4 +50,40 @@ pub fn read_datasets(
         return Err(diags);
     }
     Ok(read.into_iter().map(Option::unwrap_or_default).collect())
+}
+
+/// The datasets of `system` the program reads, with their places in `program.datasets`.
+fn used_by<'p>(
+    program: &Program,
+    pipeline: &'p Pipeline,
+    system: &SourceSystem,
+) -> Vec<(usize, &'p DatasetDecl)> {
+    program
+        .datasets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, used)| {
+            let decl = pipeline.dataset(&used.qualified)?;
+            (decl.system == system.name.node).then_some((i, decl))
+        })
+        .collect()
+}
+
+/// One server's datasets, in the order of `used`.
+fn read_server(
+    system: &str,
+    server: &SourceServer,
+    used: &[(usize, &DatasetDecl)],
+) -> Result<Vec<Dataset>, Diag> {
+    match server {
+        SourceServer::Ss12000(options) => {
+            let resources: Vec<Resource> = used.iter().filter_map(|(_, d)| d.resource()).collect();
+            Ok(ss12000::read(system, options, &resources)?.datasets)
+        }
+        SourceServer::Ldap(options) => {
+            let queries: Vec<&LdapQuery> =
+                used.iter().filter_map(|(_, d)| d.ldap_query()).collect();
+            Ok(ldap::read(system, options, &queries)?.datasets)
+        }
+    }
 }

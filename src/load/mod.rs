@@ -6,6 +6,7 @@ mod pipeline;
 mod raw;
 mod raw_safety;
 mod resolve;
+mod resolve_ldap;
 mod resolve_safety;
 mod resolve_source;
 mod resolve_target;

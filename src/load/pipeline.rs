@@ -4,6 +4,7 @@ use super::window::YearlyWindow;
 use crate::diagnostic::{FileId, Node, Span};
 use crate::diff::Policies;
 use crate::safety::Limits;
+use crate::source::ldap::{LdapOptions, LdapQuery};
 use crate::source::ss12000::{Resource, Ss12000Options};
 use crate::source::{CsvOptions, CsvSource, ProtectedRule};
 use std::collections::HashMap;
@@ -64,9 +65,16 @@ pub struct SchoolYear {
 #[derive(Debug)]
 pub struct SourceSystem {
     pub name: Node<String>,
-    /// The server of an `ss12000` source (`None` for CSV files).
-    pub server: Option<Ss12000Options>,
+    /// The server the source reads from (`None` for CSV files).
+    pub server: Option<SourceServer>,
     pub datasets: Vec<DatasetDecl>,
+}
+
+/// The server of a source that is not files.
+#[derive(Debug)]
+pub enum SourceServer {
+    Ss12000(Ss12000Options),
+    Ldap(LdapOptions),
 }
 
 #[derive(Debug)]
@@ -93,6 +101,8 @@ pub enum Origin {
     },
     /// One typed dataset of the source system's SS12000 server.
     Ss12000(Resource),
+    /// One search of the source system's directory.
+    Ldap(LdapQuery),
 }
 
 impl DatasetDecl {
@@ -115,7 +125,7 @@ impl DatasetDecl {
                 options,
                 protected: protected.as_ref(),
             }),
-            Origin::Ss12000(_) => None,
+            Origin::Ss12000(_) | Origin::Ldap(_) => None,
         }
     }
 
@@ -123,7 +133,15 @@ impl DatasetDecl {
     pub fn resource(&self) -> Option<Resource> {
         match self.origin {
             Origin::Ss12000(r) => Some(r),
-            Origin::Csv { .. } => None,
+            Origin::Csv { .. } | Origin::Ldap(_) => None,
+        }
+    }
+
+    /// The directory search this is, if it is one.
+    pub fn ldap_query(&self) -> Option<&LdapQuery> {
+        match &self.origin {
+            Origin::Ldap(q) => Some(q),
+            Origin::Csv { .. } | Origin::Ss12000(_) => None,
         }
     }
 }

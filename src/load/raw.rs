@@ -48,6 +48,8 @@ pub struct RawSource {
     pub kind: S,
     /// The server of an `ss12000` source.
     pub ss12000: Option<Spanned<RawSs12000>>,
+    /// The directory of an `ldap` source.
+    pub ldap: Option<Spanned<RawLdap>>,
     pub datasets: SpannedMap<RawDataset>,
 }
 
@@ -64,11 +66,30 @@ pub struct RawSs12000 {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct RawLdap {
+    pub url: S,
+    pub bind_dn: S,
+    pub password: S,
+    pub starttls: Option<Spanned<bool>>,
+    pub page_size: Option<Spanned<usize>>,
+    pub timeout_secs: Option<Spanned<u64>>,
+    pub ca_file: Option<S>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RawDataset {
     /// The file of a `csv` source's dataset.
     pub path: Option<S>,
     /// What an `ss12000` source's dataset reads (the dataset's name when left out).
     pub resource: Option<S>,
+    /// Where an `ldap` source's dataset searches.
+    pub base: Option<S>,
+    pub scope: Option<S>,
+    pub filter: Option<S>,
+    pub attributes: Option<Vec<S>>,
+    /// Between the values of a multi-valued attribute (`ldap` sources; `|` by default).
+    pub separator: Option<S>,
     pub encoding: Option<S>,
     pub delimiter: Option<S>,
     pub columns: Option<Vec<S>>,

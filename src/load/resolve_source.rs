@@ -1,7 +1,8 @@
-//! Resolving `sources:`: each system's type (`csv` files or an `ss12000` server) and its
+//! Resolving `sources:`: each system's type (`csv` files, an `ss12000` server or an `ldap`
+//! directory; the directory's own settings are in `resolve_ldap.rs`) and its
 //! datasets. Every mistake is reported; a dataset with one is left out of the pipeline.
 
-use super::pipeline::{DatasetDecl, Origin, SourceSystem};
+use super::pipeline::{DatasetDecl, Origin, SourceServer, SourceSystem};
 use super::raw::{RawDataset, RawSource, RawSs12000, S};
 use super::resolve::Resolver;
 use super::spanned_map::SpannedMap;
@@ -10,56 +11,70 @@ use crate::diagnostic::{Code, Diag, Node, suggest};
 use crate::source::ss12000::{Resource, Ss12000Options};
 use crate::source::{CsvOptions, EncodingChoice};
 
-const SOURCE_TYPES: [&str; 2] = ["csv", "ss12000"];
+const SOURCE_TYPES: [&str; 3] = ["csv", "ss12000", "ldap"];
 
 impl Resolver<'_> {
     pub(super) fn systems(&mut self, raw: &SpannedMap<RawSource>) -> Vec<SourceSystem> {
         let mut systems = Vec::new();
         for (name, source) in &raw.0 {
-            let server = match source.kind.value.as_str() {
-                "csv" => {
-                    if let Some(s) = &source.ss12000 {
-                        self.bad_key(span_of(s, self.file), "ss12000", "an `ss12000` source");
-                    }
-                    None
-                }
+            let kind = source.kind.value.as_str();
+            if !SOURCE_TYPES.contains(&kind) {
+                self.diags.push(
+                    Diag::error(
+                        Code::UnknownSourceType,
+                        format!("unknown source type `{kind}`"),
+                    )
+                    .label(self.span(&source.kind), "here")
+                    .help(format!(
+                        "source types: `csv`, `ss12000`, `ldap`; {}",
+                        suggest::did_you_mean(kind, SOURCE_TYPES)
+                    )),
+                );
+                continue;
+            }
+            if let (Some(s), false) = (&source.ss12000, kind == "ss12000") {
+                self.bad_key(span_of(s, self.file), "ss12000", "an `ss12000` source");
+            }
+            if let (Some(s), false) = (&source.ldap, kind == "ldap") {
+                self.bad_key(span_of(s, self.file), "ldap", "an `ldap` source");
+            }
+            let server = match kind {
                 "ss12000" => match &source.ss12000 {
-                    Some(s) => self.ss12000(&s.value),
+                    Some(s) => self.ss12000(&s.value).map(SourceServer::Ss12000),
                     None => {
-                        self.diags.push(
-                            Diag::error(
-                                Code::BadSetting,
-                                format!("source `{}` has no `ss12000:` settings", name.value),
-                            )
-                            .label(self.span(&source.kind), "an SS12000 source")
-                            .help("add `ss12000: { url: https://host/ss12000/v2.0, token: ${SS12000_TOKEN} }`"),
-                        );
+                        self.no_settings(name, source, "ss12000", "`ss12000: { url: https://host/ss12000/v2.0, token: ${SS12000_TOKEN} }`");
                         continue;
                     }
                 },
-                other => {
-                    self.diags.push(
-                        Diag::error(
-                            Code::UnknownSourceType,
-                            format!("unknown source type `{other}`"),
-                        )
-                        .label(self.span(&source.kind), "here")
-                        .help(format!(
-                            "source types: `csv`, `ss12000`; {}",
-                            suggest::did_you_mean(other, SOURCE_TYPES)
-                        )),
-                    );
-                    continue;
-                }
+                "ldap" => match &source.ldap {
+                    Some(s) => self.ldap(&s.value).map(SourceServer::Ldap),
+                    None => {
+                        self.no_settings(name, source, "ldap", "`ldap: { url: ldaps://dc.example.se, bind_dn: svc@example.se, password: ${AD_PASSWORD} }`");
+                        continue;
+                    }
+                },
+                _ => None,
             };
-            let api = source.kind.value == "ss12000";
             let datasets = source
                 .datasets
                 .0
                 .iter()
-                .filter_map(|(n, d)| match api {
-                    true => self.api_dataset(&name.value, n, d, server.as_ref()),
-                    false => self.csv_dataset(&name.value, n, d),
+                .filter_map(|(n, d)| match (kind, &server) {
+                    ("ss12000", server) => {
+                        let server = match server {
+                            Some(SourceServer::Ss12000(o)) => Some(o),
+                            _ => None,
+                        };
+                        self.api_dataset(&name.value, n, d, server)
+                    }
+                    ("ldap", server) => {
+                        let url = match server {
+                            Some(SourceServer::Ldap(o)) => Some(o.url.as_str()),
+                            _ => None,
+                        };
+                        self.ldap_dataset(&name.value, n, d, url)
+                    }
+                    _ => self.csv_dataset(&name.value, n, d),
                 })
                 .collect();
             systems.push(SourceSystem {
@@ -71,7 +86,19 @@ impl Resolver<'_> {
         systems
     }
 
+    fn no_settings(&mut self, name: &S, source: &RawSource, key: &str, example: &str) {
+        self.diags.push(
+            Diag::error(
+                Code::BadSetting,
+                format!("source `{}` has no `{key}:` settings", name.value),
+            )
+            .label(self.span(&source.kind), format!("an `{key}` source"))
+            .help(format!("add {example}")),
+        );
+    }
+
     fn csv_dataset(&mut self, system: &str, name: &S, raw: &RawDataset) -> Option<DatasetDecl> {
+        self.ldap_only(raw);
         if let Some(r) = &raw.resource {
             self.bad_key(self.span(r), "resource", "a dataset of an `ss12000` source");
         }
@@ -123,6 +150,7 @@ impl Resolver<'_> {
         raw: &RawDataset,
         server: Option<&Ss12000Options>,
     ) -> Option<DatasetDecl> {
+        self.ldap_only(raw);
         let file_only = [
             (raw.path.as_ref().map(|p| self.span(p)), "path"),
             (raw.encoding.as_ref().map(|p| self.span(p)), "encoding"),
@@ -201,7 +229,7 @@ impl Resolver<'_> {
         })
     }
 
-    fn bad_key(&mut self, span: crate::diagnostic::Span, key: &str, only: &str) {
+    pub(super) fn bad_key(&mut self, span: crate::diagnostic::Span, key: &str, only: &str) {
         self.diags.push(
             Diag::error(Code::BadSetting, format!("`{key}:` applies only to {only}"))
                 .label(span, "not used here")

@@ -1,9 +1,11 @@
-//! Stage "read": source datasets into memory, from CSV files or an SS12000 API.
+//! Stage "read": source datasets into memory, from CSV files, an SS12000 API or an LDAP
+//! directory.
 
 mod csv_options;
 mod csv_reader;
 mod dataset;
 mod encoding;
+pub mod ldap;
 mod protected;
 pub mod ss12000;
 
