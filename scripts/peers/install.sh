@@ -4,6 +4,8 @@
 #   sshd (openssh-server)     a real SFTP server on a loopback port
 #   scim2-server 0.8.3 (PyPI) a real SCIM 2.0 server, in the project's own venv (.peers/venv)
 #   Prism 5.14.2 (npm)        serves the official SS12000 OpenAPI file as a real API (.peers/node)
+#   Samba AD DC (samba-ad-dc) a real Active Directory domain controller for the LDAP source;
+#                             the tests provision a throwaway domain offline (samba-tool, ldbadd)
 # The tests start each server themselves on 127.0.0.1 and stop it by its PID. A peer that is
 # still missing after this makes its tests fail; they are never skipped.
 set -euo pipefail
@@ -15,6 +17,8 @@ command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+{ [ -x /usr/sbin/samba ] && command -v samba-tool >/dev/null 2>&1; } || need+=(samba samba-ad-dc samba-ad-provision)
+command -v ldbadd >/dev/null 2>&1 || need+=(ldb-tools)
 
 if [ "${#need[@]}" -gt 0 ]; then
   sudo=""

@@ -3,6 +3,7 @@
 
 pub mod fault_proxy;
 pub mod prism;
+pub mod samba;
 pub mod scim;
 pub mod sshd;
 pub mod tls;
