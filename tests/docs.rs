@@ -169,6 +169,7 @@ fn snippets_resolve(doc: &str) -> usize {
             "https://api.example.se/v2.0".to_string(),
         ),
         ("SS12000_TOKEN".to_string(), "x".to_string()),
+        ("AD_PASSWORD".to_string(), "x".to_string()),
     ]);
     let mut seen = 0;
     for block in blocks(&text, "yaml") {
@@ -200,12 +201,20 @@ fn safe_sync_snippets_resolve() {
 #[test]
 fn connector_pipelines_resolve() {
     let mut seen = 0;
-    for page in ["oneroster", "sds", "pifu-ims", "sftp", "scim", "ss12000"] {
+    for page in [
+        "oneroster",
+        "sds",
+        "pifu-ims",
+        "sftp",
+        "scim",
+        "ss12000",
+        "ldap",
+    ] {
         let n = snippets_resolve(&format!("docs/connectors/{page}.md"));
         assert!(n >= 1, "docs/connectors/{page}.md has no pipeline");
         seen += n;
     }
-    assert!(seen >= 6, "found {seen} yaml blocks");
+    assert!(seen >= 7, "found {seen} yaml blocks");
 }
 
 /// The SS12000 page shows the bundled example's pipeline and mapping exactly as they are
@@ -218,4 +227,15 @@ fn the_ss12000_page_shows_the_example_as_it_is() {
     let mapping = std::fs::read_to_string(root.join("mappings/ss12000.map")).unwrap();
     assert_eq!(blocks(&page, "yaml")[0].trim_end(), pipeline.trim_end());
     assert_eq!(blocks(&page, "mapping")[0].trim_end(), mapping.trim_end());
+}
+
+/// The LDAP page shows the example's LDAP pipeline exactly as it is (which
+/// tests/ldap_source.rs runs against Samba AD DC).
+#[test]
+fn the_ldap_page_shows_the_example_as_it_is() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let page = std::fs::read_to_string(root.join("docs/connectors/ldap.md")).unwrap();
+    let pipeline =
+        std::fs::read_to_string(root.join("examples/extens-ad/pipeline-ldap.yaml")).unwrap();
+    assert_eq!(blocks(&page, "yaml")[0].trim_end(), pipeline.trim_end());
 }
