@@ -58,10 +58,21 @@ pub struct RawSource {
 pub struct RawSs12000 {
     pub url: S,
     pub token: Option<S>,
+    pub oauth2: Option<Spanned<RawOAuth2>>,
     pub page_size: Option<Spanned<usize>>,
     pub timeout_secs: Option<Spanned<u64>>,
     pub retries: Option<Spanned<u32>>,
     pub ca_file: Option<S>,
+}
+
+/// OAuth 2.0 client credentials for a server's token.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOAuth2 {
+    pub token_url: S,
+    pub client_id: S,
+    pub client_secret: S,
+    pub scope: Option<S>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,13 +3,15 @@
 //! datasets. Every mistake is reported; a dataset with one is left out of the pipeline.
 
 use super::pipeline::{DatasetDecl, Origin, SourceServer, SourceSystem};
-use super::raw::{RawDataset, RawSource, RawSs12000, S};
+use super::raw::{RawDataset, RawOAuth2, RawSource, RawSs12000, S};
 use super::resolve::Resolver;
 use super::spanned_map::SpannedMap;
 use super::yaml::span_of;
 use crate::diagnostic::{Code, Diag, Node, suggest};
+use crate::net::OAuth2Options;
 use crate::source::ss12000::{Resource, Ss12000Options};
 use crate::source::{CsvOptions, EncodingChoice};
+use serde_saphyr::Spanned;
 
 const SOURCE_TYPES: [&str; 3] = ["csv", "ss12000", "ldap"];
 
@@ -213,6 +215,14 @@ impl Resolver<'_> {
         )?;
         let (token, token_ok) = self.optional_secret(raw.token.as_ref());
         ok &= token_ok;
+        let oauth2 = match &raw.oauth2 {
+            Some(o) => {
+                let resolved = self.oauth2(o, raw.token.as_ref());
+                ok &= resolved.is_some();
+                resolved
+            }
+            None => None,
+        };
         let ca_file = match &raw.ca_file {
             Some(c) => Some(self.absolute(c)?),
             None => None,
@@ -222,10 +232,42 @@ impl Resolver<'_> {
             url: url.trim_end_matches('/').to_string(),
             url_span: self.span(&raw.url),
             token,
+            oauth2,
             page_size,
             timeout_secs: raw.timeout_secs.as_ref().map_or(30, |t| t.value),
             retries: raw.retries.as_ref().map_or(3, |r| r.value),
             ca_file,
+        })
+    }
+
+    /// OAuth 2.0 client credentials, which replace a fixed `token`.
+    fn oauth2(&mut self, raw: &Spanned<RawOAuth2>, token: Option<&S>) -> Option<OAuth2Options> {
+        let whole = span_of(raw, self.file);
+        if let Some(t) = token {
+            self.diags.push(
+                Diag::error(Code::BadSetting, "both `token:` and `oauth2:` are given")
+                    .label(self.span(t), "a fixed token")
+                    .label(whole, "client credentials that fetch tokens")
+                    .help("keep one: `oauth2:` when the register's token server issues tokens, `token:` for a token it gave you once"),
+            );
+            return None;
+        }
+        let raw = &raw.value;
+        let url = self.http_url(&raw.token_url, "`https://auth.example.se/oauth2/token`");
+        let client_id = self.string(&raw.client_id);
+        let client_secret = self.secret_reference(&raw.client_secret);
+        let scope = match &raw.scope {
+            Some(s) => Some(self.string(s)?),
+            None => None,
+        };
+        let (token_url, url_ok) = url?;
+        url_ok.then_some(())?;
+        Some(OAuth2Options {
+            token_url,
+            client_id: client_id?,
+            client_secret: client_secret?,
+            scope,
+            span: self.span(&raw.client_secret),
         })
     }
 

@@ -1,18 +1,20 @@
-//! An HTTP client for JSON APIs: one base URL, a bearer token, a timeout on every request,
-//! TLS through rustls, and bounded retries of 429, 5xx and lost connections.
+//! An HTTP client for JSON APIs: one base URL, a bearer token (given, or obtained by OAuth 2.0
+//! client credentials), a timeout on every request, TLS through rustls, and bounded retries
+//! of 429, 5xx and lost connections.
 
+use super::oauth2::{ClientCredentials, Token};
 use super::retry::{Backoff, retry_after, retryable};
 use reqwest::Method;
 use serde_json::Value;
 use std::fmt;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub struct HttpSettings<'a> {
     /// `https://host/base` (no trailing slash needed).
     pub base: &'a str,
-    /// The bearer token, already resolved from its `${...}` reference. Never logged.
-    pub bearer: Option<String>,
+    /// How requests authenticate, secrets already resolved. Never logged.
+    pub auth: Auth,
     pub timeout: Duration,
     /// Trust only this CA (PEM) instead of the platform's roots.
     pub ca_file: Option<&'a Path>,
@@ -21,10 +23,21 @@ pub struct HttpSettings<'a> {
     pub content_type: &'static str,
 }
 
+/// How a client's requests authenticate.
+pub enum Auth {
+    None,
+    /// A fixed bearer token.
+    Bearer(String),
+    /// A bearer token from a token endpoint, renewed before it expires.
+    ClientCredentials(ClientCredentials),
+}
+
 pub struct Http {
     client: reqwest::Client,
     base: String,
-    bearer: Option<String>,
+    auth: Auth,
+    /// The current token of `Auth::ClientCredentials`.
+    token: tokio::sync::Mutex<Option<Token>>,
     backoff: Backoff,
     content_type: &'static str,
 }
@@ -44,6 +57,8 @@ pub enum HttpError {
     Refused { status: u16, detail: String },
     /// A success status with an answer that cannot be used (not JSON, no id, endless paging).
     BadAnswer(String),
+    /// The OAuth 2.0 token endpoint refused the client's credentials.
+    TokenRefused(String),
 }
 
 impl fmt::Display for HttpError {
@@ -55,6 +70,7 @@ impl fmt::Display for HttpError {
             }
             HttpError::Refused { status, detail } => write!(f, "HTTP {status}: {detail}"),
             HttpError::BadAnswer(why) => write!(f, "unusable answer: {why}"),
+            HttpError::TokenRefused(why) => write!(f, "{why}"),
         }
     }
 }
@@ -72,7 +88,8 @@ impl Http {
         Ok(Http {
             client,
             base: settings.base.trim_end_matches('/').to_string(),
-            bearer: settings.bearer,
+            auth: settings.auth,
+            token: tokio::sync::Mutex::new(None),
             backoff: settings.backoff,
             content_type: settings.content_type,
         })
@@ -119,7 +136,7 @@ impl Http {
             .client
             .request(method, self.url(path))
             .header("Accept", self.content_type);
-        if let Some(token) = &self.bearer {
+        if let Some(token) = self.bearer().await? {
             request = request.bearer_auth(token);
         }
         if let Some(body) = body {
@@ -156,10 +173,46 @@ impl Http {
             status,
             detail: detail(&text),
         };
+        if status == 401 && self.forget_token().await {
+            // The token was revoked or expired early: the next try fetches a new one.
+            return Err(Failure::Again(error, None));
+        }
         if retryable(status) {
             Err(Failure::Again(error, asked))
         } else {
             Err(Failure::Final(error))
+        }
+    }
+}
+
+impl Http {
+    /// The bearer token for the next request, fetched first when there is none or it is
+    /// about to expire.
+    async fn bearer(&self) -> Result<Option<String>, Failure> {
+        match &self.auth {
+            Auth::None => Ok(None),
+            Auth::Bearer(token) => Ok(Some(token.clone())),
+            Auth::ClientCredentials(credentials) => {
+                let mut current = self.token.lock().await;
+                if let Some(t) = current.as_ref().filter(|t| Instant::now() < t.renew_at) {
+                    return Ok(Some(t.value.clone()));
+                }
+                let fresh = credentials.fetch(&self.client).await.map_err(|e| match e {
+                    HttpError::Unreachable(_) => Failure::Again(e, None),
+                    _ => Failure::Final(e),
+                })?;
+                let value = fresh.value.clone();
+                *current = Some(fresh);
+                Ok(Some(value))
+            }
+        }
+    }
+
+    /// Drops a fetched token; false when tokens are not fetched (nothing to renew).
+    async fn forget_token(&self) -> bool {
+        match self.auth {
+            Auth::ClientCredentials(_) => self.token.lock().await.take().is_some(),
+            _ => false,
         }
     }
 }
@@ -191,7 +244,7 @@ fn describe(e: &reqwest::Error, base: &str) -> String {
     format!("{base}: {}", root_cause(e))
 }
 
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = e;
     while let Some(next) = cause.source() {
         cause = next;

@@ -108,7 +108,7 @@ impl ScimServer {
     ) -> Result<Value, String> {
         let http = Http::new(HttpSettings {
             base: &self.url(),
-            bearer: Some(TOKEN.to_string()),
+            auth: roster_etl::net::Auth::Bearer(TOKEN.to_string()),
             timeout: Duration::from_secs(5),
             ca_file: self.ca.as_deref(),
             backoff: Backoff {

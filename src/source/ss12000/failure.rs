@@ -24,11 +24,22 @@ const UNCHANGED: &str = "nothing was planned and state is unchanged";
 
 impl Failure {
     pub fn diag(self, system: &str, options: &Ss12000Options) -> Diag {
+        let at = match (&self, &options.oauth2) {
+            (Failure::Request(_, HttpError::TokenRefused(_)), Some(o)) => {
+                (o.span, "these client credentials")
+            }
+            _ => (options.url_span, "this server"),
+        };
         let (code, message, hint) = match self {
             Failure::Request(_, HttpError::BadAnswer(why)) => (
                 Code::BadSourceAnswer,
                 format!("unusable answer from {}: {why}", options.url),
                 "the server's answers do not follow SS12000 v2.1: ask its vendor, and send them this message",
+            ),
+            Failure::Request(request, e @ HttpError::TokenRefused(_)) => (
+                Code::SourceUnreachable,
+                format!("{request}: {e}"),
+                "the token server refused the client: check `ss12000.oauth2.client_id`, the secret `client_secret` names, and `scope`",
             ),
             Failure::Request(
                 request,
@@ -66,7 +77,7 @@ impl Failure {
             ),
         };
         Diag::error(code, format!("source `{system}`: {message}"))
-            .label(options.url_span, "this server")
+            .label(at.0, at.1)
             .help(format!("{UNCHANGED}; {hint}"))
     }
 }

@@ -70,6 +70,7 @@ fn connect(options: &Ss12000Options) -> Result<Http, Failure> {
     Server {
         url: &options.url,
         token: options.token.as_deref(),
+        oauth2: options.oauth2.as_ref(),
         timeout_secs: options.timeout_secs,
         retries: options.retries,
         ca_file: options.ca_file.as_deref(),

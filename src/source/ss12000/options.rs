@@ -1,6 +1,7 @@
 //! How to reach an SS12000 server (the source's `ss12000:` settings).
 
 use crate::diagnostic::Span;
+use crate::net::OAuth2Options;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ss12000Options {
@@ -10,6 +11,8 @@ pub struct Ss12000Options {
     pub url_span: Span,
     /// The bearer token, as its `${ENV}` or `${file:PATH}` reference (never the value).
     pub token: Option<String>,
+    /// Or OAuth 2.0 client credentials that obtain the token.
+    pub oauth2: Option<OAuth2Options>,
     /// Objects asked for per page (`limit`).
     pub page_size: usize,
     /// Seconds to wait for each request.

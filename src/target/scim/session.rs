@@ -50,6 +50,7 @@ impl<'a> Session<'a> {
         let http = Server {
             url: &options.url,
             token: options.token.as_deref(),
+            oauth2: None,
             timeout_secs: options.timeout_secs,
             retries: options.retries,
             ca_file: options.ca_file.as_deref(),
