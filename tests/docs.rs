@@ -170,6 +170,7 @@ fn snippets_resolve(doc: &str) -> usize {
         ),
         ("SS12000_TOKEN".to_string(), "x".to_string()),
         ("AD_PASSWORD".to_string(), "x".to_string()),
+        ("SS12000_CLIENT_SECRET".to_string(), "x".to_string()),
     ]);
     let mut seen = 0;
     for block in blocks(&text, "yaml") {

@@ -8,9 +8,11 @@
 mod common;
 
 use common::fault_proxy::FaultProxy;
+use common::oauth2::{CLIENT_ID, CLIENT_SECRET, SCOPE, TokenServer};
 use common::prism::{Answers, Prism, TOKEN};
 use common::{Sandbox, stderr, stdout};
 use roster_etl::diagnostic::{Code, FileId, Span};
+use roster_etl::net::OAuth2Options;
 use roster_etl::source::ss12000::{self, Resource, Ss12000Options};
 
 /// Settings for a direct read; the token comes from a secret file, as in production.
@@ -21,6 +23,7 @@ fn options(url: &str, secrets: &tempfile::TempDir) -> Ss12000Options {
         url: url.to_string(),
         url_span: Span::new(FileId(0), 0, 0),
         token: Some(format!("${{file:{}}}", token.display())),
+        oauth2: None,
         page_size: 50,
         timeout_secs: 10,
         retries: 3,
@@ -272,4 +275,122 @@ fn mistakes_in_the_source_settings_are_all_reported_at_their_place() {
         "{err}"
     );
     assert!(err.contains("3 errors found"), "{err}");
+}
+
+/// Settings that obtain the token from `server` with client credentials.
+fn oauth2_options(url: &str, server: &TokenServer, secrets: &tempfile::TempDir) -> Ss12000Options {
+    let secret = secrets.path().join("client-secret");
+    std::fs::write(&secret, CLIENT_SECRET).unwrap();
+    Ss12000Options {
+        token: None,
+        oauth2: Some(OAuth2Options {
+            token_url: server.token_url(),
+            client_id: CLIENT_ID.to_string(),
+            client_secret: format!("${{file:{}}}", secret.display()),
+            scope: Some(SCOPE.to_string()),
+            span: Span::new(FileId(0), 0, 0),
+        }),
+        ..options(url, secrets)
+    }
+}
+
+#[test]
+fn oauth2_client_credentials_give_the_token_every_request_carries() {
+    let prism = Prism::start(Answers::Dynamic);
+    let proxy = FaultProxy::record(prism.port);
+    let server = TokenServer::start(600);
+    let secrets = tempfile::tempdir().unwrap();
+    let options = oauth2_options(&proxy.base(), &server, &secrets);
+    let read = ss12000::read("register", &options, &[Resource::Persons, Resource::Groups]).unwrap();
+    assert_eq!(read.datasets.len(), 2);
+    let issued = server.issued();
+    assert_eq!(
+        issued.len(),
+        1,
+        "one token serves the whole read:\n{}",
+        server.log()
+    );
+    let sent = proxy.authorizations();
+    assert!(sent.len() >= 2, "{sent:?}");
+    assert!(
+        sent.iter().all(|a| *a == format!("Bearer {}", issued[0])),
+        "every request carries the issued token: {sent:?} vs {issued:?}"
+    );
+    assert_no_violations(&prism);
+}
+
+#[test]
+fn an_expiring_token_is_renewed_before_the_next_request() {
+    let prism = Prism::start(Answers::Dynamic);
+    // The first request is answered 429 "retry after 2 s"; tokens live 31 s, so the client
+    // renews them 1 s after issue: the retry needs a new token.
+    let proxy = FaultProxy::throttle(prism.port, 1, 2);
+    let server = TokenServer::start(31);
+    let secrets = tempfile::tempdir().unwrap();
+    let options = oauth2_options(&proxy.base(), &server, &secrets);
+    ss12000::read("register", &options, &[Resource::Organisations]).unwrap();
+    let issued = server.issued();
+    assert!(issued.len() >= 2, "no renewal:\n{}", server.log());
+    let sent = proxy.authorizations();
+    assert_eq!(sent[0], format!("Bearer {}", issued[0]));
+    assert_eq!(
+        sent[1],
+        format!("Bearer {}", issued[1]),
+        "the retry used the new token"
+    );
+    assert_no_violations(&prism);
+}
+
+#[test]
+fn refused_client_credentials_stop_the_run_at_the_oauth2_settings() {
+    let prism = Prism::start(Answers::Dynamic);
+    let server = TokenServer::start(600);
+    let (sb, mut env) = example(&prism.url());
+    sb.edit(
+        "pipeline.yaml",
+        "      token: ${SS12000_TOKEN}\n",
+        &format!(
+            "      oauth2:\n        token_url: {}\n        client_id: {CLIENT_ID}\n        client_secret: ${{SS12000_CLIENT_SECRET}}\n        scope: {SCOPE}\n",
+            server.token_url()
+        ),
+    );
+    env.push(("SS12000_CLIENT_SECRET", CLIENT_SECRET.to_string()));
+    let out = run(&sb, &env, &["validate", "pipeline.yaml", "--connect"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(server.issued().len(), 1);
+
+    env.retain(|(k, _)| *k != "SS12000_CLIENT_SECRET");
+    env.push(("SS12000_CLIENT_SECRET", "wrong-secret".to_string()));
+    let out = run(&sb, &env, &["plan", "pipeline.yaml"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(Code::SourceUnreachable.as_str()), "{err}");
+    assert!(
+        err.contains("invalid_client"),
+        "the server's own words: {err}"
+    );
+    assert!(
+        err.contains("pipeline.yaml:16"),
+        "the label is on `client_secret:`: {err}"
+    );
+    assert!(err.contains("oauth2.client_id"), "{err}");
+    assert!(
+        !err.contains("wrong-secret"),
+        "the secret is never shown: {err}"
+    );
+    assert!(server.log().contains("token refused"), "{}", server.log());
+    assert!(!sb.path("state").exists() && !sb.path("out").exists());
+
+    sb.edit(
+        "pipeline.yaml",
+        "      oauth2:",
+        "      token: ${SS12000_TOKEN}\n      oauth2:",
+    );
+    let out = run(&sb, &env, &["validate", "pipeline.yaml"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("both `token:` and `oauth2:` are given"),
+        "{err}"
+    );
 }

@@ -4,6 +4,7 @@
 #   sshd (openssh-server)     a real SFTP server on a loopback port
 #   scim2-server 0.8.3 (PyPI) a real SCIM 2.0 server, in the project's own venv (.peers/venv)
 #   Prism 5.14.2 (npm)        serves the official SS12000 OpenAPI file as a real API (.peers/node)
+#   oidc-provider 9.13.3 (npm) a real OAuth 2.0 token server (client credentials) (.peers/node)
 #   Samba AD DC (samba-ad-dc) a real Active Directory domain controller for the LDAP source;
 #                             the tests provision a throwaway domain offline (samba-tool, ldbadd)
 # The tests start each server themselves on 127.0.0.1 and stop it by its PID. A peer that is
@@ -52,5 +53,11 @@ if ! grep -qs "\"version\": \"$prism_version\"" "$node_dir/node_modules/@stoplig
   echo "peers: installing @stoplight/prism-cli $prism_version into $node_dir"
   mkdir -p "$node_dir"
   npm install --silent --no-audit --no-fund --prefix "$node_dir" "@stoplight/prism-cli@$prism_version" >/dev/null
+fi
+oidc_version=9.13.3
+if ! grep -qs "\"version\": \"$oidc_version\"" "$node_dir/node_modules/oidc-provider/package.json"; then
+  echo "peers: installing oidc-provider $oidc_version into $node_dir"
+  mkdir -p "$node_dir"
+  npm install --silent --no-audit --no-fund --prefix "$node_dir" "oidc-provider@$oidc_version" >/dev/null
 fi
 echo "peers: all installed"

@@ -35,6 +35,8 @@ struct Shared {
     open: Mutex<Vec<TcpStream>>,
     /// The first line of every request, in the order they came.
     lines: Mutex<Vec<String>>,
+    /// The `Authorization` header of every request that had one, in order.
+    authorizations: Mutex<Vec<String>>,
     in_flight: AtomicUsize,
     peak: AtomicUsize,
 }
@@ -60,6 +62,11 @@ impl FaultProxy {
         self.shared.lines.lock().unwrap().clone()
     }
 
+    /// The `Authorization` header of every request so far (`Bearer ...`).
+    pub fn authorizations(&self) -> Vec<String> {
+        self.shared.authorizations.lock().unwrap().clone()
+    }
+
     /// The most requests that were sent and not yet answered at the same time.
     pub fn peak_in_flight(&self) -> usize {
         self.shared.peak.load(Ordering::SeqCst)
@@ -83,6 +90,7 @@ impl FaultProxy {
             down: down.clone(),
             open: Mutex::new(Vec::new()),
             lines: Mutex::new(Vec::new()),
+            authorizations: Mutex::new(Vec::new()),
             in_flight: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
         });
@@ -145,7 +153,7 @@ fn pump(mut from: TcpStream, mut to: TcpStream, counter: Option<Arc<Shared>>) {
         };
         if let Some(shared) = &counter {
             let requests = count(&buf[..n], b" HTTP/1.1\r\n");
-            record_lines(&buf[..n], &shared.lines);
+            record_lines(&buf[..n], shared);
             let now = shared.in_flight.fetch_add(requests, Ordering::SeqCst) + requests;
             shared.peak.fetch_max(now, Ordering::SeqCst);
             let before = shared.seen.fetch_add(requests, Ordering::SeqCst);
@@ -203,15 +211,21 @@ fn answers(mut from: TcpStream, mut to: TcpStream, shared: &Shared) {
     let _ = to.shutdown(Shutdown::Write);
 }
 
-/// Keeps the request lines in `chunk` (a request's head arrives in one read from a client
-/// that writes it at once, as reqwest does).
-fn record_lines(chunk: &[u8], lines: &Mutex<Vec<String>>) {
+/// Keeps the request lines and `Authorization` headers in `chunk` (a request's head arrives
+/// in one read from a client that writes it at once, as reqwest does).
+fn record_lines(chunk: &[u8], shared: &Shared) {
     let text = String::from_utf8_lossy(chunk);
     let found = text
         .split("\r\n")
         .filter(|l| l.ends_with(" HTTP/1.1"))
         .map(str::to_string);
-    lines.lock().unwrap().extend(found);
+    shared.lines.lock().unwrap().extend(found);
+    let auth = text.split("\r\n").filter_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.eq_ignore_ascii_case("authorization")
+            .then(|| value.trim().to_string())
+    });
+    shared.authorizations.lock().unwrap().extend(auth);
 }
 
 fn count(haystack: &[u8], needle: &[u8]) -> usize {

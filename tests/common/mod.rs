@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fault_proxy;
+pub mod oauth2;
 pub mod prism;
 pub mod samba;
 pub mod scim;
