@@ -96,6 +96,13 @@ fn trials(directory: Option<Arc<Directory>>) -> Vec<Trial> {
         })
         .collect();
     trials.push(Trial::test(
+        "a_directory_that_never_answers_times_out",
+        || {
+            a_directory_that_never_answers_times_out();
+            Ok(())
+        },
+    ));
+    trials.push(Trial::test(
         "mistakes_in_ldap_settings_are_all_reported_at_their_place",
         || {
             mistakes_in_ldap_settings_are_all_reported_at_their_place();
@@ -614,4 +621,43 @@ fn mistakes_in_ldap_settings_are_all_reported_at_their_place() {
         !err.contains("Hemligt123"),
         "a plain password is not echoed: {err}"
     );
+}
+
+/// A port that accepts connections and never answers (a firewall that swallows packets, or
+/// the wrong service): the read stops after `timeout_secs`, not never.
+fn a_directory_that_never_answers_times_out() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        let conn = silent.accept();
+        std::thread::sleep(std::time::Duration::from_secs(5));
+        drop(conn);
+    });
+    let secrets = tempfile::tempdir().unwrap();
+    std::fs::write(secrets.path().join("password"), "x").unwrap();
+    let options = LdapOptions {
+        url: format!("ldap://127.0.0.1:{port}"),
+        url_span: nowhere(),
+        starttls: false,
+        bind_dn: SERVICE_ACCOUNT.to_string(),
+        bind_span: nowhere(),
+        password: format!("${{file:{}}}", secrets.path().join("password").display()),
+        page_size: 500,
+        timeout_secs: 1,
+        ca_file: None,
+    };
+    let started = std::time::Instant::now();
+    let q = query("OU=Skola", USERS, &["sAMAccountName"]);
+    let e = ldap::read("ad", &options, &[&q]).unwrap_err();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        e.message.contains("did not answer the bind within 1 s"),
+        "{}",
+        e.message
+    );
+    held.join().unwrap();
 }

@@ -96,6 +96,14 @@ type Parts = (Code, String, (Span, &'static str), String);
 
 fn bind(e: LdapError, options: &LdapOptions) -> Parts {
     let account = (options.bind_span, "this account");
+    if matches!(e, LdapError::Timeout { .. }) {
+        return (
+            Code::SourceUnreachable,
+            format!("{} did not answer the bind within {} s", options.url, options.timeout_secs),
+            (options.url_span, "this directory"),
+            "check that `ldap.url` names the directory's LDAP port (not another service), that the directory is up, or raise `ldap.timeout_secs`".into(),
+        );
+    }
     match rc(&e) {
         Some(INVALID_CREDENTIALS) => (
             Code::SourceUnreachable,

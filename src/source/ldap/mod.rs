@@ -29,6 +29,7 @@ use super::Dataset;
 use crate::diagnostic::Diag;
 use entry::Entry;
 use failure::Failure;
+use std::time::Duration;
 
 /// What one directory's read gave.
 #[derive(Debug)]
@@ -69,7 +70,9 @@ pub fn read(system: &str, options: &LdapOptions, queries: &[&LdapQuery]) -> Resu
                     false => Err(Failure::TooLarge(query.display(&options.url))),
                 }
             };
-            read.pages += pages::read_all(&mut ldap, query, options.page_size, &mut take).await?;
+            let timeout = Duration::from_secs(options.timeout_secs.max(1));
+            read.pages +=
+                pages::read_all(&mut ldap, query, options.page_size, timeout, &mut take).await?;
             read.datasets.push(dataset);
         }
         at = None;

@@ -9,6 +9,7 @@ use super::range;
 use ldap3::asn1::{PL, parse_tag};
 use ldap3::controls::{Control, PagedResults};
 use ldap3::{Ldap, LdapResult};
+use std::time::Duration;
 
 const PAGED_RESULTS: &str = "1.2.840.113556.1.4.319";
 /// Pages per search at most: a server that never stops paging is an error.
@@ -17,11 +18,13 @@ const MAX_PAGES: u32 = 1_000_000;
 /// (The cookie itself may repeat: Samba and AD keep one cookie for the whole search.)
 const MAX_EMPTY_PAGES: u32 = 10;
 
-/// Reads every entry of `query`, handing each to `take`; returns the number of pages.
+/// Reads every entry of `query`, handing each to `take`; returns the number of pages. The
+/// timeout bounds the wait for each answer (ldap3 applies it to one operation at a time).
 pub async fn read_all(
     ldap: &mut Ldap,
     query: &LdapQuery,
     page_size: u32,
+    timeout: Duration,
     take: &mut impl FnMut(Entry) -> Result<(), Failure>,
 ) -> Result<u32, Failure> {
     let what = format!("searching {}", query.base);
@@ -41,6 +44,7 @@ pub async fn read_all(
             cookie: cookie.clone(),
         };
         let mut stream = ldap
+            .with_timeout(timeout)
             .with_controls(control)
             .streaming_search(
                 &query.base,
@@ -69,7 +73,7 @@ pub async fn read_all(
             0
         };
         for mut entry in page {
-            range::complete(ldap, &mut entry).await?;
+            range::complete(ldap, &mut entry, timeout).await?;
             take(entry)?;
         }
         match next {

@@ -6,12 +6,17 @@
 use super::entry::{self, Entry};
 use super::failure::Failure;
 use ldap3::{Ldap, Scope};
+use std::time::Duration;
 
 /// Requests per attribute at most (1 500 values each: over 15 million values).
 const MAX_ROUNDS: usize = 10_000;
 
 /// Completes every ranged attribute of `entry` and renames it to its plain name.
-pub async fn complete(ldap: &mut Ldap, entry: &mut Entry) -> Result<(), Failure> {
+pub async fn complete(
+    ldap: &mut Ldap,
+    entry: &mut Entry,
+    timeout: Duration,
+) -> Result<(), Failure> {
     for i in 0..entry.attributes.len() {
         let Some((name, end)) = ranged(&entry.attributes[i].0) else {
             continue;
@@ -27,7 +32,7 @@ pub async fn complete(ldap: &mut Ldap, entry: &mut Entry) -> Result<(), Failure>
                     entry.dn
                 )));
             }
-            let (more, end) = fetch(ldap, &entry.dn, &name, start).await?;
+            let (more, end) = fetch(ldap.with_timeout(timeout), &entry.dn, &name, start).await?;
             entry.attributes[i].1.extend(more);
             next = end;
         }
