@@ -77,6 +77,22 @@ pub enum SourceServer {
     Ldap(LdapOptions),
 }
 
+impl SourceServer {
+    pub fn ss12000(&self) -> Option<&Ss12000Options> {
+        match self {
+            SourceServer::Ss12000(o) => Some(o),
+            SourceServer::Ldap(_) => None,
+        }
+    }
+
+    pub fn ldap(&self) -> Option<&LdapOptions> {
+        match self {
+            SourceServer::Ldap(o) => Some(o),
+            SourceServer::Ss12000(_) => None,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct DatasetDecl {
     pub system: String,

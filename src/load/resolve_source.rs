@@ -61,19 +61,16 @@ impl Resolver<'_> {
                 .datasets
                 .0
                 .iter()
-                .filter_map(|(n, d)| match (kind, &server) {
-                    ("ss12000", server) => {
-                        let server = match server {
-                            Some(SourceServer::Ss12000(o)) => Some(o),
-                            _ => None,
-                        };
-                        self.api_dataset(&name.value, n, d, server)
+                .filter_map(|(n, d)| match kind {
+                    "ss12000" => {
+                        let options = server.as_ref().and_then(SourceServer::ss12000);
+                        self.api_dataset(&name.value, n, d, options)
                     }
-                    ("ldap", server) => {
-                        let url = match server {
-                            Some(SourceServer::Ldap(o)) => Some(o.url.as_str()),
-                            _ => None,
-                        };
+                    "ldap" => {
+                        let url = server
+                            .as_ref()
+                            .and_then(SourceServer::ldap)
+                            .map(|o| o.url.as_str());
                         self.ldap_dataset(&name.value, n, d, url)
                     }
                     _ => self.csv_dataset(&name.value, n, d),
