@@ -200,6 +200,14 @@ fn nowhere() -> Span {
 }
 
 fn options(d: &Directory, url: &str, starttls: bool, secrets: &tempfile::TempDir) -> LdapOptions {
+    LdapOptions {
+        ca_file: Some(d.samba.ca.to_string_lossy().into_owned()),
+        ..service_account(url, starttls, secrets)
+    }
+}
+
+/// The service account's settings for `url`, trusting the platform's CAs only.
+fn service_account(url: &str, starttls: bool, secrets: &tempfile::TempDir) -> LdapOptions {
     // The password comes from a secret file, as in production.
     let password = secrets.path().join("password");
     std::fs::write(&password, SERVICE_PASSWORD).unwrap();
@@ -212,7 +220,7 @@ fn options(d: &Directory, url: &str, starttls: bool, secrets: &tempfile::TempDir
         password: format!("${{file:{}}}", password.display()),
         page_size: 500,
         timeout_secs: 20,
-        ca_file: Some(d.samba.ca.to_string_lossy().into_owned()),
+        ca_file: None,
     }
 }
 
@@ -634,17 +642,9 @@ fn a_directory_that_never_answers_times_out() {
         drop(conn);
     });
     let secrets = tempfile::tempdir().unwrap();
-    std::fs::write(secrets.path().join("password"), "x").unwrap();
     let options = LdapOptions {
-        url: format!("ldap://127.0.0.1:{port}"),
-        url_span: nowhere(),
-        starttls: false,
-        bind_dn: SERVICE_ACCOUNT.to_string(),
-        bind_span: nowhere(),
-        password: format!("${{file:{}}}", secrets.path().join("password").display()),
-        page_size: 500,
         timeout_secs: 1,
-        ca_file: None,
+        ..service_account(&format!("ldap://127.0.0.1:{port}"), false, &secrets)
     };
     let started = std::time::Instant::now();
     let q = query("OU=Skola", USERS, &["sAMAccountName"]);

@@ -63,13 +63,12 @@ async fn fetch(
     start: u64,
 ) -> Result<(Vec<Vec<u8>>, Option<u64>), Failure> {
     let asked = format!("{name};range={start}-*");
-    let (entries, result) = ldap
+    let (entries, _) = ldap
         .search(dn, Scope::Base, "(objectClass=*)", vec![asked.as_str()])
         .await
         .map_err(|e| Failure::search(&format!("reading {asked} of {dn}"), e))?
         .success()
         .map_err(|e| Failure::search(&format!("reading {asked} of {dn}"), e))?;
-    let _ = result;
     let Some(raw) = entries.into_iter().next() else {
         return Err(Failure::Answer(format!(
             "entry {dn} vanished while reading {asked}"

@@ -49,7 +49,11 @@ impl Failure {
             ) => (
                 Code::SourceUnreachable,
                 format!("{request}: {e}"),
-                "the server refused the token: check `ss12000.token` and the access the register's administrator gave it",
+                if options.oauth2.is_some() {
+                    "the server refused the token the token server issued: check `ss12000.oauth2.scope` and the access the register's administrator gave the client"
+                } else {
+                    "the server refused the token: check `ss12000.token` and the access the register's administrator gave it"
+                },
             ),
             Failure::Request(request, e @ HttpError::Unreachable(_))
                 if e.to_string().contains("certificate") =>
