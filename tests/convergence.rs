@@ -276,6 +276,7 @@ fn a_plan_survives_a_json_round_trip() {
         mode: Default::default(),
         allows: vec!["delete.person=10".into()],
         datasets: vec![("extens.elever".into(), 3)],
+        reads: vec!["source `register`: read in full (no mirror yet)".into()],
     };
     let text = serde_json::to_string(&plan).unwrap();
     assert_eq!(serde_json::from_str::<Plan>(&text).unwrap(), plan);

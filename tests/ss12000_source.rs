@@ -10,10 +10,10 @@ mod common;
 use common::fault_proxy::FaultProxy;
 use common::oauth2::{CLIENT_ID, CLIENT_SECRET, SCOPE, TokenServer};
 use common::prism::{Answers, Prism, TOKEN};
-use common::{Sandbox, stderr, stdout};
+use common::{Sandbox, assert_unchanged, stderr, stdout};
 use roster_etl::diagnostic::{Code, FileId, Span};
 use roster_etl::net::OAuth2Options;
-use roster_etl::source::ss12000::{self, Resource, Ss12000Options};
+use roster_etl::source::ss12000::{self, How, Incremental, MirrorAt, Resource, Ss12000Options};
 
 /// Settings for a direct read; the token comes from a secret file, as in production.
 fn options(url: &str, secrets: &tempfile::TempDir) -> Ss12000Options {
@@ -28,6 +28,7 @@ fn options(url: &str, secrets: &tempfile::TempDir) -> Ss12000Options {
         timeout_secs: 10,
         retries: 3,
         ca_file: None,
+        incremental: None,
     }
 }
 
@@ -257,6 +258,11 @@ fn mistakes_in_the_source_settings_are_all_reported_at_their_place() {
         "members: { resource: groupMemberships }",
         "members: { resource: groupMembership, path: x.csv }",
     );
+    sb.edit(
+        "pipeline.yaml",
+        "      page_size: 500",
+        "      page_size: 500\n      incremental: { full_every: weekly }",
+    );
     let out = run(&sb, &env, &["validate", "pipeline.yaml"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
@@ -274,7 +280,11 @@ fn mistakes_in_the_source_settings_are_all_reported_at_their_place() {
         err.contains("`path:` does not apply to a dataset of an `ss12000` source"),
         "{err}"
     );
-    assert!(err.contains("3 errors found"), "{err}");
+    assert!(
+        err.contains("`weekly` is not a length of time") && err.contains("pipeline.yaml:15:34"),
+        "{err}"
+    );
+    assert!(err.contains("4 errors found"), "{err}");
 }
 
 /// Settings that obtain the token from `server` with client credentials.
@@ -393,4 +403,158 @@ fn refused_client_credentials_stop_the_run_at_the_oauth2_settings() {
         err.contains("both `token:` and `oauth2:` are given"),
         "{err}"
     );
+}
+
+/// The ids in column 0 of a dataset.
+fn ids(dataset: &roster_etl::source::Dataset) -> Vec<String> {
+    (0..dataset.len() as u32)
+        .map(|r| dataset.get(r, 0).to_string())
+        .collect()
+}
+
+#[test]
+fn an_incremental_source_reads_in_full_then_only_what_changed_into_its_mirror() {
+    let prism = Prism::start(Answers::Dynamic);
+    let proxy = FaultProxy::record(prism.port);
+    let secrets = tempfile::tempdir().unwrap();
+    let options = Ss12000Options {
+        incremental: Some(Incremental::default()),
+        ..options(&proxy.base(), &secrets)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = ss12000::mirror_path(&dir.path().join("state/sync.db"), "register");
+    let at = MirrorAt {
+        path: &path,
+        full: false,
+    };
+    let wanted = [
+        Resource::Persons,
+        Resource::Groups,
+        Resource::GroupMemberships,
+    ];
+
+    let first = ss12000::read_incremental("register", &options, &wanted, &at).unwrap();
+    assert_eq!(first.how, How::Full(Some("no mirror yet".into())));
+    assert!(!path.exists(), "reading alone wrote the mirror");
+    assert!(!first.datasets[0].is_empty(), "Prism sent no persons");
+    first.mirror.unwrap().save().unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the mirror holds personal data");
+    }
+
+    let sent = proxy.requests().len();
+    let second = ss12000::read_incremental("register", &options, &wanted, &at).unwrap();
+    let How::Changes { since, changed, .. } = second.how else {
+        panic!("the second read was {:?}", second.how)
+    };
+    assert_eq!(changed, second.objects);
+    let after = since
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        .replace(':', "%3A");
+    let requests = proxy.requests()[sent..].to_vec();
+    assert!(
+        requests[0].starts_with(&format!(
+            "GET /deletedEntities?limit=50&after={after}&entities=Person&entities=Group "
+        )),
+        "{requests:#?}"
+    );
+    for path in ["/persons", "/groups"] {
+        let first_page = format!("GET {path}?limit=50&meta.modified.after={after} ");
+        assert!(
+            requests.iter().any(|r| r.starts_with(&first_page)),
+            "no {first_page}: {requests:#?}"
+        );
+    }
+    // Prism's changes are new objects: the mirror's persons are all still there, with them.
+    let (before, now) = (ids(&first.datasets[0]), ids(&second.datasets[0]));
+    assert!(
+        before.iter().all(|id| now.contains(id)),
+        "a person went missing"
+    );
+    assert!(now.len() >= before.len());
+    assert_eq!(second.datasets[1].columns, Resource::Groups.columns());
+    second.mirror.unwrap().save().unwrap();
+
+    let forced = MirrorAt {
+        path: &path,
+        full: true,
+    };
+    let third = ss12000::read_incremental("register", &options, &wanted, &forced).unwrap();
+    assert_eq!(third.how, How::Full(Some("--full-read".into())));
+    assert_no_violations(&prism);
+}
+
+/// The SS12000 example with `incremental: {}`, pointed at `url`.
+fn incremental_example(url: &str) -> (Sandbox, Vec<(&'static str, String)>) {
+    let (sb, env) = example(url);
+    sb.edit(
+        "pipeline.yaml",
+        "      page_size: 500",
+        "      page_size: 500\n      incremental: { full_every: 7d, overlap: 10m }",
+    );
+    (sb, env)
+}
+
+#[test]
+fn only_an_applied_run_moves_an_incremental_source_s_mirror_on() {
+    let prism = Prism::start(Answers::Dynamic);
+    let (sb, env) = incremental_example(&prism.url());
+    let out = run(&sb, &env, &["plan", "pipeline.yaml"]);
+    assert!(
+        stdout(&out).contains("Read: source `register`: read in full (no mirror yet)"),
+        "{}",
+        stdout(&out)
+    );
+    let mirror = sb.path("state/ss12000.register.mirror.db");
+    assert!(!mirror.exists(), "a plan wrote the mirror");
+    let out = run(&sb, &env, &["apply", "pipeline.yaml", "--auto-approve"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(mirror.exists(), "the apply kept no mirror");
+
+    // Plans show what changed since, and write nothing: not even the mirror.
+    let before = sb.written();
+    let out = run(&sb, &env, &["plan", "pipeline.yaml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Read: source `register`: read what changed after "),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&sb, &env, &["plan", "pipeline.yaml", "--full-read"]);
+    assert!(
+        stdout(&out).contains("read in full (--full-read)"),
+        "{}",
+        stdout(&out)
+    );
+    assert_unchanged(&before, &sb.written(), "plans of an incremental source");
+
+    // The server goes down after the deleted ids were read: nothing is written.
+    let proxy = FaultProxy::start(prism.port, 1);
+    let down = vec![
+        ("SS12000_URL", proxy.base()),
+        ("SS12000_TOKEN", TOKEN.to_string()),
+    ];
+    let out = run(&sb, &down, &["apply", "pipeline.yaml", "--auto-approve"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(Code::SourceUnreachable.as_str()), "{err}");
+    assert!(proxy.went_down());
+    assert_unchanged(&before, &sb.written(), "a failed incremental read");
+
+    let kept = std::fs::read(&mirror).unwrap();
+    let out = run(&sb, &env, &["apply", "pipeline.yaml", "--auto-approve"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("read what changed after "),
+        "{}",
+        stdout(&out)
+    );
+    let wal = sb.path("state/ss12000.register.mirror.db-wal");
+    let moved = std::fs::read(&mirror).unwrap() != kept
+        || std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+    assert!(moved, "the applied run did not write the mirror");
+    assert_no_violations(&prism);
 }

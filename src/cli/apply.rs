@@ -72,7 +72,8 @@ fn apply_pipeline(
     let compiled = super::plan::compile(path, sources, out)?;
     let lock = StateLock::acquire(&compiled.loaded.pipeline.state_path, "etl apply")
         .map_err(|d| vec![d])?;
-    let plan = super::plan::plan_against_state(&compiled, flags.run, sources)?;
+    let built = super::plan::plan_against_state(&compiled, flags.run, sources)?;
+    let plan = built.plan;
     out.print(&render(
         &plan,
         &RenderOptions {
@@ -83,17 +84,17 @@ fn apply_pipeline(
     if plan.is_held() {
         return Err(vec![crate::apply::held(&plan)]);
     }
-    if !plan.has_changes() {
-        return Ok(Exit::Ok);
+    if plan.has_changes() {
+        if !flags.auto_approve && !approved(out) {
+            return Err(vec![
+                Diag::error(Code::NotApproved, "apply cancelled: nothing was written")
+                    .help("answer `yes` to apply, or pass --auto-approve in unattended runs"),
+            ]);
+        }
+        crate::apply::apply(&plan, &lock)?;
+        out.print(&complete_line(&plan));
     }
-    if !flags.auto_approve && !approved(out) {
-        return Err(vec![
-            Diag::error(Code::NotApproved, "apply cancelled: nothing was written")
-                .help("answer `yes` to apply, or pass --auto-approve in unattended runs"),
-        ]);
-    }
-    crate::apply::apply(&plan, &lock)?;
-    out.print(&complete_line(&plan));
+    out.diagnostics(&crate::execute::keep_mirrors(built.mirrors), sources);
     Ok(Exit::Ok)
 }
 

@@ -75,6 +75,10 @@ pub struct RunArgs {
     /// Apply only creates and restores; hold every update and delete back (the summer weeks).
     #[arg(long)]
     pub additions_only: bool,
+    /// Read incremental sources in full this time, not only what changed (their mirrors
+    /// are written anew).
+    #[arg(long)]
+    pub full_read: bool,
 }
 
 impl RunArgs {
@@ -94,6 +98,7 @@ impl RunArgs {
             return Err(errors.into_iter().filter_map(Result::err).collect());
         }
         Ok(crate::plan::RunSettings {
+            full_read: self.full_read,
             rollover: self.rollover,
             additions_only: self.additions_only,
             allows: allows.into_iter().filter_map(Result::ok).collect(),

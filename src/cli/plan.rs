@@ -5,7 +5,7 @@ use super::exit::Exit;
 use super::output::Output;
 use crate::diagnostic::{Code, Diag, SourceMap};
 use crate::load::ProcessEnv;
-use crate::plan::{Compiled, Plan, RenderOptions, masked, render};
+use crate::plan::{Built, Compiled, Plan, RenderOptions, masked, render};
 use crate::state::State;
 use std::path::Path;
 
@@ -65,7 +65,8 @@ pub fn run(path: &Path, flags: &PlanFlags, out: &Output) -> Exit {
     }
 }
 
-/// Compiles, reads, maps and diffs against the state (opened read-only; nothing is created).
+/// Compiles, reads, maps and diffs against the state (opened read-only; nothing is
+/// created, and incremental sources' mirrors are not written).
 pub fn make_plan(
     path: &Path,
     run: &RunArgs,
@@ -73,7 +74,7 @@ pub fn make_plan(
     out: &Output,
 ) -> Result<Plan, Vec<Diag>> {
     let compiled = compile(path, sources, out)?;
-    plan_against_state(&compiled, run, sources)
+    Ok(plan_against_state(&compiled, run, sources)?.plan)
 }
 
 /// Loads and checks a pipeline, showing its warnings.
@@ -88,7 +89,7 @@ pub fn plan_against_state(
     compiled: &Compiled,
     run: &RunArgs,
     sources: &mut SourceMap,
-) -> Result<Plan, Vec<Diag>> {
+) -> Result<Built, Vec<Diag>> {
     let settings = run.settings()?;
     let state = State::open_existing(&compiled.loaded.pipeline.state_path).map_err(|d| vec![d])?;
     crate::plan::build(compiled, state.as_ref(), &settings, run.today(), sources)

@@ -9,7 +9,7 @@ mod tuples;
 
 pub use eval::apply as apply_operator;
 pub use eval::{Env, EvalError};
-pub use read::read_datasets;
+pub use read::{Reads, keep_mirrors, read_datasets};
 
 use crate::check::Program;
 use crate::diagnostic::{Code, Diag, Diagnostics, SourceMap};

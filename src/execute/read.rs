@@ -1,22 +1,48 @@
 //! Reads the datasets a program uses: CSV files one by one, each SS12000 server once for
 //! all of its datasets, and each directory over one connection for all of its searches.
-//! Every read error of the run is reported together.
+//! Every read error of the run is reported together. An incremental SS12000 source's
+//! mirror is not written here: [`keep_mirrors`] writes it once the run's plan is applied.
 
 use crate::check::Program;
-use crate::diagnostic::{Diag, Diagnostics, SourceMap};
+use crate::diagnostic::{Code, Diag, Diagnostics, SourceMap};
 use crate::load::{DatasetDecl, Pipeline, SourceServer, SourceSystem};
 use crate::source::ldap::{self, LdapQuery};
-use crate::source::ss12000::{self, Resource};
+use crate::source::ss12000::{self, MirrorAt, MirrorUpdate, Resource};
 use crate::source::{Dataset, read_dataset};
 
-/// The datasets in the order of `program.datasets`.
+/// What the run's reads gave.
+#[derive(Debug, Default)]
+pub struct Reads {
+    /// The datasets in the order of `program.datasets`.
+    pub datasets: Vec<Dataset>,
+    /// How incremental sources were read, one line each (`source `x`: ...`).
+    pub notes: Vec<String>,
+    /// Incremental sources' mirrors as these reads leave them (see [`keep_mirrors`]).
+    pub mirrors: Vec<MirrorUpdate>,
+}
+
+/// One server's read.
+struct ServerRead {
+    datasets: Vec<Dataset>,
+    note: Option<String>,
+    mirror: Option<MirrorUpdate>,
+}
+
+/// Reads every dataset the program uses; `full_read` makes incremental sources read in full.
 pub fn read_datasets(
     program: &Program,
     pipeline: &Pipeline,
     sources: &mut SourceMap,
-) -> Result<Vec<Dataset>, Diagnostics> {
+    full_read: bool,
+) -> Result<Reads, Diagnostics> {
     let mut diags = Diagnostics::new();
     let mut read: Vec<Option<Dataset>> = program.datasets.iter().map(|_| None).collect();
+    let mut notes = Vec::new();
+    let mut mirrors = Vec::new();
+    let ctx = ServerCtx {
+        state: &pipeline.state_path,
+        full_read,
+    };
     for system in &pipeline.systems {
         let Some(server) = &system.server else {
             continue;
@@ -25,11 +51,13 @@ pub fn read_datasets(
         if used.is_empty() {
             continue;
         }
-        match read_server(&system.name.node, server, &used) {
-            Ok(datasets) => {
-                for ((i, _), dataset) in used.iter().zip(datasets) {
+        match read_server(&system.name.node, server, &used, &ctx) {
+            Ok(got) => {
+                for ((i, _), dataset) in used.iter().zip(got.datasets) {
                     read[*i] = Some(dataset);
                 }
+                notes.extend(got.note);
+                mirrors.extend(got.mirror);
             }
             Err(d) => diags.push(d),
         }
@@ -49,7 +77,33 @@ pub fn read_datasets(
     if diags.has_errors() {
         return Err(diags);
     }
-    Ok(read.into_iter().map(Option::unwrap_or_default).collect())
+    Ok(Reads {
+        datasets: read.into_iter().map(Option::unwrap_or_default).collect(),
+        notes,
+        mirrors,
+    })
+}
+
+/// Writes incremental sources' mirrors once a run's plan was applied (or had nothing to
+/// apply). A plan that is only shown, held or refused keeps none, so the next run asks
+/// again for everything since the last applied read. A mirror that cannot be written is a
+/// warning: the next run then reads from where this one started, which is still right.
+pub fn keep_mirrors(mirrors: Vec<MirrorUpdate>) -> Vec<Diag> {
+    mirrors
+        .into_iter()
+        .filter_map(|m| m.save().err())
+        .map(|why| {
+            Diag::warning(Code::StateFailed, why).help(
+                "check that the state's folder is writable; the next run asks the register for what changed since the last mirror written",
+            )
+        })
+        .collect()
+}
+
+/// What every server read of the run shares.
+struct ServerCtx<'a> {
+    state: &'a std::path::Path,
+    full_read: bool,
 }
 
 /// The datasets of `system` the program reads, with their places in `program.datasets`.
@@ -74,16 +128,39 @@ fn read_server(
     system: &str,
     server: &SourceServer,
     used: &[(usize, &DatasetDecl)],
-) -> Result<Vec<Dataset>, Diag> {
+    ctx: &ServerCtx,
+) -> Result<ServerRead, Diag> {
     match server {
         SourceServer::Ss12000(options) => {
             let resources: Vec<Resource> = used.iter().filter_map(|(_, d)| d.resource()).collect();
-            Ok(ss12000::read(system, options, &resources)?.datasets)
+            let read = if options.incremental.is_some() {
+                let path = ss12000::mirror_path(ctx.state, system);
+                let at = MirrorAt {
+                    path: &path,
+                    full: ctx.full_read,
+                };
+                ss12000::read_incremental(system, options, &resources, &at)?
+            } else {
+                ss12000::read(system, options, &resources)?
+            };
+            let note = read
+                .mirror
+                .is_some()
+                .then(|| format!("source `{system}`: {}", read.how));
+            Ok(ServerRead {
+                datasets: read.datasets,
+                note,
+                mirror: read.mirror,
+            })
         }
         SourceServer::Ldap(options) => {
             let queries: Vec<&LdapQuery> =
                 used.iter().filter_map(|(_, d)| d.ldap_query()).collect();
-            Ok(ldap::read(system, options, &queries)?.datasets)
+            Ok(ServerRead {
+                datasets: ldap::read(system, options, &queries)?.datasets,
+                note: None,
+                mirror: None,
+            })
         }
     }
 }

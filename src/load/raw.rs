@@ -63,6 +63,15 @@ pub struct RawSs12000 {
     pub timeout_secs: Option<Spanned<u64>>,
     pub retries: Option<Spanned<u32>>,
     pub ca_file: Option<S>,
+    pub incremental: Option<Spanned<RawIncremental>>,
+}
+
+/// Incremental reads of an SS12000 server (`incremental: {}` for the defaults).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIncremental {
+    pub full_every: Option<S>,
+    pub overlap: Option<S>,
 }
 
 /// OAuth 2.0 client credentials for a server's token.

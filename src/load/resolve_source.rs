@@ -3,15 +3,16 @@
 //! datasets. Every mistake is reported; a dataset with one is left out of the pipeline.
 
 use super::pipeline::{DatasetDecl, Origin, SourceServer, SourceSystem};
-use super::raw::{RawDataset, RawOAuth2, RawSource, RawSs12000, S};
+use super::raw::{RawDataset, RawIncremental, RawOAuth2, RawSource, RawSs12000, S};
 use super::resolve::Resolver;
 use super::spanned_map::SpannedMap;
 use super::yaml::span_of;
 use crate::diagnostic::{Code, Diag, Node, suggest};
 use crate::net::OAuth2Options;
-use crate::source::ss12000::{Resource, Ss12000Options};
+use crate::source::ss12000::{Incremental, Resource, Ss12000Options};
 use crate::source::{CsvOptions, EncodingChoice};
 use serde_saphyr::Spanned;
+use std::time::Duration;
 
 const SOURCE_TYPES: [&str; 3] = ["csv", "ss12000", "ldap"];
 
@@ -225,6 +226,10 @@ impl Resolver<'_> {
             None => None,
         };
         let page_size = self.positive(raw.page_size.as_ref(), 500, "page_size", 10_000)?;
+        let incremental = match &raw.incremental {
+            Some(i) => Some(self.incremental(&i.value)?),
+            None => None,
+        };
         ok.then(|| Ss12000Options {
             url: url.trim_end_matches('/').to_string(),
             url_span: self.span(&raw.url),
@@ -234,7 +239,41 @@ impl Resolver<'_> {
             timeout_secs: raw.timeout_secs.as_ref().map_or(30, |t| t.value),
             retries: raw.retries.as_ref().map_or(3, |r| r.value),
             ca_file,
+            incremental,
         })
+    }
+
+    /// `incremental:`; both durations are checked before either is reported.
+    fn incremental(&mut self, raw: &RawIncremental) -> Option<Incremental> {
+        let defaults = Incremental::default();
+        let full_every = self.duration(raw.full_every.as_ref(), defaults.full_every, "7d");
+        let overlap = self.duration(raw.overlap.as_ref(), defaults.overlap, "10m");
+        Some(Incremental {
+            full_every: full_every?,
+            overlap: overlap?,
+        })
+    }
+
+    fn duration(&mut self, raw: Option<&S>, default: Duration, example: &str) -> Option<Duration> {
+        let Some(text) = raw else {
+            return Some(default);
+        };
+        match humantime::parse_duration(text.value.trim()) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.diags.push(
+                    Diag::error(
+                        Code::BadSetting,
+                        format!("`{}` is not a length of time: {e}", text.value),
+                    )
+                    .label(self.span(text), "here")
+                    .help(format!(
+                        "write a number and a unit, e.g. `{example}` (s, m, h and d are understood)"
+                    )),
+                );
+                None
+            }
+        }
     }
 
     /// OAuth 2.0 client credentials, which replace a fixed `token`.

@@ -47,6 +47,8 @@ pub struct Http {
 pub struct Reply {
     pub status: u16,
     pub body: Value,
+    /// The server's clock when it answered (its `Date` header), when it sent one.
+    pub date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -155,6 +157,12 @@ impl Http {
                 .get("Retry-After")
                 .and_then(|v| v.to_str().ok()),
         );
+        let date = response
+            .headers()
+            .get("Date")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+            .map(|d| d.to_utc());
         let text = response
             .text()
             .await
@@ -167,7 +175,7 @@ impl Http {
                     Failure::Final(HttpError::BadAnswer(format!("the answer is not JSON: {e}")))
                 })?
             };
-            return Ok(Reply { status, body });
+            return Ok(Reply { status, body, date });
         }
         let error = HttpError::Refused {
             status,

@@ -28,6 +28,13 @@ pub fn compile(
     Ok(Compiled { loaded, checked })
 }
 
+/// A plan, and what to keep of the reads that made it once it is applied.
+pub struct Built {
+    pub plan: Plan,
+    /// Incremental sources' mirrors (see [`crate::execute::keep_mirrors`]).
+    pub mirrors: Vec<crate::source::ss12000::MirrorUpdate>,
+}
+
 /// Reads the sources, runs the mappings, diffs each target against `state` and checks the
 /// changes against the target's limits.
 pub fn build(
@@ -36,10 +43,11 @@ pub fn build(
     settings: &RunSettings,
     today: NaiveDate,
     sources: &mut SourceMap,
-) -> Result<Plan, Diagnostics> {
+) -> Result<Built, Diagnostics> {
     let pipeline = &compiled.loaded.pipeline;
     let program = &compiled.checked.program;
-    let datasets = crate::execute::read_datasets(program, pipeline, sources)?;
+    let reads = crate::execute::read_datasets(program, pipeline, sources, settings.full_read)?;
+    let datasets = reads.datasets;
     let rows = crate::safety::check_empty_sources(pipeline, program, &datasets, state)?;
     let ctx = CallCtx::new(today);
     let roster = crate::execute::run(program, &datasets, &ctx, sources)?;
@@ -82,7 +90,7 @@ pub fn build(
             options: target.options.clone(),
         });
     }
-    Ok(Plan {
+    let plan = Plan {
         format: FORMAT.to_string(),
         version: VERSION,
         pipeline: absolute(&pipeline.path),
@@ -102,6 +110,11 @@ pub fn build(
         mode,
         allows: settings.allows.iter().map(|a| a.text.clone()).collect(),
         datasets: rows,
+        reads: reads.notes,
+    };
+    Ok(Built {
+        plan,
+        mirrors: reads.mirrors,
     })
 }
 

@@ -6,7 +6,7 @@ mod mode;
 mod model;
 mod render;
 
-pub use build::{Compiled, absolute, build, compile};
+pub use build::{Built, Compiled, absolute, build, compile};
 pub use mask::{MASK, mask, masked};
 pub use mode::{RunMode, RunSettings};
 pub use model::*;

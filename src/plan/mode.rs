@@ -19,6 +19,8 @@ pub struct RunMode {
 /// The command's own choices.
 #[derive(Clone, Debug, Default)]
 pub struct RunSettings {
+    /// Read incremental sources in full (`--full-read`).
+    pub full_read: bool,
     pub rollover: bool,
     pub additions_only: bool,
     pub allows: Vec<crate::safety::Allow>,

@@ -28,6 +28,9 @@ pub struct Plan {
     /// Rows read per dataset (state keeps them to notice an empty export next time).
     #[serde(default)]
     pub datasets: Vec<(String, u64)>,
+    /// How incremental sources were read (in full, or what changed since when).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reads: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

@@ -30,6 +30,9 @@ pub fn render(plan: &Plan, opts: &RenderOptions) -> String {
             plan.mode.because.join(", ")
         );
     }
+    for read in &plan.reads {
+        let _ = writeln!(out, "Read: {read}");
+    }
     for target in &plan.targets {
         render_target(&mut out, target, opts);
     }

@@ -12,6 +12,8 @@ pub enum Failure {
     TooLarge(String),
     /// The client could not be set up (a secret that cannot be read, TLS settings).
     Setup(String),
+    /// The mirror of an incremental source cannot be read.
+    Mirror(String),
 }
 
 impl From<String> for Failure {
@@ -73,6 +75,11 @@ impl Failure {
                 Code::BadSourceAnswer,
                 format!("{request} holds more than 4 GiB of text"),
                 "a dataset holds at most 4 GiB of text: read fewer datasets from this endpoint",
+            ),
+            Failure::Mirror(why) => (
+                Code::StateFailed,
+                why,
+                "the mirror is a copy of the register kept between runs: delete it, and the next run reads the register in full",
             ),
             Failure::Setup(why) => (
                 Code::SourceUnreachable,

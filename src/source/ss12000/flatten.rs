@@ -5,6 +5,7 @@
 use super::protected::Protected;
 use super::resource::Resource;
 use serde_json::Value;
+use std::collections::HashSet;
 
 /// Calls `row` for every row `object` gives in dataset `resource`.
 pub fn rows(
@@ -123,6 +124,38 @@ pub fn rows(
             }
         }
     }
+}
+
+/// `row` of dataset `resource` once the persons `ids` are protected: `None` when the row
+/// names one of them (it goes, as [`rows`] would not have made it), otherwise the row
+/// with them taken out of its list of persons. Used on rows kept from earlier reads.
+pub fn without_persons(
+    resource: Resource,
+    mut row: Vec<String>,
+    ids: &HashSet<String>,
+) -> Option<Vec<String>> {
+    // The column naming the person each row is about (as `rows` makes them).
+    let column = match resource {
+        Resource::Organisations | Resource::Groups => return Some(row),
+        Resource::Persons | Resource::Enrolments => 0,
+        Resource::GroupMemberships
+        | Resource::Placements
+        | Resource::Duties
+        | Resource::AssignmentRoles => 1,
+    };
+    if row.get(column).is_some_and(|id| ids.contains(id)) {
+        return None;
+    }
+    if resource == Resource::Placements
+        && let Some(owners) = row.get_mut(8)
+    {
+        let kept: Vec<&str> = owners
+            .split(',')
+            .filter(|o| !o.is_empty() && !ids.contains(*o))
+            .collect();
+        *owners = kept.join(",");
+    }
+    Some(row)
 }
 
 fn person(o: &Obj) -> [String; 16] {
@@ -263,6 +296,33 @@ mod tests {
         let protected = Protected::from_ids(["p2"]);
         let rows = all(Resource::GroupMemberships, g, &protected);
         assert_eq!(rows, vec![vec!["g1", "p1", "2026-08-15", ""]]);
+    }
+
+    #[test]
+    fn rows_kept_from_earlier_lose_a_person_protected_since() {
+        let o = json!({"id": "x", "person": {"id": "p"}, "child": {"id": "c"},
+            "owners": [{"id": "p"}, {"id": "q"}],
+            "enrolments": [{"enroledAt": {"id": "s"}}],
+            "groupMemberships": [{"person": {"id": "p"}}, {"person": {"id": "q"}}],
+            "assignmentRole": [{"group": {"id": "g"}}]});
+        let ids = HashSet::from(["p".to_string()]);
+        let none = Protected::default();
+        let protected = Protected::from_ids(["p"]);
+        // Purging rows made before `p` was protected gives what a read now would make.
+        for r in Resource::ALL {
+            let now = all(*r, o.clone(), &protected);
+            let purged: Vec<Vec<String>> = all(*r, o.clone(), &none)
+                .into_iter()
+                .filter_map(|row| without_persons(*r, row, &ids))
+                .collect();
+            assert_eq!(purged, now, "{}", r.name());
+        }
+        let person = json!({"id": "p"});
+        assert!(
+            all(Resource::Persons, person.clone(), &none)
+                .into_iter()
+                .all(|row| without_persons(Resource::Persons, row, &ids).is_none())
+        );
     }
 
     #[test]

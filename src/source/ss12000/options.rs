@@ -2,6 +2,7 @@
 
 use crate::diagnostic::Span;
 use crate::net::OAuth2Options;
+use std::time::Duration;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ss12000Options {
@@ -21,4 +22,25 @@ pub struct Ss12000Options {
     pub retries: u32,
     /// Trust only this CA (PEM) instead of the platform's certificate store.
     pub ca_file: Option<String>,
+    /// Read only what changed since the last read, into a local mirror of the register.
+    pub incremental: Option<Incremental>,
+}
+
+/// The `ss12000.incremental:` settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Incremental {
+    /// A full read at least this often, whatever the mirror holds.
+    pub full_every: Duration,
+    /// How far before the last read's start the next one asks from, so that a change
+    /// the register saved while the last read ran is not missed.
+    pub overlap: Duration,
+}
+
+impl Default for Incremental {
+    fn default() -> Incremental {
+        Incremental {
+            full_every: Duration::from_secs(7 * 24 * 3600),
+            overlap: Duration::from_secs(10 * 60),
+        }
+    }
 }

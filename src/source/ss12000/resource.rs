@@ -27,6 +27,23 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
+    pub const ALL: [Endpoint; 5] = [
+        Endpoint::Persons,
+        Endpoint::Organisations,
+        Endpoint::Groups,
+        Endpoint::Placements,
+        Endpoint::Duties,
+    ];
+
+    /// The endpoint of `name` (its path without the `/`).
+    pub fn parse(name: &str) -> Option<Endpoint> {
+        Self::ALL.into_iter().find(|e| e.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
+        &self.path()[1..]
+    }
+
     pub fn path(self) -> &'static str {
         match self {
             Endpoint::Organisations => "/organisations",
@@ -37,14 +54,14 @@ impl Endpoint {
         }
     }
 
-    /// The key of this endpoint's ids in `/deletedEntities`, and its `entities` value.
-    pub fn deleted_key(self) -> (&'static str, &'static str) {
+    /// The endpoint's object type (`Code_ObjectType`), as `/deletedEntities?entities=` names it.
+    pub fn object_type(self) -> &'static str {
         match self {
-            Endpoint::Organisations => ("organisations", "Organisation"),
-            Endpoint::Persons => ("persons", "Person"),
-            Endpoint::Groups => ("groups", "Group"),
-            Endpoint::Placements => ("placements", "Placement"),
-            Endpoint::Duties => ("duties", "Duty"),
+            Endpoint::Organisations => "Organisation",
+            Endpoint::Persons => "Person",
+            Endpoint::Groups => "Group",
+            Endpoint::Placements => "Placement",
+            Endpoint::Duties => "Duty",
         }
     }
 }
