@@ -416,3 +416,38 @@ fn a_temporary_personnummer_is_never_matched_in_a_join() {
     // A permanent number still matches: E1001 gets her AD account.
     assert!(users.contains("asa.oberg@elev.example.se"));
 }
+
+#[test]
+fn the_pipeline_read_ahead_lets_staff_who_start_soon_in() {
+    // Staff are read with `active(start, end)`: no `ahead:`, so the pipeline's read_ahead.
+    let sb = Sandbox::example();
+    sb.edit_cp1252(
+        "data/personal.csv",
+        "P2005;",
+        "P2099;19820202-2224;Ny;Lärare;12345678;Lärare;2026-12-11;\r\nP2005;",
+    );
+    let plan = stdout(&sb.plan(&["--full"]).output().unwrap());
+    assert!(plan.contains("+ P2099"), "30 days by default:\n{plan}");
+
+    sb.edit(
+        "pipeline.yaml",
+        "tier: silver",
+        "tier: silver\nread_ahead: 14d",
+    );
+    let plan = stdout(&sb.plan(&["--full"]).output().unwrap());
+    assert!(!plan.contains("P2099"), "{plan}");
+    assert!(
+        plan.contains("2 person(s): the `where` at ../../mappings/extens-ad.map:36:9"),
+        "{plan}"
+    );
+
+    sb.edit("pipeline.yaml", "read_ahead: 14d", "read_ahead: 2 weeks");
+    let out = sb.etl(&["validate", "pipeline.yaml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("`2 weeks` is not a read-ahead of whole days")
+            && err.contains("pipeline.yaml:6:13"),
+        "{err}"
+    );
+}

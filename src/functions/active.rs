@@ -6,8 +6,10 @@ use chrono::Days;
 pub const ACTIVE: Function = Function {
     name: "active",
     summary: "Whether a record is active today: `start` has passed (or is within `ahead` days) and \
-              `end` has not (both inclusive; an empty date is open). Strings are parsed as `date` does, \
-              so a call with string arguments can fail and must be handled, e.g. `active(...) ?? false`.",
+              `end` has not (both inclusive; an empty date is open). Without `ahead`, the pipeline's \
+              `read_ahead` applies (30 days unless it sets one), so accounts exist before a term starts; \
+              `ahead: 0d` reads no days ahead. Strings are parsed as `date` does, so a call with string \
+              arguments can fail and must be handled, e.g. `active(...) ?? false`.",
     params: &[
         date_param("start"),
         date_param("end"),
@@ -22,7 +24,7 @@ pub const ACTIVE: Function = Function {
         let ahead = match args[2] {
             Value::Days(d) if d >= 0 => d as u64,
             Value::Days(_) => return Err("`ahead` cannot be negative".to_string()),
-            _ => 0,
+            _ => u64::from(ctx.read_ahead),
         };
         let horizon = ctx
             .today
@@ -39,10 +41,18 @@ pub const ACTIVE: Function = Function {
         },
         Example {
             expr: r#"active("2026-12-01", null)"#,
+            result: "true",
+        },
+        Example {
+            expr: r#"active("2026-12-01", null, ahead: 0d)"#,
             result: "false",
         },
         Example {
-            expr: r#"active("2026-12-01", null, ahead: 30d)"#,
+            expr: r#"active("2027-01-11", null)"#,
+            result: "false",
+        },
+        Example {
+            expr: r#"active("2027-01-11", null, ahead: 60d)"#,
             result: "true",
         },
         Example {

@@ -124,15 +124,27 @@ pub struct Example {
 /// Evaluation context for functions: today's date and caches that live for one run.
 pub struct CallCtx {
     pub today: NaiveDate,
+    /// Days ahead `active()` counts a start as begun when a call gives no `ahead:`.
+    pub read_ahead: u32,
     regexes: RefCell<HashMap<String, Regex>>,
 }
+
+/// The pipeline's `read_ahead:` when it sets none.
+pub const DEFAULT_READ_AHEAD: u32 = 30;
 
 impl CallCtx {
     pub fn new(today: NaiveDate) -> Self {
         CallCtx {
             today,
+            read_ahead: DEFAULT_READ_AHEAD,
             regexes: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// The pipeline's `read_ahead:` days.
+    pub fn reading_ahead(mut self, days: u32) -> Self {
+        self.read_ahead = days;
+        self
     }
 
     /// A compiled regex (patterns are literals, checked when the mapping is compiled).

@@ -48,6 +48,8 @@ pub struct Pipeline {
     pub mappings: Vec<Node<PathBuf>>,
     pub targets: Vec<TargetDecl>,
     pub school_year: SchoolYear,
+    /// Days ahead `active()` counts a start as begun when a call gives no `ahead:`.
+    pub read_ahead: u32,
     /// Per entity, the index of the field that identifies a record across key changes.
     pub identity: Identity,
 }

@@ -21,6 +21,8 @@ pub struct RawPipeline {
     pub mappings: Spanned<Vec<S>>,
     pub targets: Spanned<SpannedMap<RawTarget>>,
     pub school_year: Option<RawSchoolYear>,
+    /// How many days ahead `active()` counts a start date as begun (`30d` by default).
+    pub read_ahead: Option<S>,
     /// Per entity, the field that stays the same when a record's sync key changes.
     #[serde(default)]
     pub identity: SpannedMap<S>,

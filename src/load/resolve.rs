@@ -59,6 +59,7 @@ impl Resolver<'_> {
         let targets = self.targets(&raw.targets.value);
         let school_year = self.school_year(raw.school_year.as_ref());
         let identity = self.identity(&raw.identity);
+        let read_ahead = self.read_ahead(raw.read_ahead.as_ref());
         if let Some(version) = &raw.version
             && version.value != 1
         {
@@ -86,6 +87,7 @@ impl Resolver<'_> {
             mappings,
             targets,
             school_year,
+            read_ahead: read_ahead?,
             identity,
         })
     }

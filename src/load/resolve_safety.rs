@@ -166,6 +166,25 @@ impl Resolver<'_> {
         })
     }
 
+    /// `read_ahead:` as whole days, at most a year.
+    pub(super) fn read_ahead(&mut self, raw: Option<&S>) -> Option<u32> {
+        let Some(raw) = raw else {
+            return Some(crate::functions::DEFAULT_READ_AHEAD);
+        };
+        let days = parse_days(&raw.value).filter(|d| *d <= 366);
+        if days.is_none() {
+            self.diags.push(
+                Diag::error(
+                    Code::BadSetting,
+                    format!("`{}` is not a read-ahead of whole days", raw.value),
+                )
+                .label(span_of(raw, self.file), "here")
+                .help("write whole days from 0d to 366d, e.g. `read_ahead: 30d`; 0d reads no days ahead"),
+            );
+        }
+        days
+    }
+
     pub(super) fn identity(&mut self, raw: &SpannedMap<S>) -> super::Identity {
         let mut identity = super::Identity::new();
         for (name, field) in &raw.0 {

@@ -49,7 +49,7 @@ pub fn build(
     let reads = crate::execute::read_datasets(program, pipeline, sources, settings.full_read)?;
     let datasets = reads.datasets;
     let rows = crate::safety::check_empty_sources(pipeline, program, &datasets, state)?;
-    let ctx = CallCtx::new(today);
+    let ctx = CallCtx::new(today).reading_ahead(pipeline.read_ahead);
     let roster = crate::execute::run(program, &datasets, &ctx, sources)?;
     let mode = RunMode::decide(settings, &pipeline.school_year, today);
     let mut targets = Vec::new();
