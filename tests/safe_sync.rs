@@ -451,3 +451,65 @@ fn the_pipeline_read_ahead_lets_staff_who_start_soon_in() {
         "{err}"
     );
 }
+
+/// Each record the example's mappings leave out, as "reason: place" or "reason: key K".
+fn left_out(sb: &Sandbox) -> Vec<String> {
+    use roster_etl::diagnostic::SourceMap;
+    use roster_etl::model::Which;
+    let env: std::collections::HashMap<String, String> = Default::default();
+    let mut sources = SourceMap::new();
+    let compiled =
+        roster_etl::plan::compile(&sb.path("pipeline.yaml"), &env, &mut sources).unwrap();
+    let (program, pipeline) = (&compiled.checked.program, &compiled.loaded.pipeline);
+    let reads = roster_etl::execute::read_datasets(program, pipeline, &mut sources, false).unwrap();
+    let ctx = roster_etl::functions::CallCtx::new(common::TODAY.parse().unwrap());
+    let roster = roster_etl::execute::run(program, &reads.datasets, &ctx, &sources).unwrap();
+    let mut left = Vec::new();
+    for l in &roster.left_out {
+        assert_eq!(l.count, l.records.len(), "{}", l.reason);
+        for which in &l.records {
+            let what = match which {
+                Which::Row { dataset, row } => reads.datasets[*dataset].place(*row),
+                Which::Key(key) => format!("key {key}"),
+            };
+            left.push(format!("{}: {what}", l.reason));
+        }
+    }
+    left
+}
+
+#[test]
+fn every_record_left_out_keeps_its_reason() {
+    let sb = Sandbox::example();
+    let left = left_out(&sb);
+    let has =
+        |reason: &str, what: &str| left.iter().any(|l| l.contains(reason) && l.ends_with(what));
+    // Gunnel Björk's employment ended on 2026-06-30 (row 6 of personal.csv).
+    assert!(
+        has("extens-ad.map:36:9 is false", "personal.csv:6"),
+        "{left:#?}"
+    );
+    assert!(
+        has("its person is not in the roster", "key G-6B-26/E1003"),
+        "{left:#?}"
+    );
+
+    // An inner join keeps, for each row it drops, that it found no match.
+    sb.edit(
+        "../../mappings/extens-ad.map",
+        "person from extens.personal as p\n  left join",
+        "person from extens.personal as p\n  join",
+    );
+    let left = left_out(&sb);
+    let unmatched: Vec<&String> = left
+        .iter()
+        .filter(|l| l.contains("no match for the join at"))
+        .collect();
+    assert!(!unmatched.is_empty(), "{left:#?}");
+    assert!(
+        unmatched
+            .iter()
+            .all(|l| l.contains("extens-ad.map:35:25") && l.contains("personal.csv:")),
+        "{unmatched:#?}"
+    );
+}

@@ -194,6 +194,7 @@ impl BlockChecker<'_, '_> {
             personal: probe.sensitive || build.sensitive,
             probe: probe.ir,
             build: build.ir,
+            span: on.span,
         })
     }
 

@@ -54,6 +54,8 @@ pub struct JoinPlan {
     pub build: Ir,
     /// A side derives from personal numbers: temporary numbers are never matched.
     pub personal: bool,
+    /// The `on` condition, for the reason a row found no match.
+    pub span: crate::diagnostic::Span,
 }
 
 #[derive(Debug)]

@@ -16,25 +16,45 @@ pub struct Mapped {
 /// The row a record started from: (dataset index, row). Formatted only when reported.
 pub type Origin = (usize, u32);
 
-/// The block's records, and how many rows its `where` left out.
-pub fn run(block: &BlockPlan, env: &Env) -> Result<(Vec<Mapped>, usize), Diag> {
+/// The row of the block's first dataset a tuple started from.
+pub fn origin(env: &Env, tuple: &[Option<u32>]) -> Origin {
+    (env.slots[0], tuple[0].unwrap_or(0))
+}
+
+/// What a block made, and the rows it left out and why.
+pub struct Ran {
+    pub mapped: Vec<Mapped>,
+    /// Rows the `where` is false for.
+    pub filtered: Vec<Origin>,
+    /// Per inner join (in the order of `block.joins`), rows that found no match.
+    pub unmatched: Vec<Vec<Origin>>,
+}
+
+pub fn run(block: &BlockPlan, env: &Env) -> Result<Ran, Diag> {
     let base = &env.datasets[block.slots[0]];
     let mut tuples = Tuples::from_rows(block.slots.len(), base.len());
+    let mut unmatched = Vec::with_capacity(block.joins.len());
     for plan in &block.joins {
-        tuples = join::run(plan, env, tuples)?;
+        let mut dropped = Vec::new();
+        tuples = join::run(plan, env, tuples, &mut dropped)?;
+        unmatched.push(dropped);
     }
-    let mut out = Vec::new();
-    let mut filtered = 0;
+    let mut mapped = Vec::new();
+    let mut filtered = Vec::new();
     for tuple in tuples.iter() {
         if let Some(filter) = &block.filter
             && !env.eval(filter, tuple).map_err(fatal)?.truthy()
         {
-            filtered += 1;
+            filtered.push(origin(env, tuple));
             continue;
         }
-        out.push(map_one(block, env, tuple)?);
+        mapped.push(map_one(block, env, tuple)?);
     }
-    Ok((out, filtered))
+    Ok(Ran {
+        mapped,
+        filtered,
+        unmatched,
+    })
 }
 
 fn map_one(block: &BlockPlan, env: &Env, tuple: &[Option<u32>]) -> Result<Mapped, Diag> {
@@ -82,7 +102,7 @@ fn map_one(block: &BlockPlan, env: &Env, tuple: &[Option<u32>]) -> Result<Mapped
     }
     Ok(Mapped {
         record: Record::active(key, fields),
-        origin: (env.slots[0], tuple[0].unwrap_or(0)),
+        origin: origin(env, tuple),
     })
 }
 

@@ -1,5 +1,6 @@
 //! Hash joins: index the joined dataset on its side of `==`, then probe with each tuple.
 
+use super::block::{Origin, origin};
 use super::eval::{Env, EvalError};
 use super::tuples::Tuples;
 use crate::check::JoinPlan;
@@ -7,7 +8,14 @@ use crate::diagnostic::Diag;
 use crate::syntax::ast::JoinKind;
 use std::collections::HashMap;
 
-pub fn run(join: &JoinPlan, env: &Env, tuples: Tuples) -> Result<Tuples, Diag> {
+/// Joins `tuples` with the joined dataset; an inner join's tuples without a match are
+/// dropped, and their first rows are put in `unmatched`.
+pub fn run(
+    join: &JoinPlan,
+    env: &Env,
+    tuples: Tuples,
+    unmatched: &mut Vec<Origin>,
+) -> Result<Tuples, Diag> {
     let index = build(join, env, tuples.width)?;
     let mut out = Tuples::new(tuples.width);
     let mut row = vec![None; tuples.width];
@@ -24,7 +32,7 @@ pub fn run(join: &JoinPlan, env: &Env, tuples: Tuples) -> Result<Tuples, Diag> {
                 }
             }
             None if join.kind == JoinKind::Left => out.push(tuple),
-            None => {}
+            None => unmatched.push(origin(env, tuple)),
         }
     }
     Ok(out)

@@ -14,7 +14,7 @@ pub use read::{Reads, keep_mirrors, read_datasets};
 use crate::check::Program;
 use crate::diagnostic::{Code, Diag, Diagnostics, SourceMap};
 use crate::functions::CallCtx;
-use crate::model::{EntityKind, LeftOut, Roster};
+use crate::model::{EntityKind, LeftOut, Roster, Which};
 use crate::source::Dataset;
 use std::collections::{BTreeMap, HashMap};
 
@@ -37,20 +37,21 @@ pub fn run(
             scripts: &program.scripts,
             sources,
         };
-        let (mapped, filtered) = block::run(plan, &env)?;
+        let ran = block::run(plan, &env)?;
         note_sensitivity(&mut roster, plan);
-        if let (Some(span), true) = (plan.filter_span, filtered > 0) {
-            roster.left_out.push(LeftOut {
-                entity: plan.entity,
-                reason: format!(
-                    "the `where` at {} is false for them",
-                    sources.position(span)
-                ),
-                count: filtered,
-            });
+        for (join, rows) in plan.joins.iter().zip(ran.unmatched) {
+            let reason = format!("no match for the join at {}", sources.position(join.span));
+            note_left_out(&mut roster, plan.entity, reason, rows);
+        }
+        if let Some(span) = plan.filter_span {
+            let reason = format!(
+                "the `where` at {} is false for them",
+                sources.position(span)
+            );
+            note_left_out(&mut roster, plan.entity, reason, ran.filtered);
         }
         let records = roster.entities.entry(plan.entity).or_default();
-        for m in mapped {
+        for m in ran.mapped {
             let id = (plan.entity, m.record.key.clone());
             if let Some(first) = origins.get(&id) {
                 let at = |(dataset, row): block::Origin| {
@@ -75,6 +76,27 @@ pub fn run(
     }
     drop_dangling_memberships(&mut roster);
     Ok(roster)
+}
+
+/// Keeps the rows left out for `reason`, when there are any.
+fn note_left_out(
+    roster: &mut Roster,
+    entity: EntityKind,
+    reason: String,
+    rows: Vec<block::Origin>,
+) {
+    if rows.is_empty() {
+        return;
+    }
+    roster.left_out.push(LeftOut {
+        entity,
+        reason,
+        count: rows.len(),
+        records: rows
+            .into_iter()
+            .map(|(dataset, row)| Which::Row { dataset, row })
+            .collect(),
+    });
 }
 
 fn note_sensitivity(roster: &mut Roster, plan: &crate::check::BlockPlan) {
@@ -127,8 +149,8 @@ fn drop_dangling_memberships(roster: &mut Roster) {
     let empty = BTreeMap::new();
     let persons = roster.entities.get(&EntityKind::Person).unwrap_or(&empty);
     let groups = roster.entities.get(&EntityKind::Group).unwrap_or(&empty);
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    members.retain(|_, m| {
+    let mut left: BTreeMap<&str, Vec<Which>> = BTreeMap::new();
+    members.retain(|key, m| {
         let has = |i: usize, set: &BTreeMap<String, crate::model::Record>| {
             m.fields[i].as_ref().is_some_and(|k| set.contains_key(k))
         };
@@ -140,16 +162,17 @@ fn drop_dangling_memberships(roster: &mut Roster) {
             None
         };
         if let Some(r) = reason {
-            *counts.entry(r).or_default() += 1;
+            left.entry(r).or_default().push(Which::Key(key.clone()));
         }
         reason.is_none()
     });
     roster.entities.insert(EntityKind::Membership, members);
-    for (reason, count) in counts {
+    for (reason, records) in left {
         roster.left_out.push(LeftOut {
             entity: EntityKind::Membership,
             reason: reason.to_string(),
-            count,
+            count: records.len(),
+            records,
         });
     }
 }

@@ -6,6 +6,6 @@ mod status;
 mod value;
 
 pub use entity::{EntityKind, FieldDef, GROUP_TYPES, MEMBER_ROLES, ORG_TYPES, PERSON_ROLES};
-pub use record::{LeftOut, Record, Roster, content_hash, field_value};
+pub use record::{LeftOut, Record, Roster, Which, content_hash, field_value};
 pub use status::Status;
 pub use value::Value;

@@ -71,11 +71,22 @@ pub struct Roster {
     pub left_out: Vec<LeftOut>,
 }
 
+/// Records left out for one reason: how many, and which.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeftOut {
     pub entity: EntityKind,
     pub reason: String,
     pub count: usize,
+    /// Each record left out (`count` of them).
+    pub records: Vec<Which>,
+}
+
+/// A record left out: the source row it would have been made from (a dataset of the
+/// program, by index, and its row), or, for one made and then dropped, its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Which {
+    Row { dataset: usize, row: u32 },
+    Key(String),
 }
 
 impl Roster {
