@@ -513,3 +513,37 @@ fn every_record_left_out_keeps_its_reason() {
         "{unmatched:#?}"
     );
 }
+
+#[test]
+fn a_rollover_archives_last_year_s_groups_the_register_still_exports() {
+    let sb = Sandbox::example();
+    // Last year's class is still in the export, with no end date.
+    sb.edit_cp1252(
+        "data/grupper.csv",
+        "2025/26;2025-08-18;2026-06-12;J",
+        "2025/26;2025-08-18;;J",
+    );
+    sb.edit_cp1252(
+        "data/medlemskap.csv",
+        "G-5A-26;E1001;Elev;2026-08-17;",
+        "G-5A-25;E1001;Elev;2025-08-18;\r\nG-5A-26;E1001;Elev;2026-08-17;",
+    );
+    sb.apply(&[]).assert().success();
+    assert!(sb.read("out/skolon/classes.csv").contains("G-5A-25"));
+    let normal = stdout(&sb.plan(&[]).output().unwrap());
+    assert!(normal.contains("No changes"), "{normal}");
+
+    let rollover = stdout(&sb.plan(&["--rollover", "--full"]).output().unwrap());
+    assert!(rollover.contains("group: 1 to archive"), "{rollover}");
+    assert!(rollover.contains("G-5A-25"), "{rollover}");
+    assert!(
+        rollover.contains("1 group(s): a group of an earlier school year than the rollover's")
+            && rollover.contains("1 membership(s): a group of an earlier school year"),
+        "{rollover}"
+    );
+    // Archived groups keep their members: no membership is removed.
+    assert!(
+        rollover.contains("membership: 1 kept unchanged because their group is archived"),
+        "{rollover}"
+    );
+}

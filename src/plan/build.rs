@@ -50,8 +50,11 @@ pub fn build(
     let datasets = reads.datasets;
     let rows = crate::safety::check_empty_sources(pipeline, program, &datasets, state)?;
     let ctx = CallCtx::new(today).reading_ahead(pipeline.read_ahead);
-    let roster = crate::execute::run(program, &datasets, &ctx, sources)?;
+    let mut roster = crate::execute::run(program, &datasets, &ctx, sources)?;
     let mode = RunMode::decide(settings, &pipeline.school_year, today);
+    if mode.rollover {
+        super::rollover::retire_earlier_years(&mut roster, today);
+    }
     let mut targets = Vec::new();
     for target in &pipeline.targets {
         let (version, stored) = match state {

@@ -5,6 +5,7 @@ mod mask;
 mod mode;
 mod model;
 mod render;
+mod rollover;
 
 pub use build::{Built, Compiled, absolute, build, compile};
 pub use mask::{MASK, mask, masked};

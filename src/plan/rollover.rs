@@ -1,0 +1,147 @@
+//! A rollover run retires last year's groups: a group whose `schoolYear` is an earlier
+//! school year than the run's is taken out of the roster with its memberships, as if the
+//! export no longer held it, so the rollover archives it (members frozen) even when the
+//! register still exports it. Groups without a school year, or with one in another
+//! notation than `2026/27`, are left as they are.
+
+use crate::model::{EntityKind, LeftOut, Roster, Which};
+use chrono::{Datelike, NaiveDate};
+
+const REASON: &str = "a group of an earlier school year than the rollover's (archived with it)";
+
+/// Takes last years' groups and their memberships out of `roster`, keeping why.
+pub fn retire_earlier_years(roster: &mut Roster, today: NaiveDate) {
+    let current = first_year_of(today);
+    let year_i = EntityKind::Group.field_index("schoolYear");
+    let Some(groups) = roster.entities.get_mut(&EntityKind::Group) else {
+        return;
+    };
+    let earlier: Vec<String> = groups
+        .iter()
+        .filter(|(_, g)| {
+            year_i
+                .and_then(|i| g.fields[i].as_deref())
+                .and_then(parse_first_year)
+                .is_some_and(|y| y < current)
+        })
+        .map(|(key, _)| key.clone())
+        .collect();
+    if earlier.is_empty() {
+        return;
+    }
+    for key in &earlier {
+        groups.remove(key);
+    }
+    let group_i = EntityKind::Membership.field_index("group");
+    let mut members = Vec::new();
+    if let Some(memberships) = roster.entities.get_mut(&EntityKind::Membership) {
+        memberships.retain(|key, m| {
+            let of_earlier = group_i
+                .and_then(|i| m.fields[i].as_ref())
+                .is_some_and(|g| earlier.binary_search(g).is_ok());
+            if of_earlier {
+                members.push(Which::Key(key.clone()));
+            }
+            !of_earlier
+        });
+    }
+    push(
+        roster,
+        EntityKind::Group,
+        earlier.into_iter().map(Which::Key).collect(),
+    );
+    push(roster, EntityKind::Membership, members);
+}
+
+fn push(roster: &mut Roster, entity: EntityKind, records: Vec<Which>) {
+    if !records.is_empty() {
+        roster.left_out.push(LeftOut {
+            entity,
+            reason: REASON.to_string(),
+            count: records.len(),
+            records,
+        });
+    }
+}
+
+/// The calendar year a school year starts in: it runs from 1 July to 30 June.
+fn first_year_of(day: NaiveDate) -> i32 {
+    if day.month() >= 7 {
+        day.year()
+    } else {
+        day.year() - 1
+    }
+}
+
+/// `2026/27` -> 2026; anything else -> None.
+fn parse_first_year(text: &str) -> Option<i32> {
+    let (first, second) = text.trim().split_once('/')?;
+    let year: i32 = first.parse().ok()?;
+    let next: i32 = second.parse().ok()?;
+    (first.len() == 4 && second.len() == 2 && (year + 1).rem_euclid(100) == next).then_some(year)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Record;
+
+    fn group(year: Option<&str>) -> Record {
+        let mut fields = vec![None; EntityKind::Group.fields().len()];
+        let i = EntityKind::Group.field_index("schoolYear").unwrap();
+        fields[i] = year.map(String::from);
+        Record::active("g".into(), fields)
+    }
+
+    fn member(group: &str) -> Record {
+        let mut fields = vec![None; EntityKind::Membership.fields().len()];
+        let i = EntityKind::Membership.field_index("group").unwrap();
+        fields[i] = Some(group.to_string());
+        Record::active(format!("{group}/p"), fields)
+    }
+
+    #[test]
+    fn only_groups_of_earlier_school_years_go_with_their_members() {
+        let mut roster = Roster::default();
+        let groups = [
+            ("old", Some("2025/26")),
+            ("new", Some("2026/27")),
+            ("none", None),
+            ("odd", Some("VT26")),
+        ];
+        roster.entities.insert(
+            EntityKind::Group,
+            groups
+                .iter()
+                .map(|(k, y)| (k.to_string(), group(*y)))
+                .collect(),
+        );
+        roster.entities.insert(
+            EntityKind::Membership,
+            ["old", "new"]
+                .iter()
+                .map(|g| (format!("{g}/p"), member(g)))
+                .collect(),
+        );
+        retire_earlier_years(&mut roster, NaiveDate::from_ymd_opt(2026, 8, 17).unwrap());
+        let left: Vec<&String> = roster.entities[&EntityKind::Group].keys().collect();
+        assert_eq!(left, ["new", "none", "odd"]);
+        let members: Vec<&String> = roster.entities[&EntityKind::Membership].keys().collect();
+        assert_eq!(members, ["new/p"]);
+        assert_eq!(roster.left_out.len(), 2);
+        assert_eq!(roster.left_out[0].records, vec![Which::Key("old".into())]);
+        assert_eq!(roster.left_out[1].records, vec![Which::Key("old/p".into())]);
+    }
+
+    #[test]
+    fn school_years_are_read_only_in_their_own_notation() {
+        assert_eq!(parse_first_year("2026/27"), Some(2026));
+        assert_eq!(parse_first_year("2099/00"), Some(2099));
+        assert_eq!(parse_first_year("2026/28"), None);
+        assert_eq!(parse_first_year("26/27"), None);
+        assert_eq!(
+            first_year_of(NaiveDate::from_ymd_opt(2027, 6, 30).unwrap()),
+            2026
+        );
+    }
+}
