@@ -17,11 +17,7 @@ pub const SCHOOL_YEAR: Function = Function {
         let Some(d) = date(&args[0])? else {
             return Ok(Value::Null);
         };
-        let first = if d.month() >= 7 {
-            d.year()
-        } else {
-            d.year() - 1
-        };
+        let first = first_year(d);
         Ok(Value::Str(
             format!("{first}/{:02}", (first + 1).rem_euclid(100)).into(),
         ))
@@ -45,3 +41,12 @@ pub const SCHOOL_YEAR: Function = Function {
         },
     ],
 };
+
+/// The calendar year the school year of `day` starts in: it runs from 1 July to 30 June.
+pub fn first_year(day: chrono::NaiveDate) -> i32 {
+    if day.month() >= 7 {
+        day.year()
+    } else {
+        day.year() - 1
+    }
+}

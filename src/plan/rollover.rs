@@ -4,8 +4,9 @@
 //! register still exports it. Groups without a school year, or with one in another
 //! notation than `2026/27`, are left as they are.
 
+use crate::functions::school_year_start as first_year_of;
 use crate::model::{EntityKind, LeftOut, Roster, Which};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 const REASON: &str = "a group of an earlier school year than the rollover's (archived with it)";
 
@@ -61,15 +62,6 @@ fn push(roster: &mut Roster, entity: EntityKind, records: Vec<Which>) {
             count: records.len(),
             records,
         });
-    }
-}
-
-/// The calendar year a school year starts in: it runs from 1 July to 30 June.
-fn first_year_of(day: NaiveDate) -> i32 {
-    if day.month() >= 7 {
-        day.year()
-    } else {
-        day.year() - 1
     }
 }
 
