@@ -91,7 +91,6 @@ fn note_left_out(
     roster.left_out.push(LeftOut {
         entity,
         reason,
-        count: rows.len(),
         records: rows
             .into_iter()
             .map(|(dataset, row)| Which::Row { dataset, row })
@@ -171,7 +170,6 @@ fn drop_dangling_memberships(roster: &mut Roster) {
         roster.left_out.push(LeftOut {
             entity: EntityKind::Membership,
             reason: reason.to_string(),
-            count: records.len(),
             records,
         });
     }

@@ -76,9 +76,14 @@ pub struct Roster {
 pub struct LeftOut {
     pub entity: EntityKind,
     pub reason: String,
-    pub count: usize,
-    /// Each record left out (`count` of them).
+    /// Each record left out.
     pub records: Vec<Which>,
+}
+
+impl LeftOut {
+    pub fn count(&self) -> usize {
+        self.records.len()
+    }
 }
 
 /// A record left out: the source row it would have been made from (a dataset of the

@@ -107,7 +107,7 @@ pub fn build(
             .map(|l| LeftOutCount {
                 entity: l.entity.name().to_string(),
                 reason: l.reason.clone(),
-                count: l.count,
+                count: l.count(),
             })
             .collect(),
         mode,

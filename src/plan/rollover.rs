@@ -59,7 +59,6 @@ fn push(roster: &mut Roster, entity: EntityKind, records: Vec<Which>) {
         roster.left_out.push(LeftOut {
             entity,
             reason: REASON.to_string(),
-            count: records.len(),
             records,
         });
     }

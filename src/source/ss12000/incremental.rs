@@ -109,21 +109,22 @@ pub async fn read(
         date,
         unprotected: false,
     };
-    let mut newly = HashSet::new();
+    let mut newly_protected = HashSet::new();
     // Persons sort first (see `Endpoint`), so a change of protection is seen before the rest.
     for endpoint in endpoints {
         let mut take = |object: &serde_json::Value| {
             let id = flatten::Obj(object).text("id");
             if *endpoint == Endpoint::Persons {
-                let was = protected.was_protected(&id);
-                let is = protected.note_person(flatten::Obj(object));
-                found.unprotected |= was && !is;
-                if is {
-                    if !was {
-                        newly.insert(id.clone());
+                match person_change(protected, object, &id) {
+                    PersonChange::Unmarked => {}
+                    PersonChange::NoLongerProtected => found.unprotected = true,
+                    PersonChange::Protected { newly } => {
+                        if newly {
+                            newly_protected.insert(id.clone());
+                        }
+                        snapshot.remove((*endpoint, id));
+                        return;
                     }
-                    snapshot.remove((*endpoint, id));
-                    return;
                 }
             }
             snapshot.put(
@@ -139,8 +140,29 @@ pub async fn read(
             return Ok(found);
         }
     }
-    snapshot.purge(&newly);
+    snapshot.purge(&newly_protected);
     Ok(found)
+}
+
+/// What a changed person's marking means for the mirror.
+#[derive(Debug, PartialEq)]
+enum PersonChange {
+    /// Not protected, now or before.
+    Unmarked,
+    /// Protected now; `newly` when an earlier read did not know it.
+    Protected { newly: bool },
+    /// Protected before and not now: rows naming them were never kept.
+    NoLongerProtected,
+}
+
+/// Notes changed person `object` (id `id`) in `protected`, and says what changed.
+fn person_change(protected: &mut Protected, object: &serde_json::Value, id: &str) -> PersonChange {
+    let was = protected.was_protected(id);
+    match (was, protected.note_person(flatten::Obj(object))) {
+        (_, true) => PersonChange::Protected { newly: !was },
+        (true, false) => PersonChange::NoLongerProtected,
+        (false, false) => PersonChange::Unmarked,
+    }
 }
 
 #[cfg(test)]
@@ -172,6 +194,27 @@ mod tests {
             Choice::Full(why) => why,
             Choice::Since(t) => panic!("incremental since {t}"),
         }
+    }
+
+    #[test]
+    fn a_person_s_marking_is_compared_with_what_earlier_reads_knew() {
+        let mut earlier = Fingerprints::fresh().unwrap();
+        earlier.insert("p-was");
+        let mut protected = Protected::knowing(earlier);
+        let person =
+            |id: &str, marking: &str| serde_json::json!({"id": id, "securityMarking": marking});
+        let mut change =
+            |id: &str, marking: &str| person_change(&mut protected, &person(id, marking), id);
+        assert_eq!(change("p-plain", "Ingen"), PersonChange::Unmarked);
+        assert_eq!(
+            change("p-new", "Sekretessmarkering"),
+            PersonChange::Protected { newly: true }
+        );
+        assert_eq!(
+            change("p-was", "Skyddad folkbokföring"),
+            PersonChange::Protected { newly: false }
+        );
+        assert_eq!(change("p-was", "Ingen"), PersonChange::NoLongerProtected);
     }
 
     #[test]

@@ -81,11 +81,14 @@ pub fn load(path: &Path) -> Result<Option<Mirror>, String> {
         )
     })?;
     let protected = read_protected(&conn).map_err(why)?;
-    let objects = read_objects(&conn).map_err(why)?.map_err(|e| {
-        format!(
-            "the mirror {} holds a row it cannot read: {e}",
-            path.display()
-        )
+    let objects = read_objects(&conn).map_err(|e| match e {
+        Unreadable::Sql(e) => why(e),
+        Unreadable::Row(what) => {
+            format!(
+                "the mirror {} holds {what}, which it cannot read",
+                path.display()
+            )
+        }
     })?;
     Ok(Some(Mirror {
         header,
@@ -257,25 +260,34 @@ fn read_protected(conn: &Connection) -> rusqlite::Result<Fingerprints> {
     Ok(fingerprints)
 }
 
-type Objects = Result<BTreeMap<Key, Rows>, String>;
+/// Why the objects could not be read.
+enum Unreadable {
+    Sql(rusqlite::Error),
+    /// The object that holds what this version cannot read.
+    Row(String),
+}
 
-fn read_objects(conn: &Connection) -> rusqlite::Result<Objects> {
+impl From<rusqlite::Error> for Unreadable {
+    fn from(e: rusqlite::Error) -> Unreadable {
+        Unreadable::Sql(e)
+    }
+}
+
+fn read_objects(conn: &Connection) -> Result<BTreeMap<Key, Rows>, Unreadable> {
     let mut query = conn.prepare("SELECT endpoint, id, rows FROM objects")?;
     let mut rows = query.query([])?;
     let mut objects = BTreeMap::new();
     while let Some(row) = rows.next()? {
-        let endpoint: String = row.get(0)?;
+        let name: String = row.get(0)?;
         let id: String = row.get(1)?;
         let text: String = row.get(2)?;
-        let Some(endpoint) = Endpoint::parse(&endpoint) else {
-            return Ok(Err(format!("unknown endpoint `{endpoint}`")));
-        };
-        match decode(&text) {
-            Some(r) => objects.insert((endpoint, id), r),
-            None => return Ok(Err(format!("the rows of {} {id}", endpoint.name()))),
-        };
+        let endpoint = Endpoint::parse(&name)
+            .ok_or_else(|| Unreadable::Row(format!("an object of unknown endpoint `{name}`")))?;
+        let decoded = decode(&text)
+            .ok_or_else(|| Unreadable::Row(format!("the rows of {} {id}", endpoint.name())))?;
+        objects.insert((endpoint, id), decoded);
     }
-    Ok(Ok(objects))
+    Ok(objects)
 }
 
 fn encode(rows: &Rows) -> String {

@@ -2,7 +2,7 @@
 //! An incremental read changes it object by object (deleted ids out, changed objects in),
 //! and remembers which, so that only those are written back to the mirror.
 
-use super::flatten;
+use super::flatten::{self, Purged};
 use super::resource::{Endpoint, Resource};
 use crate::source::Dataset;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -67,18 +67,12 @@ impl Snapshot {
         }
         let mut touched = Vec::new();
         for (key, rows) in &mut self.objects {
-            let old = std::mem::take(rows);
             let mut changed = false;
-            for (resource, row) in old {
-                let original = row.clone();
-                match flatten::without_persons(resource, row, ids) {
-                    Some(kept) => {
-                        changed |= kept != original;
-                        rows.push((resource, kept));
-                    }
-                    None => changed = true,
-                }
-            }
+            rows.retain_mut(|(resource, row)| {
+                let purged = flatten::without_persons(*resource, row, ids);
+                changed |= purged != Purged::Unchanged;
+                purged != Purged::Drop
+            });
             if changed {
                 touched.push(key.clone());
             }
