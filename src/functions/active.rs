@@ -8,12 +8,15 @@ pub const ACTIVE: Function = Function {
     summary: "Whether a record is active today: `start` has passed (or is within `ahead` days) and \
               `end` has not (both inclusive; an empty date is open). Without `ahead`, the pipeline's \
               `read_ahead` applies (30 days unless it sets one), so accounts exist before a term starts; \
-              `ahead: 0d` reads no days ahead. Strings are parsed as `date` does, so a call with string \
+              `ahead: 0d` reads no days ahead. Exports that write the first day *after* a record \
+              ends (an exclusive end) are read with `end_exclusive: true`: the record is inactive \
+              on its end date. Strings are parsed as `date` does, so a call with string \
               arguments can fail and must be handled, e.g. `active(...) ?? false`.",
     params: &[
         date_param("start"),
         date_param("end"),
         optional("ahead", Ty::Days),
+        optional("end_exclusive", Ty::Bool),
     ],
     variadic: false,
     returns: Ty::Bool,
@@ -31,7 +34,8 @@ pub const ACTIVE: Function = Function {
             .checked_add_days(Days::new(ahead))
             .unwrap_or(ctx.today);
         let started = start.is_none_or(|s| s <= horizon);
-        let not_ended = end.is_none_or(|e| e >= ctx.today);
+        let exclusive = matches!(args[3], Value::Bool(true));
+        let not_ended = end.is_none_or(|e| e > ctx.today || (!exclusive && e == ctx.today));
         Ok(Value::Bool(started && not_ended))
     },
     examples: &[
@@ -57,6 +61,14 @@ pub const ACTIVE: Function = Function {
         },
         Example {
             expr: r#"active(null, "2026-11-20")"#,
+            result: "false",
+        },
+        Example {
+            expr: r#"active(null, "2026-11-21")"#,
+            result: "true",
+        },
+        Example {
+            expr: r#"active(null, "2026-11-21", end_exclusive: true)"#,
             result: "false",
         },
         Example {
