@@ -7,7 +7,7 @@ use super::schema::{Schemas, find_dataset};
 use crate::diagnostic::{Code, Diag, Node, suggest};
 use crate::functions::Ty;
 use crate::model::EntityKind;
-use crate::syntax::ast::{BinOp, Block, Expr, SourceRef};
+use crate::syntax::ast::{BinOp, Block, Expr, Join, OrderItem, SourceRef};
 
 /// A dataset bound in a block, with the columns it has.
 struct Bound {
@@ -36,7 +36,7 @@ impl BlockChecker<'_, '_> {
                 continue;
             };
             bound.push(next);
-            if let Some(plan) = self.join_plan(&bound, &join.on, join.kind) {
+            if let Some(plan) = self.join_plan(&bound, join) {
                 joins.push(plan);
             }
         }
@@ -161,12 +161,8 @@ impl BlockChecker<'_, '_> {
     }
 
     /// `on a == b` where one side reads only the joined dataset and the other only earlier ones.
-    fn join_plan(
-        &mut self,
-        bound: &[Bound],
-        on: &Node<Expr>,
-        kind: crate::syntax::ast::JoinKind,
-    ) -> Option<JoinPlan> {
+    fn join_plan(&mut self, bound: &[Bound], join: &Join) -> Option<JoinPlan> {
+        let on = &join.on;
         let slot = bound.len() - 1;
         let Expr::Binary(BinOp::Eq, lhs, rhs) = &on.node else {
             self.bad_join(
@@ -188,14 +184,44 @@ impl BlockChecker<'_, '_> {
             self.bad_join(on, "each side of `==` must read one side of the join only");
             return None;
         };
+        let first_by = self.first_by(bound, &join.first_by, joined)?;
         Some(JoinPlan {
             slot,
-            kind,
+            kind: join.kind,
             personal: probe.sensitive || build.sensitive,
             probe: probe.ir,
             build: build.ir,
             span: on.span,
+            first_by,
         })
+    }
+
+    /// `first by` runs on the joined rows alone, before any probe: it may read nothing else.
+    fn first_by(
+        &mut self,
+        bound: &[Bound],
+        items: &[OrderItem],
+        joined: u64,
+    ) -> Option<Vec<(crate::check::Ir, bool)>> {
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let c = self.expr(bound, &item.expr);
+            self.require_handled(&c, "a `first by` expression");
+            if c.slots & !joined != 0 {
+                self.binder.diags.push(
+                    Diag::error(Code::BadFirstBy, "`first by` can only read the joined dataset")
+                        .label(item.expr.span, "reads another dataset of the block")
+                        .help(format!(
+                            "order the matches by columns of `{}` only, e.g. `first by {}.enabled desc`",
+                            bound[bound.len() - 1].alias,
+                            bound[bound.len() - 1].alias
+                        )),
+                );
+                return None;
+            }
+            out.push((c.ir, item.descending));
+        }
+        Some(out)
     }
 
     fn warn_personal_key(&mut self, span: crate::diagnostic::Span) {

@@ -56,6 +56,8 @@ pub struct JoinPlan {
     pub personal: bool,
     /// The `on` condition, for the reason a row found no match.
     pub span: crate::diagnostic::Span,
+    /// `first by`: (expression on the joined row, descending). Empty: every match is kept.
+    pub first_by: Vec<(Ir, bool)>,
 }
 
 #[derive(Debug)]
@@ -84,6 +86,31 @@ pub struct BlockPlan {
     pub fields: Vec<Option<FieldPlan>>,
 }
 
+/// How records of one entity that share a key become one record.
+#[derive(Debug)]
+pub struct MergePlan {
+    pub entity: EntityKind,
+    /// One entry per field of the entity kind; `None`: the records must agree on it.
+    pub rules: Vec<Option<MergeRule>>,
+    /// The entity name in the `merge` declaration.
+    pub span: Span,
+}
+
+/// A merge rule; every rule skips null values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergeRule {
+    /// The smallest value (by code point).
+    Min,
+    /// The largest value.
+    Max,
+    /// The value of the first record (mapping order, then row order).
+    First,
+    /// The distinct values, sorted, joined by the separator.
+    Union(String),
+    /// The value earliest in the list; unlisted values after them, smallest first.
+    Prefer(Vec<String>),
+}
+
 /// A dataset the program reads.
 #[derive(Debug)]
 pub struct DatasetUse {
@@ -96,6 +123,7 @@ pub struct DatasetUse {
 pub struct Program {
     pub datasets: Vec<DatasetUse>,
     pub blocks: Vec<BlockPlan>,
+    pub merges: Vec<MergePlan>,
     pub lookups: Vec<HashMap<String, String>>,
     pub scripts: Scripts,
     /// Source systems the mappings use, in order of first use.

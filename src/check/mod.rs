@@ -6,12 +6,13 @@ mod bind;
 mod block;
 mod expr;
 pub mod ir;
+mod merge;
 mod schema;
 mod standalone;
 mod tier;
 
 pub use expr::signature;
-pub use ir::{BlockPlan, FieldPlan, Ir, JoinPlan, Program};
+pub use ir::{BlockPlan, FieldPlan, Ir, JoinPlan, MergePlan, MergeRule, Program};
 pub use standalone::{Evaluated, evaluate};
 
 use crate::diagnostic::{Code, Diag, Diagnostics, SourceMap};
@@ -80,6 +81,9 @@ pub fn check(loaded: &Loaded, sources: &mut SourceMap) -> Result<Checked, Diagno
             .help("add a block such as `person from system.dataset as p key p.Id { ... }`"),
         );
     }
+    let mut merge_diags = Vec::new();
+    let merges = merge::check(files.iter().flat_map(|f| &f.merges), &mut merge_diags);
+    diags.extend(merge_diags);
     for d in crate::target::check_requirements(pipeline, &blocks) {
         binder.diags.push(d);
     }
@@ -94,6 +98,7 @@ pub fn check(loaded: &Loaded, sources: &mut SourceMap) -> Result<Checked, Diagno
             .map(|(qualified, system)| DatasetUse { qualified, system })
             .collect(),
         blocks,
+        merges,
         lookups: pipeline.lookups.iter().map(|l| l.table.clone()).collect(),
         scripts: binder.scripts,
         systems_used: used.into_iter().map(|(s, _)| s).collect(),

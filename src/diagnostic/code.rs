@@ -53,6 +53,8 @@ codes! {
     UnknownEntity = "E0117", "a block produces an entity kind that does not exist";
     BadLiteral = "E0118", "a literal value is invalid";
     PersonalKey = "E0119", "a sync key is derived from a personal number (a warning)";
+    BadFirstBy = "E0120", "a join's `first by` reads more than the joined dataset";
+    BadMerge = "E0121", "a `merge` declaration names an unknown entity, field or rule";
     // 02xx: package tier
     TierExceeded = "E0201", "the pipeline uses more source systems than its tier allows";
     // 03xx: source data
@@ -70,6 +72,7 @@ codes! {
     DuplicateKey = "E0403", "two records have the same sync key";
     EmptyKey = "E0404", "a record's sync key is empty";
     InvalidValue = "E0405", "a mapped value is not allowed for its field";
+    MergeConflict = "E0406", "records merged into one disagree on a field that has no merge rule";
     // 05xx: state, plans and targets
     Locked = "E0501", "another run of this pipeline holds the state lock";
     StalePlan = "E0502", "the saved plan no longer matches the state";

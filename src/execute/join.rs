@@ -5,6 +5,7 @@ use super::eval::{Env, EvalError};
 use super::tuples::Tuples;
 use crate::check::JoinPlan;
 use crate::diagnostic::Diag;
+use crate::model::Value;
 use crate::syntax::ast::JoinKind;
 use std::collections::HashMap;
 
@@ -49,7 +50,47 @@ fn build(join: &JoinPlan, env: &Env, width: usize) -> Result<HashMap<String, Vec
             index.entry(key).or_default().push(r);
         }
     }
+    if !join.first_by.is_empty() {
+        for matches in index.values_mut().filter(|m| m.len() > 1) {
+            let best = first(join, env, width, matches)?;
+            matches.clear();
+            matches.push(best);
+        }
+    }
     Ok(index)
+}
+
+/// The row of `matches` that sorts first by `first by` (the earliest row on a tie).
+fn first(join: &JoinPlan, env: &Env, width: usize, matches: &[u32]) -> Result<u32, Diag> {
+    let mut rows = vec![None; width];
+    let mut order_of = |r: u32| -> Result<Vec<Value<'_>>, Diag> {
+        rows[join.slot] = Some(r);
+        join.first_by
+            .iter()
+            .map(|(ir, _)| env.eval(ir, &rows).map(Value::into_owned).map_err(fatal))
+            .collect()
+    };
+    let mut best = matches[0];
+    let mut best_order = order_of(best)?;
+    for &r in &matches[1..] {
+        let order = order_of(r)?;
+        if sorts_before(join, &order, &best_order) {
+            best = r;
+            best_order = order;
+        }
+    }
+    Ok(best)
+}
+
+fn sorts_before(join: &JoinPlan, a: &[Value<'_>], b: &[Value<'_>]) -> bool {
+    for ((x, y), (_, descending)) in a.iter().zip(b).zip(&join.first_by) {
+        let ord = x.sort_cmp(y);
+        let ord = if *descending { ord.reverse() } else { ord };
+        if ord != std::cmp::Ordering::Equal {
+            return ord == std::cmp::Ordering::Less;
+        }
+    }
+    false
 }
 
 /// Temporary personal numbers are neither unique nor permanent: never matched.

@@ -4,6 +4,7 @@
 mod block;
 mod eval;
 mod join;
+mod merge;
 mod read;
 mod tuples;
 
@@ -28,6 +29,7 @@ pub fn run(
     let mut roster = Roster::default();
     let mut origins: HashMap<(EntityKind, String), block::Origin> = HashMap::new();
     let mut duplicates: Vec<Duplicate> = Vec::new();
+    let mut pending = merge::Pending::new();
     for plan in &program.blocks {
         let env = Env {
             datasets,
@@ -53,6 +55,11 @@ pub fn run(
         let records = roster.entities.entry(plan.entity).or_default();
         for m in ran.mapped {
             let id = (plan.entity, m.record.key.clone());
+            let merges = program.merges.iter().any(|p| p.entity == plan.entity);
+            if merges && origins.contains_key(&id) {
+                pending.entry(id).or_default().push(m.record);
+                continue;
+            }
             if let Some(first) = origins.get(&id) {
                 let at = |(dataset, row): block::Origin| {
                     let d = &datasets[dataset];
@@ -74,6 +81,7 @@ pub fn run(
     if !duplicates.is_empty() {
         return Err(duplicate_report(&duplicates, &roster).into());
     }
+    merge::apply(&program.merges, &mut roster, pending)?;
     drop_dangling_memberships(&mut roster);
     Ok(roster)
 }

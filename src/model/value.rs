@@ -74,6 +74,32 @@ impl<'a> Value<'a> {
     }
 }
 
+impl Value<'_> {
+    /// A total order for sorting (`first by`, merge rules): null first, then booleans
+    /// (false before true), numbers, dates, days and strings (by code point); values of
+    /// different types order by that list.
+    pub fn sort_cmp(&self, other: &Value<'_>) -> std::cmp::Ordering {
+        fn rank(v: &Value<'_>) -> u8 {
+            match v {
+                Value::Null => 0,
+                Value::Bool(_) => 1,
+                Value::Num(_) => 2,
+                Value::Date(_) => 3,
+                Value::Days(_) => 4,
+                Value::Str(_) => 5,
+            }
+        }
+        match (self, other) {
+            (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
+            (Value::Num(a), Value::Num(b)) => a.total_cmp(b),
+            (Value::Date(a), Value::Date(b)) => a.cmp(b),
+            (Value::Days(a), Value::Days(b)) => a.cmp(b),
+            (Value::Str(a), Value::Str(b)) => a.as_ref().cmp(b.as_ref()),
+            (a, b) => rank(a).cmp(&rank(b)),
+        }
+    }
+}
+
 impl fmt::Display for Value<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -85,5 +111,31 @@ impl fmt::Display for Value<'_> {
             Value::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
             Value::Days(d) => write!(f, "{d}d"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Value;
+    use std::cmp::Ordering;
+
+    #[test]
+    fn sort_order_is_total_and_puts_null_first() {
+        let mut values = [
+            Value::str("b"),
+            Value::Bool(true),
+            Value::Null,
+            Value::str("a"),
+            Value::Num(2.0),
+            Value::Bool(false),
+            Value::Num(-1.0),
+        ];
+        values.sort_by(|a, b| a.sort_cmp(b));
+        let shown: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+        assert_eq!(shown, ["null", "false", "true", "-1", "2", "a", "b"]);
+        assert_eq!(
+            Value::str("Å").sort_cmp(&Value::str("Z")),
+            Ordering::Greater
+        );
     }
 }

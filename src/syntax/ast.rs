@@ -7,6 +7,23 @@ use chrono::NaiveDate;
 pub struct MappingFile {
     pub file: FileId,
     pub blocks: Vec<Block>,
+    pub merges: Vec<MergeDecl>,
+}
+
+/// `merge person { givenName = min  school = union }`: how records of one entity that share
+/// a key become one.
+#[derive(Debug)]
+pub struct MergeDecl {
+    pub entity: Node<String>,
+    pub rules: Vec<MergeRuleDecl>,
+}
+
+/// `field = rule` or `field = rule("arg", ...)`.
+#[derive(Debug)]
+pub struct MergeRuleDecl {
+    pub field: Node<String>,
+    pub rule: Node<String>,
+    pub args: Vec<Node<String>>,
 }
 
 /// `person from extens.elever as e join ... where ... key ... { field = expr ... }`
@@ -39,6 +56,15 @@ pub struct Join {
     pub kind: JoinKind,
     pub source: SourceRef,
     pub on: Node<Expr>,
+    /// `first by a.x desc, a.y`: of several matching rows, the one that sorts first.
+    pub first_by: Vec<OrderItem>,
+}
+
+/// One expression of `first by`, ascending unless `desc`.
+#[derive(Debug)]
+pub struct OrderItem {
+    pub expr: Node<Expr>,
+    pub descending: bool,
 }
 
 #[derive(Debug)]

@@ -40,17 +40,21 @@ pub fn parse_file(text: &str, file: FileId) -> Result<MappingFile, Vec<Diag>> {
         pratt: Rc::new(pratt()),
         diags: Vec::new(),
     };
-    let blocks = pairs
-        .next()
-        .map(|f| {
-            f.into_inner()
-                .filter(|p| p.as_rule() == Rule::block)
-                .map(|b| ctx.parse_block(b))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut blocks = Vec::new();
+    let mut merges = Vec::new();
+    for item in pairs.next().into_iter().flat_map(|f| f.into_inner()) {
+        match item.as_rule() {
+            Rule::block => blocks.push(ctx.parse_block(item)),
+            Rule::merge_decl => merges.push(ctx.parse_merge(item)),
+            _ => {}
+        }
+    }
     if ctx.diags.is_empty() {
-        Ok(MappingFile { file, blocks })
+        Ok(MappingFile {
+            file,
+            blocks,
+            merges,
+        })
     } else {
         Err(ctx.diags)
     }
@@ -152,6 +156,7 @@ impl Ctx {
         let mut kind = JoinKind::Inner;
         let mut source = None;
         let mut on = None;
+        let mut first_by = Vec::new();
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::join_kind
@@ -163,6 +168,7 @@ impl Ctx {
                 }
                 Rule::source_ref => source = Some(self.parse_source_ref(p)),
                 Rule::expr => on = Some(self.parse_expr(p)),
+                Rule::first_by => first_by = self.parse_first_by(p),
                 _ => {}
             }
         }
@@ -171,7 +177,61 @@ impl Ctx {
             kind,
             source: source.unwrap_or_else(|| self.parse_source_ref_empty()),
             on: on.unwrap_or_else(|| Node::new(span, Expr::Literal(Literal::Null))),
+            first_by,
         }
+    }
+
+    fn parse_merge(&mut self, pair: Pair<Rule>) -> MergeDecl {
+        let span = self.span(&pair);
+        let mut entity = Node::new(span, String::new());
+        let mut rules = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::entity => entity = self.node(&p),
+                Rule::merge_rule => rules.extend(self.parse_merge_rule(p)),
+                _ => {}
+            }
+        }
+        MergeDecl { entity, rules }
+    }
+
+    fn parse_merge_rule(&mut self, pair: Pair<Rule>) -> Option<MergeRuleDecl> {
+        let mut inner = pair.into_inner();
+        let field = self.node(&inner.next()?);
+        let mut how = inner.next()?.into_inner();
+        let rule = self.node(&how.next()?);
+        let args = how
+            .filter(|p| p.as_rule() == Rule::string_lit)
+            .map(|p| {
+                let text = p.as_str();
+                Node::new(
+                    self.span(&p),
+                    unescape(text.get(1..text.len() - 1).unwrap_or("")),
+                )
+            })
+            .collect();
+        Some(MergeRuleDecl { field, rule, args })
+    }
+
+    fn parse_first_by(&mut self, pair: Pair<Rule>) -> Vec<OrderItem> {
+        pair.into_inner()
+            .filter(|p| p.as_rule() == Rule::order_item)
+            .filter_map(|item| {
+                let mut expr = None;
+                let mut descending = false;
+                for p in item.into_inner() {
+                    match p.as_rule() {
+                        Rule::expr => expr = Some(self.parse_expr(p)),
+                        Rule::kw_desc => descending = true,
+                        _ => {}
+                    }
+                }
+                Some(OrderItem {
+                    expr: expr?,
+                    descending,
+                })
+            })
+            .collect()
     }
 
     fn parse_source_ref_empty(&self) -> SourceRef {

@@ -15,6 +15,12 @@ pub fn describe(rule: Rule) -> &'static str {
         Rule::join_clause | Rule::join_kind | Rule::left_join | Rule::inner_join => {
             "`join` or `left join`"
         }
+        Rule::first_by => "`first by`",
+        Rule::merge_decl => "`merge entity { field = rule ... }`",
+        Rule::merge_rule => "a merge rule `field = min`",
+        Rule::merge_how => "a merge rule (`min`, `max`, `first`, `union` or `prefer(...)`)",
+        Rule::kw_merge => "`merge`",
+        Rule::order_item => "an expression to order by",
         Rule::where_clause => "`where`",
         Rule::key_clause => "`key`",
         Rule::assignment => "a field assignment `name = expression`",
@@ -60,6 +66,9 @@ pub fn describe(rule: Rule) -> &'static str {
         Rule::kw_key => "`key`",
         Rule::kw_if => "`if`",
         Rule::kw_else => "`else`",
+        Rule::kw_first => "`first`",
+        Rule::kw_by => "`by`",
+        Rule::kw_desc => "`desc`",
     }
 }
 

@@ -1,0 +1,177 @@
+//! Merging records of one entity that share a key (a person with a pupil row and a staff
+//! row, or rows at two schools) into one, by the rules of the entity's `merge` declaration.
+
+use crate::check::{MergePlan, MergeRule};
+use crate::diagnostic::{Code, Diag};
+use crate::model::{EntityKind, Record, Roster};
+use std::collections::BTreeMap;
+
+/// Records seen again under a key already in the roster, per (entity, key), in order.
+pub type Pending = BTreeMap<(EntityKind, String), Vec<Record>>;
+
+/// Two merged records disagree on a field without a rule.
+struct Conflict {
+    entity: EntityKind,
+    key: String,
+    field: usize,
+    values: (String, String),
+}
+
+/// Folds every pending record into the roster's record of the same key.
+pub fn apply(plans: &[MergePlan], roster: &mut Roster, pending: Pending) -> Result<(), Diag> {
+    let mut conflicts = Vec::new();
+    for ((entity, key), others) in pending {
+        let Some(plan) = plans.iter().find(|p| p.entity == entity) else {
+            continue;
+        };
+        let Some(record) = roster
+            .entities
+            .get_mut(&entity)
+            .and_then(|m| m.get_mut(&key))
+        else {
+            continue;
+        };
+        for field in 0..record.fields.len() {
+            let values = std::iter::once(&record.fields[field])
+                .chain(others.iter().map(|o| &o.fields[field]))
+                .filter_map(|v| v.as_deref());
+            match merge_field(plan.rules.get(field).and_then(Option::as_ref), values) {
+                Ok(v) => record.fields[field] = v,
+                Err(values) => conflicts.push(Conflict {
+                    entity,
+                    key: key.clone(),
+                    field,
+                    values,
+                }),
+            }
+        }
+    }
+    match conflicts.is_empty() {
+        true => Ok(()),
+        false => Err(report(plans, roster, &conflicts)),
+    }
+}
+
+/// One field's merged value; without a rule, all values must agree (or the two that differ).
+fn merge_field<'v>(
+    rule: Option<&MergeRule>,
+    mut values: impl Iterator<Item = &'v str>,
+) -> Result<Option<String>, (String, String)> {
+    let Some(rule) = rule else {
+        let first = values.next();
+        if let Some(f) = first
+            && let Some(other) = values.find(|v| *v != f)
+        {
+            return Err((f.to_string(), other.to_string()));
+        }
+        return Ok(first.map(str::to_string));
+    };
+    Ok(match rule {
+        MergeRule::Min => values.min().map(str::to_string),
+        MergeRule::Max => values.max().map(str::to_string),
+        MergeRule::First => values.next().map(str::to_string),
+        MergeRule::Union(sep) => {
+            let mut all: Vec<&str> = values.filter(|v| !v.is_empty()).collect();
+            all.sort_unstable();
+            all.dedup();
+            (!all.is_empty()).then(|| all.join(sep))
+        }
+        MergeRule::Prefer(order) => {
+            let rank = |v: &str| order.iter().position(|o| o == v).unwrap_or(order.len());
+            values
+                .min_by(|a, b| rank(a).cmp(&rank(b)).then(a.cmp(b)))
+                .map(str::to_string)
+        }
+    })
+}
+
+fn report(plans: &[MergePlan], roster: &Roster, conflicts: &[Conflict]) -> Diag {
+    let lines: Vec<String> = conflicts
+        .iter()
+        .take(20)
+        .map(|c| {
+            let key = match roster.sensitive_keys.contains(&c.entity) {
+                true => crate::plan::mask(&c.key),
+                false => c.key.clone(),
+            };
+            let shown = |v: &str| match roster.is_sensitive(c.entity, c.field) {
+                true => crate::plan::mask(v),
+                false => format!("{v:?}"),
+            };
+            let field = c.entity.fields()[c.field].name;
+            format!(
+                "  {} {key}: {field} is {} and {}",
+                c.entity.name(),
+                shown(&c.values.0),
+                shown(&c.values.1)
+            )
+        })
+        .collect();
+    let more = match conflicts.len() > 20 {
+        true => format!("\n  ... and {} more", conflicts.len() - 20),
+        false => String::new(),
+    };
+    let first = &conflicts[0];
+    let field = first.entity.fields()[first.field].name;
+    let mut diag = Diag::error(
+        Code::MergeConflict,
+        format!(
+            "{} merged record(s) disagree on a field without a merge rule; nothing was planned:\n{}{more}",
+            conflicts.len(),
+            lines.join("\n")
+        ),
+    )
+    .help(format!(
+        "give the field a rule, e.g. `{field} = first` (or `min`, `max`, `union`, `prefer(...)`), or fix the source rows"
+    ));
+    if let Some(plan) = plans.iter().find(|p| p.entity == first.entity) {
+        diag = diag.label(plan.span, format!("`{field}` has no rule here"));
+    }
+    diag
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn merged(
+        rule: Option<MergeRule>,
+        values: &[&str],
+    ) -> Result<Option<String>, (String, String)> {
+        merge_field(rule.as_ref(), values.iter().copied())
+    }
+
+    #[test]
+    fn rules_pick_as_documented() {
+        let v = ["Berg", "Ahl", "Ek"];
+        assert_eq!(merged(Some(MergeRule::Min), &v), Ok(Some("Ahl".into())));
+        assert_eq!(merged(Some(MergeRule::Max), &v), Ok(Some("Ek".into())));
+        assert_eq!(merged(Some(MergeRule::First), &v), Ok(Some("Berg".into())));
+        let schools = ["87654321", "12345678", "87654321"];
+        assert_eq!(
+            merged(Some(MergeRule::Union(",".into())), &schools),
+            Ok(Some("12345678,87654321".into()))
+        );
+        let prefer = MergeRule::Prefer(vec!["pupil".into(), "teacher".into()]);
+        assert_eq!(
+            merged(Some(prefer.clone()), &["staff", "teacher", "principal"]),
+            Ok(Some("teacher".into()))
+        );
+        assert_eq!(
+            merged(Some(prefer), &["staff", "principal"]),
+            Ok(Some("principal".into()))
+        );
+        assert_eq!(merged(Some(MergeRule::Min), &[]), Ok(None));
+        assert_eq!(merged(Some(MergeRule::Union(",".into())), &[]), Ok(None));
+    }
+
+    #[test]
+    fn fields_without_a_rule_must_agree() {
+        assert_eq!(merged(None, &["5", "5"]), Ok(Some("5".into())));
+        assert_eq!(merged(None, &[]), Ok(None));
+        assert_eq!(
+            merged(None, &["5", "6"]),
+            Err(("5".to_string(), "6".to_string()))
+        );
+    }
+}
