@@ -103,8 +103,16 @@ fn counted(
     })
 }
 
-/// Per group: members leaving it against the members it had.
+/// Per group that stays: members leaving it against the members it had. The members of a
+/// group the plan removes leave with it; that removal is counted by `delete.group`.
 fn removed_members(entities: &[EntityPlan], stored: &Stored, max: Limit) -> Vec<Violation> {
+    let removed_groups: std::collections::HashSet<&str> = entities
+        .iter()
+        .filter(|e| e.entity == EntityKind::Group.name())
+        .flat_map(|e| &e.changes)
+        .filter(|c| c.action.is_removal())
+        .map(|c| c.key.as_str())
+        .collect();
     let kind = EntityKind::Membership;
     let Some(entity) = entities.iter().find(|e| e.entity == kind.name()) else {
         return Vec::new();
@@ -129,6 +137,7 @@ fn removed_members(entities: &[EntityPlan], stored: &Stored, max: Limit) -> Vec<
     }
     leaving
         .into_iter()
+        .filter(|(group, _)| !removed_groups.contains(group.as_str()))
         .filter_map(|(group, count)| {
             let base = members.get(&group).copied().unwrap_or(0);
             max.exceeded(count, base).then(|| Violation {
@@ -149,4 +158,57 @@ fn active_count(stored: &Stored, kind: EntityKind) -> usize {
     stored
         .get(&kind)
         .map_or(0, |m| m.values().filter(|r| r.status.is_active()).count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Record;
+
+    fn plan(entity: EntityKind, changes: Vec<Change>) -> EntityPlan {
+        let fields: Vec<String> = entity.fields().iter().map(|f| f.name.to_string()).collect();
+        EntityPlan {
+            sensitive_fields: vec![false; fields.len()],
+            fields,
+            entity: entity.name().to_string(),
+            sensitive_key: false,
+            changes,
+            pending: Vec::new(),
+            held_back: Vec::new(),
+            frozen: 0,
+        }
+    }
+
+    fn member(group: &str, person: usize) -> Record {
+        let mut fields = vec![None; EntityKind::Membership.fields().len()];
+        fields[0] = Some(format!("P{person}"));
+        fields[1] = Some(group.to_string());
+        Record::active(format!("{group}/P{person}"), fields)
+    }
+
+    /// Two groups of 12 lose every member; one of them is itself removed by the plan.
+    #[test]
+    fn members_leave_with_their_removed_group_without_tripping_remove_members() {
+        let mut stored = Stored::new();
+        let mut deletes = Vec::new();
+        for group in ["G1", "G2"] {
+            for p in 0..12 {
+                let record = member(group, p);
+                let mut change = Change::new(Action::Delete, &record.key);
+                change.before = Some(record.fields.clone());
+                deletes.push(change);
+                stored
+                    .entry(EntityKind::Membership)
+                    .or_default()
+                    .insert(record.key.clone(), record);
+            }
+        }
+        let entities = [
+            plan(EntityKind::Group, vec![Change::new(Action::Delete, "G1")]),
+            plan(EntityKind::Membership, deletes),
+        ];
+        let held = removed_members(&entities, &stored, Limit::new(10, 50.0));
+        let groups: Vec<_> = held.iter().map(|v| v.group.clone()).collect();
+        assert_eq!(groups, [Some("G2".to_string())]);
+    }
 }
