@@ -8,12 +8,31 @@ use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StepKind {
-    Read { dataset: String, file: String },
-    Join { dataset: String, left: bool },
+    Read {
+        dataset: String,
+        file: String,
+    },
+    Join {
+        dataset: String,
+        left: bool,
+    },
     Filter,
-    Map { entity: &'static str, fields: usize },
-    Diff { target: String },
-    Write { target: String, kind: &'static str },
+    Map {
+        entity: &'static str,
+        fields: usize,
+    },
+    /// Records of one entity that share a key become one (`merge`).
+    Merge {
+        entity: &'static str,
+        rules: usize,
+    },
+    Diff {
+        target: String,
+    },
+    Write {
+        target: String,
+        kind: &'static str,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +86,24 @@ pub fn steps(program: &Program, pipeline: &Pipeline) -> Vec<Step> {
         });
         maps.push(steps.len() - 1);
     }
+    for merge in &program.merges {
+        let entity = merge.entity.name();
+        let inputs: Vec<usize> = maps
+            .iter()
+            .copied()
+            .filter(|&m| matches!(&steps[m].kind, StepKind::Map { entity: e, .. } if *e == entity))
+            .collect();
+        maps.retain(|m| !inputs.contains(m));
+        steps.push(Step {
+            kind: StepKind::Merge {
+                entity,
+                rules: merge.rules.iter().filter(|r| r.is_some()).count(),
+            },
+            inputs,
+        });
+        maps.push(steps.len() - 1);
+    }
+    maps.sort_unstable();
     for target in &pipeline.targets {
         steps.push(Step {
             kind: StepKind::Diff {
@@ -101,6 +138,9 @@ impl fmt::Display for StepKind {
             } => write!(f, "join {dataset}"),
             StepKind::Filter => f.write_str("filter (where)"),
             StepKind::Map { entity, fields } => write!(f, "map {entity} ({fields} fields)"),
+            StepKind::Merge { entity, rules } => {
+                write!(f, "merge {entity} records by key ({rules} rules)")
+            }
             StepKind::Diff { target } => write!(f, "diff {target} against state"),
             StepKind::Write { target, kind } => write!(f, "write {target} ({kind})"),
         }

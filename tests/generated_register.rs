@@ -1,0 +1,139 @@
+//! The bench's nightly job on a small generated register (gen-roster, 3 000 pupils): a normal
+//! night (day 2) passes the default safety limits, the school-year rollover is held unless
+//! it is run as one, and a held plan writes nothing. Nothing here is timed: the benchmark
+//! (benches/nightly.rs) measures; this checks behaviour.
+
+mod common;
+use assert_cmd::Command;
+use common::{assert_unchanged, stderr, stdout};
+use std::path::{Path, PathBuf};
+
+const PIPELINE: &str = "benches/nightly/pipeline.yaml";
+
+struct Bench {
+    dir: tempfile::TempDir,
+}
+
+impl Bench {
+    /// Day 1, day 2 and the rollover of one seed.
+    fn generate(students: usize) -> Bench {
+        let dir = tempfile::tempdir().unwrap();
+        for day in ["1", "2", "rollover"] {
+            let out = Command::cargo_bin("gen-roster")
+                .unwrap()
+                .args([
+                    "--students",
+                    &students.to_string(),
+                    "--seed",
+                    "7",
+                    "--day",
+                    day,
+                ])
+                .arg("--out")
+                .arg(dir.path().join(format!("day{day}")))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", stderr(&out));
+        }
+        Bench { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// `etl VERB` on the bench pipeline with the export of `day`.
+    fn etl(&self, verb: &str, day: &str, today: &str, extra: &[&str]) -> std::process::Output {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut cmd = Command::cargo_bin("etl").unwrap();
+        cmd.current_dir(repo)
+            .env("NO_COLOR", "1")
+            .env("BENCH_DATA", self.path(&format!("day{day}")))
+            .env("BENCH_OUT", self.path("out"))
+            .env("BENCH_STATE", self.path("state/bench.db"))
+            .args([verb, PIPELINE, "--today", today])
+            .args(extra);
+        cmd.output().unwrap()
+    }
+
+    fn written(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        for sub in ["out", "state"] {
+            for entry in std::fs::read_dir(self.path(sub))
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let name = entry.path().display().to_string();
+                let bytes = std::fs::read(entry.path()).unwrap();
+                // As in common::Sandbox::written: files that hold no data are left out.
+                let no_data = name.ends_with(".lock")
+                    || name.ends_with("-shm")
+                    || (name.ends_with("-wal") && bytes.is_empty());
+                if !no_data {
+                    files.push((name, bytes));
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+}
+
+fn line<'t>(text: &'t str, start: &str) -> &'t str {
+    text.lines()
+        .find(|l| l.trim_start().starts_with(start))
+        .unwrap_or_else(|| panic!("no line starting {start:?} in:\n{text}"))
+}
+
+#[test]
+fn a_generated_normal_night_passes_the_defaults_and_a_rollover_is_held_unless_run_as_one() {
+    let bench = Bench::generate(3000);
+    let first = bench.etl("apply", "1", "2025-11-20", &["--auto-approve"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("first run: no state yet"));
+
+    // The rollover, planned as a normal night: held, with the limits it goes over.
+    let before = bench.written();
+    let held = bench.etl("apply", "rollover", "2026-08-17", &["--auto-approve"]);
+    assert_eq!(held.status.code(), Some(3), "{}", stdout(&held));
+    let text = stdout(&held);
+    assert!(text.contains("(normal limits)"), "{text}");
+    for limit in [
+        "create.group",
+        "delete.group",
+        "delete.membership",
+        "update.person",
+    ] {
+        assert!(
+            text.contains(&format!("    {limit}: ")),
+            "{limit} not held:\n{text}"
+        );
+    }
+    assert_unchanged(&before, &bench.written(), "a held rollover");
+
+    // Day 2, a normal night: within the default limits, and applied.
+    let night = bench.etl("apply", "2", "2025-11-21", &["--auto-approve"]);
+    let text = stdout(&night);
+    assert!(night.status.success(), "{}{text}", stderr(&night));
+    assert!(text.contains("within the normal limits"), "{text}");
+    let persons = line(&text, "person: ");
+    assert!(
+        persons.contains("to add") && persons.contains("to destroy"),
+        "{persons}"
+    );
+    let again = bench.etl("plan", "2", "2025-11-21", &[]);
+    assert!(stdout(&again).contains("No changes."), "{}", stdout(&again));
+
+    // The rollover run as one: its own limits let it through; last year's groups are archived.
+    let rollover = bench.etl(
+        "apply",
+        "rollover",
+        "2026-08-17",
+        &["--auto-approve", "--rollover"],
+    );
+    let text = stdout(&rollover);
+    assert!(rollover.status.success(), "{}{text}", stderr(&rollover));
+    assert!(text.contains("within the rollover limits"), "{text}");
+    assert!(line(&text, "group: ").contains("to archive"), "{text}");
+}
