@@ -19,6 +19,7 @@ pub mod load;
 pub mod model;
 pub mod net;
 pub mod plan;
+pub mod report;
 pub mod safety;
 pub mod script;
 pub mod source;

@@ -343,3 +343,25 @@ fn a_failed_target_write_leaves_state_untouched() {
         .assert()
         .stdout(predicate::str::contains("No changes."));
 }
+
+/// `--timings` reports each phase on stderr and leaves the plan on stdout as it was.
+#[test]
+fn timings_name_every_phase_on_stderr() {
+    let sb = Sandbox::example();
+    let plain = sb.plan(&[]).output().unwrap();
+    let timed = sb.plan(&["--timings"]).output().unwrap();
+    assert!(timed.status.success(), "{}", stderr(&timed));
+    assert_eq!(stdout(&plain), stdout(&timed));
+    assert!(!stderr(&plain).contains("Timings"));
+    let text = stderr(&timed);
+    let phase = |name: &str| {
+        text.lines()
+            .any(|l| l.trim_start().starts_with(&format!("{name} ")) && l.contains(" s"))
+    };
+    for name in ["read", "map", "state", "diff", "render", "total"] {
+        assert!(phase(name), "no {name} line in:\n{text}");
+    }
+    let applied = sb.apply(&["--timings"]).output().unwrap();
+    assert!(applied.status.success(), "{}", stderr(&applied));
+    assert!(stderr(&applied).lines().any(|l| l.trim_start().starts_with("write ")));
+}

@@ -73,7 +73,7 @@ fn apply_pipeline(
     let lock = StateLock::acquire(&compiled.loaded.pipeline.state_path, "etl apply")
         .map_err(|d| vec![d])?;
     let built = super::plan::plan_against_state(&compiled, flags.run, sources)?;
-    let plan = built.plan;
+    let (plan, mut timings) = (built.plan, built.timings);
     out.print(&render(
         &plan,
         &RenderOptions {
@@ -91,10 +91,15 @@ fn apply_pipeline(
                     .help("answer `yes` to apply, or pass --auto-approve in unattended runs"),
             ]);
         }
+        timings.mark("render");
         crate::apply::apply(&plan, &lock)?;
+        timings.mark("write");
         out.print(&complete_line(&plan));
     }
     out.diagnostics(&crate::execute::keep_mirrors(built.mirrors), sources);
+    if flags.run.timings {
+        eprint!("{}", timings.render());
+    }
     Ok(Exit::Ok)
 }
 

@@ -79,6 +79,10 @@ pub struct RunArgs {
     /// are written anew).
     #[arg(long)]
     pub full_read: bool,
+    /// Print the wall time and peak memory of each phase (read, map, state, diff, write,
+    /// save) to stderr when the run ends.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 impl RunArgs {

@@ -1,4 +1,4 @@
-//! Exit codes, decided in one place (documented in docs/cli.md).
+//! Exit codes, decided in one place (documented in docs/pipeline-reference.md).
 
 use crate::diagnostic::{Code, Diag};
 use std::process::ExitCode;

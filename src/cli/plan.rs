@@ -19,13 +19,16 @@ pub struct PlanFlags<'a> {
 
 pub fn run(path: &Path, flags: &PlanFlags, out: &Output) -> Exit {
     let mut sources = SourceMap::new();
-    let plan = match make_plan(path, flags.run, &mut sources, out) {
-        Ok(p) => p,
+    let built = match compile(path, &mut sources, out)
+        .and_then(|c| plan_against_state(&c, flags.run, &mut sources))
+    {
+        Ok(b) => b,
         Err(diags) => {
             out.diagnostics(&diags, &sources);
             return Exit::for_errors(&diags);
         }
     };
+    let (plan, mut timings) = (built.plan, built.timings);
     if let Some(file) = flags.out
         && let Err(d) = save(&plan, file)
     {
@@ -58,23 +61,15 @@ pub fn run(path: &Path, flags: &PlanFlags, out: &Output) -> Exit {
             ));
         }
     }
+    if flags.run.timings {
+        timings.mark("render");
+        eprint!("{}", timings.render());
+    }
     match (flags.detailed_exitcode, plan.is_held(), plan.has_changes()) {
         (true, true, _) => Exit::Held,
         (true, false, true) => Exit::Changes,
         _ => Exit::Ok,
     }
-}
-
-/// Compiles, reads, maps and diffs against the state (opened read-only; nothing is
-/// created, and incremental sources' mirrors are not written).
-pub fn make_plan(
-    path: &Path,
-    run: &RunArgs,
-    sources: &mut SourceMap,
-    out: &Output,
-) -> Result<Plan, Vec<Diag>> {
-    let compiled = compile(path, sources, out)?;
-    Ok(plan_against_state(&compiled, run, sources)?.plan)
 }
 
 /// Loads and checks a pipeline, showing its warnings.
@@ -84,7 +79,8 @@ pub fn compile(path: &Path, sources: &mut SourceMap, out: &Output) -> Result<Com
     Ok(compiled)
 }
 
-/// Reads the sources and diffs against the state as it is now (read-only).
+/// Reads the sources and diffs against the state as it is now (opened read-only; nothing
+/// is created, and incremental sources' mirrors are not written).
 pub fn plan_against_state(
     compiled: &Compiled,
     run: &RunArgs,

@@ -33,6 +33,8 @@ pub struct Built {
     pub plan: Plan,
     /// Incremental sources' mirrors (see [`crate::execute::keep_mirrors`]).
     pub mirrors: Vec<crate::source::ss12000::MirrorUpdate>,
+    /// Time and memory of each phase so far (read, map, state, diff).
+    pub timings: crate::report::Timings,
 }
 
 /// Reads the sources, runs the mappings, diffs each target against `state` and checks the
@@ -44,23 +46,27 @@ pub fn build(
     today: NaiveDate,
     sources: &mut SourceMap,
 ) -> Result<Built, Diagnostics> {
+    let mut timings = crate::report::Timings::start();
     let pipeline = &compiled.loaded.pipeline;
     let program = &compiled.checked.program;
     let reads = crate::execute::read_datasets(program, pipeline, sources, settings.full_read)?;
     let datasets = reads.datasets;
     let rows = crate::safety::check_empty_sources(pipeline, program, &datasets, state)?;
+    timings.mark("read");
     let ctx = CallCtx::new(today).reading_ahead(pipeline.read_ahead);
     let mut roster = crate::execute::run(program, &datasets, &ctx, sources)?;
     let mode = RunMode::decide(settings, &pipeline.school_year, today);
     if mode.rollover {
         super::rollover::retire_earlier_years(&mut roster, today);
     }
+    timings.mark("map");
     let mut targets = Vec::new();
     for target in &pipeline.targets {
         let (version, stored) = match state {
             Some(s) => (s.version(&target.name.node)?, s.records(&target.name.node)?),
             None => (Default::default(), Default::default()),
         };
+        timings.mark("state");
         let mut entities = diff_target(pipeline, target, &roster, &stored, &mode, today);
         if mode.additions_only {
             hold_back(&mut entities);
@@ -77,6 +83,7 @@ pub fn build(
             first_run: version.serial == 0,
         };
         let safety = gate.check(&entities, &stored);
+        timings.mark("diff");
         targets.push(TargetPlan {
             name: target.name.node.clone(),
             kind: target.kind.node.name().to_string(),
@@ -118,6 +125,7 @@ pub fn build(
     Ok(Built {
         plan,
         mirrors: reads.mirrors,
+        timings,
     })
 }
 
