@@ -363,5 +363,9 @@ fn timings_name_every_phase_on_stderr() {
     }
     let applied = sb.apply(&["--timings"]).output().unwrap();
     assert!(applied.status.success(), "{}", stderr(&applied));
-    assert!(stderr(&applied).lines().any(|l| l.trim_start().starts_with("write ")));
+    assert!(
+        stderr(&applied)
+            .lines()
+            .any(|l| l.trim_start().starts_with("write "))
+    );
 }

@@ -53,9 +53,9 @@ pub fn run(
             note_left_out(&mut roster, plan.entity, reason, ran.filtered);
         }
         let records = roster.entities.entry(plan.entity).or_default();
+        let merges = program.merges.iter().any(|p| p.entity == plan.entity);
         for m in ran.mapped {
             let id = (plan.entity, m.record.key.clone());
-            let merges = program.merges.iter().any(|p| p.entity == plan.entity);
             if merges && origins.contains_key(&id) {
                 pending.entry(id).or_default().push(m.record);
                 continue;
