@@ -114,6 +114,20 @@ fn rule(
         "min" => Some(MergeRule::Min),
         "max" => Some(MergeRule::Max),
         "first" => Some(MergeRule::First),
+        "union" if entity.fields()[index].allowed.is_some() => {
+            diags.push(
+                Diag::error(
+                    Code::BadMerge,
+                    format!(
+                        "`union` would give `{}` a value it does not allow",
+                        decl.field.node
+                    ),
+                )
+                .label(decl.rule.span, "joins several values into one")
+                .help("pick one value of an enumeration with `prefer(...)`, `min` or `first`"),
+            );
+            None
+        }
         "union" if arity(args.len() <= 1, "at most one separator", diags) => Some(
             MergeRule::Union(args.first().map_or(",".to_string(), |a| a.node.clone())),
         ),
