@@ -57,26 +57,7 @@ impl Bench {
     }
 
     fn written(&self) -> Vec<(String, Vec<u8>)> {
-        let mut files = Vec::new();
-        for sub in ["out", "state"] {
-            for entry in std::fs::read_dir(self.path(sub))
-                .into_iter()
-                .flatten()
-                .flatten()
-            {
-                let name = entry.path().display().to_string();
-                let bytes = std::fs::read(entry.path()).unwrap();
-                // As in common::Sandbox::written: files that hold no data are left out.
-                let no_data = name.ends_with(".lock")
-                    || name.ends_with("-shm")
-                    || (name.ends_with("-wal") && bytes.is_empty());
-                if !no_data {
-                    files.push((name, bytes));
-                }
-            }
-        }
-        files.sort();
-        files
+        common::written_in(self.dir.path(), &["out", "state"])
     }
 }
 

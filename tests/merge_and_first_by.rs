@@ -105,7 +105,9 @@ fn merged_rows_that_disagree_without_a_rule_stop_the_run() {
     let err = stderr(&out);
     assert!(err.contains("E0406"), "{err}");
     assert!(
-        err.contains("person P2001: givenName is \"Karin\" and \"Karina\""),
+        err.contains(
+            "person P2001: givenName is \"Karin\" (data/personal.csv:2) and \"Karina\" (data/personal.csv:3)"
+        ),
         "{err}"
     );
     assert!(err.contains("givenName = first"), "{err}");

@@ -3,7 +3,7 @@
 use super::model::*;
 use super::names::{self, words};
 use super::rng::Rng;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// (span, subjects) per stage; each pupil takes 4-6 of the stage's 6 subjects.
 pub const STAGES: [(&str, [&str; 6]); 3] = [
@@ -75,8 +75,6 @@ fn ordinal(date: &str) -> i64 {
 fn from_ordinal(days: i64) -> String {
     NaiveDate::from_num_days_from_ce_opt(days as i32).map_or_else(String::new, |d| d.to_string())
 }
-
-use chrono::Datelike;
 
 impl Gen {
     pub fn new_name(&mut self, male: bool, rng: &mut Rng) -> (String, String) {

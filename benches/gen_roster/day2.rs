@@ -271,32 +271,14 @@ impl Gen {
             }
         }
         for _ in 0..(nst * 3 / 1000).max(1) {
-            let si = rng.below(self.schools.len());
-            let male = rng.random() < 0.3;
-            let year = rng.int(1960, 2001) as i32;
-            let pnr = self.numbers.new_pnr(year, male, rng);
-            let (first, last) = self.new_name(male, rng);
-            let gl = self.school_groups(si);
-            let mut groups = Vec::new();
+            let t = self.new_teacher(2001, 0.5, DAY2, rng);
+            let gl = self.school_groups(self.staff[t].school);
             for _ in 0..rng.int(1, 3) {
                 let g = *rng.choice(&gl);
-                if !groups.contains(&g) {
-                    groups.push(g);
+                if !self.staff[t].groups.contains(&g) {
+                    self.staff[t].groups.push(g);
                 }
             }
-            if rng.random() < 0.5 {
-                self.new_ad(&pnr, &first, &last, "TRUE", rng);
-            }
-            self.staff.push(Staff {
-                pnr,
-                first,
-                last,
-                school: si,
-                title: "Lärare",
-                start: DAY2.to_string(),
-                end: String::new(),
-                groups,
-            });
         }
         for i in rng.sample(&all, (nst * 5 / 1000).max(1)) {
             if self.staff[i].groups.is_empty() {

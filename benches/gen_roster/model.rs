@@ -195,6 +195,36 @@ impl Gen {
         self.ad.len() - 1
     }
 
+    /// A newly employed teacher (born 1960..=`born_by`) at a random school, without groups;
+    /// `ad_share` of them get an AD account. Returns the index in `staff`.
+    pub fn new_teacher(
+        &mut self,
+        born_by: i64,
+        ad_share: f64,
+        start: &str,
+        rng: &mut Rng,
+    ) -> usize {
+        let school = rng.below(self.schools.len());
+        let male = rng.random() < 0.3;
+        let year = rng.int(1960, born_by) as i32;
+        let pnr = self.numbers.new_pnr(year, male, rng);
+        let (first, last) = self.new_name(male, rng);
+        if rng.random() < ad_share {
+            self.new_ad(&pnr, &first, &last, "TRUE", rng);
+        }
+        self.staff.push(Staff {
+            pnr,
+            first,
+            last,
+            school,
+            title: "Lärare",
+            start: start.to_string(),
+            end: String::new(),
+            groups: Vec::new(),
+        });
+        self.staff.len() - 1
+    }
+
     /// The groups of one school: classes, then the teaching groups of each stage.
     pub fn school_groups(&self, school: usize) -> Vec<usize> {
         let mut out: Vec<usize> = self.school_classes[school]

@@ -98,20 +98,25 @@ pub fn words(list: &'static str) -> Vec<&'static str> {
 pub fn mail_fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.to_lowercase().chars() {
-        match c {
-            'å' | 'ä' | 'á' => out.push('a'),
-            'ö' | 'ø' | 'ó' => out.push('o'),
-            'é' | 'è' => out.push('e'),
-            'ü' | 'ú' => out.push('u'),
-            'æ' => out.push_str("ae"),
-            'ç' => out.push('c'),
-            'í' | 'ï' => out.push('i'),
-            ' ' => out.push('.'),
-            '\'' => {}
-            c => out.push(c),
-        }
+        push_folded(&mut out, c);
     }
     out
+}
+
+/// One lower-case character of a mail address, folded.
+fn push_folded(out: &mut String, c: char) {
+    match c {
+        'å' | 'ä' | 'á' => out.push('a'),
+        'ö' | 'ø' | 'ó' => out.push('o'),
+        'é' | 'è' => out.push('e'),
+        'ü' | 'ú' => out.push('u'),
+        'æ' => out.push_str("ae"),
+        'ç' => out.push('c'),
+        'í' | 'ï' => out.push('i'),
+        ' ' => out.push('.'),
+        '\'' => {}
+        c => out.push(c),
+    }
 }
 
 /// The same for a sAMAccountName: æ is `a`, and spaces, apostrophes and hyphens go.
@@ -121,8 +126,7 @@ pub fn sam_fold(text: &str) -> String {
         match c {
             'æ' => out.push('a'),
             ' ' | '\'' | '-' => {}
-            '.' => out.push('.'),
-            c => out.push_str(&mail_fold(&c.to_string())),
+            c => push_folded(&mut out, c),
         }
     }
     out

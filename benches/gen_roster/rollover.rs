@@ -106,24 +106,7 @@ impl Gen {
         }
         self.staff = kept;
         for _ in 0..before / 20 {
-            let si = rng.below(self.schools.len());
-            let male = rng.random() < 0.3;
-            let year = rng.int(1960, 2002) as i32;
-            let pnr = self.numbers.new_pnr(year, male, rng);
-            let (first, last) = self.new_name(male, rng);
-            if rng.random() < 0.8 {
-                self.new_ad(&pnr, &first, &last, "TRUE", rng);
-            }
-            self.staff.push(Staff {
-                pnr,
-                first,
-                last,
-                school: si,
-                title: "Lärare",
-                start: "2026-08-01".to_string(),
-                end: String::new(),
-                groups: Vec::new(),
-            });
+            self.new_teacher(2002, 0.8, "2026-08-01", rng);
         }
         self.staff_extra
             .retain(|r| r.end.is_empty() || r.end.as_str() > today);

@@ -7,6 +7,9 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 pub enum Encoding {
+    /// UTF-8 with a byte-order mark, as IST Extens writes it.
+    Utf8Bom,
+    /// UTF-8 without one (the AD export).
     Utf8,
     Cp1252,
 }
@@ -21,9 +24,7 @@ struct Out {
 impl Out {
     fn create(path: &Path, header: &str, encoding: Encoding) -> io::Result<Out> {
         let mut file = BufWriter::with_capacity(1 << 20, File::create(path)?);
-        if matches!(encoding, Encoding::Utf8)
-            && path.file_name().is_some_and(|n| n != "ad_users.csv")
-        {
+        if matches!(encoding, Encoding::Utf8Bom) {
             file.write_all("\u{feff}".as_bytes())?;
         }
         let mut out = Out {
@@ -38,7 +39,7 @@ impl Out {
 
     fn line(&mut self, text: &str) -> io::Result<()> {
         match self.encoding {
-            Encoding::Utf8 => self.file.write_all(text.as_bytes())?,
+            Encoding::Utf8 | Encoding::Utf8Bom => self.file.write_all(text.as_bytes())?,
             Encoding::Cp1252 => {
                 let (bytes, _, bad) = encoding_rs::WINDOWS_1252.encode(text);
                 if bad {
@@ -65,7 +66,7 @@ impl Gen {
             if cp1252 {
                 Encoding::Cp1252
             } else {
-                Encoding::Utf8
+                Encoding::Utf8Bom
             }
         };
         Ok(vec![

@@ -6,21 +6,29 @@ use crate::diagnostic::{Code, Diag};
 use crate::model::{EntityKind, Record, Roster};
 use std::collections::BTreeMap;
 
-/// Records seen again under a key already in the roster, per (entity, key), in order.
-pub type Pending = BTreeMap<(EntityKind, String), Vec<Record>>;
+/// Records seen again under a key already in the roster, per (entity, key).
+pub type Pending = BTreeMap<(EntityKind, String), Merging>;
 
-/// Two merged records disagree on a field without a rule.
+/// The records to fold into the roster's record of one key, with where each came from.
+pub struct Merging {
+    /// `file:line` of the record already in the roster.
+    pub first_at: String,
+    /// Each later record, in order, and its `file:line`.
+    pub others: Vec<(Record, String)>,
+}
+
+/// Two merged records disagree on a field without a rule: (value, `file:line`) of each.
 struct Conflict {
     entity: EntityKind,
     key: String,
     field: usize,
-    values: (String, String),
+    values: [(String, String); 2],
 }
 
 /// Folds every pending record into the roster's record of the same key.
 pub fn apply(plans: &[MergePlan], roster: &mut Roster, pending: Pending) -> Result<(), Diag> {
     let mut conflicts = Vec::new();
-    for ((entity, key), others) in pending {
+    for ((entity, key), merging) in pending {
         let Some(plan) = plans.iter().find(|p| p.entity == entity) else {
             continue;
         };
@@ -32,16 +40,18 @@ pub fn apply(plans: &[MergePlan], roster: &mut Roster, pending: Pending) -> Resu
             continue;
         };
         for field in 0..record.fields.len() {
-            let values = std::iter::once(&record.fields[field])
-                .chain(others.iter().map(|o| &o.fields[field]))
-                .filter_map(|v| v.as_deref());
-            match merge_field(plan.rules.get(field).and_then(Option::as_ref), values) {
+            let values: Vec<(&str, &str)> =
+                std::iter::once((&record.fields[field], &merging.first_at))
+                    .chain(merging.others.iter().map(|(o, at)| (&o.fields[field], at)))
+                    .filter_map(|(v, at)| Some((v.as_deref()?, at.as_str())))
+                    .collect();
+            match merge_field(plan.rules.get(field).and_then(Option::as_ref), &values) {
                 Ok(v) => record.fields[field] = v,
-                Err(values) => conflicts.push(Conflict {
+                Err([a, b]) => conflicts.push(Conflict {
                     entity,
                     key: key.clone(),
                     field,
-                    values,
+                    values: [a, b].map(|(v, at)| (v.to_string(), at.to_string())),
                 }),
             }
         }
@@ -52,33 +62,32 @@ pub fn apply(plans: &[MergePlan], roster: &mut Roster, pending: Pending) -> Resu
     }
 }
 
-/// One field's merged value; without a rule, all values must agree (or the two that differ).
+/// One field's merged value from its non-null (value, place) pairs; without a rule, all
+/// values must agree (or the first two that differ are returned).
 fn merge_field<'v>(
     rule: Option<&MergeRule>,
-    mut values: impl Iterator<Item = &'v str>,
-) -> Result<Option<String>, (String, String)> {
+    values: &[(&'v str, &'v str)],
+) -> Result<Option<String>, [(&'v str, &'v str); 2]> {
+    let mut texts = values.iter().map(|(v, _)| *v);
     let Some(rule) = rule else {
-        let first = values.next();
-        if let Some(f) = first
-            && let Some(other) = values.find(|v| *v != f)
-        {
-            return Err((f.to_string(), other.to_string()));
-        }
-        return Ok(first.map(str::to_string));
+        return match values.iter().find(|(v, _)| *v != values[0].0) {
+            Some(other) => Err([values[0], *other]),
+            None => Ok(values.first().map(|(v, _)| v.to_string())),
+        };
     };
     Ok(match rule {
-        MergeRule::Min => values.min().map(str::to_string),
-        MergeRule::Max => values.max().map(str::to_string),
-        MergeRule::First => values.next().map(str::to_string),
+        MergeRule::Min => texts.min().map(str::to_string),
+        MergeRule::Max => texts.max().map(str::to_string),
+        MergeRule::First => texts.next().map(str::to_string),
         MergeRule::Union(sep) => {
-            let mut all: Vec<&str> = values.filter(|v| !v.is_empty()).collect();
+            let mut all: Vec<&str> = texts.filter(|v| !v.is_empty()).collect();
             all.sort_unstable();
             all.dedup();
             (!all.is_empty()).then(|| all.join(sep))
         }
         MergeRule::Prefer(order) => {
             let rank = |v: &str| order.iter().position(|o| o == v).unwrap_or(order.len());
-            values
+            texts
                 .min_by(|a, b| rank(a).cmp(&rank(b)).then(a.cmp(b)))
                 .map(str::to_string)
         }
@@ -99,11 +108,12 @@ fn report(plans: &[MergePlan], roster: &Roster, conflicts: &[Conflict]) -> Diag 
                 false => format!("{v:?}"),
             };
             let field = c.entity.fields()[c.field].name;
+            let [(a, a_at), (b, b_at)] = &c.values;
             format!(
-                "  {} {key}: {field} is {} and {}",
+                "  {} {key}: {field} is {} ({a_at}) and {} ({b_at})",
                 c.entity.name(),
-                shown(&c.values.0),
-                shown(&c.values.1)
+                shown(a),
+                shown(b)
             )
         })
         .collect();
@@ -138,7 +148,8 @@ mod tests {
         rule: Option<MergeRule>,
         values: &[&str],
     ) -> Result<Option<String>, (String, String)> {
-        merge_field(rule.as_ref(), values.iter().copied())
+        let placed: Vec<(&str, &str)> = values.iter().map(|v| (*v, "f.csv:2")).collect();
+        merge_field(rule.as_ref(), &placed).map_err(|[a, b]| (a.0.to_string(), b.0.to_string()))
     }
 
     #[test]

@@ -54,24 +54,25 @@ pub fn run(
         }
         let records = roster.entities.entry(plan.entity).or_default();
         let merges = program.merges.iter().any(|p| p.entity == plan.entity);
+        let at = |(dataset, row): block::Origin| datasets[dataset].place(row);
         for m in ran.mapped {
             let id = (plan.entity, m.record.key.clone());
-            if merges && origins.contains_key(&id) {
-                pending.entry(id).or_default().push(m.record);
-                continue;
-            }
             if let Some(first) = origins.get(&id) {
-                let at = |(dataset, row): block::Origin| {
-                    let d = &datasets[dataset];
-                    d.place(row)
-                };
-                duplicates.push((
-                    plan.entity,
-                    m.record.key.clone(),
-                    at(*first),
-                    at(m.origin),
-                    plan.key_span,
-                ));
+                if merges {
+                    let merging = pending.entry(id).or_insert_with(|| merge::Merging {
+                        first_at: at(*first),
+                        others: Vec::new(),
+                    });
+                    merging.others.push((m.record, at(m.origin)));
+                } else {
+                    duplicates.push((
+                        plan.entity,
+                        m.record.key.clone(),
+                        at(*first),
+                        at(m.origin),
+                        plan.key_span,
+                    ));
+                }
                 continue;
             }
             origins.insert(id, m.origin);

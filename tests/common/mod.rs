@@ -138,23 +138,28 @@ impl Sandbox {
         self.write_cp1252(rel, &text.replacen(from, to, 1));
     }
 
-    /// Every file below the sandbox's `out/` and `state/` with its bytes. Left out: state's
-    /// lock file, and the index and empty log SQLite creates for any reader of a WAL database
-    /// (they hold no data; a non-empty WAL would hold data and is compared).
+    /// Every file below the sandbox's `out/` and `state/` with its bytes (see [`written_in`]).
     pub fn written(&self) -> Vec<(String, Vec<u8>)> {
-        let mut files = Vec::new();
-        for sub in ["out", "state"] {
-            collect(&self.path(sub), &self.dir(), &mut files);
-        }
-        let no_data = |name: &str, bytes: &[u8]| {
-            name.ends_with(".lock")
-                || name.ends_with("-shm")
-                || (name.ends_with("-wal") && bytes.is_empty())
-        };
-        files.retain(|(name, bytes)| !no_data(name, bytes));
-        files.sort();
-        files
+        written_in(&self.dir(), &["out", "state"])
     }
+}
+
+/// Every file below `base/<sub>` for each sub folder, with its bytes, sorted. Left out:
+/// state's lock file, and the index and empty log SQLite creates for any reader of a WAL
+/// database (they hold no data; a non-empty WAL would hold data and is compared).
+pub fn written_in(base: &Path, subs: &[&str]) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    for sub in subs {
+        collect(&base.join(sub), base, &mut files);
+    }
+    let no_data = |name: &str, bytes: &[u8]| {
+        name.ends_with(".lock")
+            || name.ends_with("-shm")
+            || (name.ends_with("-wal") && bytes.is_empty())
+    };
+    files.retain(|(name, bytes)| !no_data(name, bytes));
+    files.sort();
+    files
 }
 
 fn collect(dir: &Path, base: &Path, out: &mut Vec<(String, Vec<u8>)>) {
