@@ -5,9 +5,11 @@
 mod apply;
 mod policy;
 mod rekey;
+mod year_keys;
 
 pub use apply::{apply_changes, outcome};
 pub use policy::{DeletePolicy, Policies};
+pub use year_keys::scope as scope_group_years;
 
 use crate::model::{EntityKind, Record, Roster, Status};
 use crate::plan::{Action, Change, EntityPlan, Pending};
@@ -61,6 +63,7 @@ fn entity_plan(kind: EntityKind, roster: &Roster) -> EntityPlan {
         pending: Vec::new(),
         held_back: Vec::new(),
         frozen: 0,
+        year_scoped: 0,
     }
 }
 

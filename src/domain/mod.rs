@@ -1,3 +1,4 @@
 //! Domain knowledge that is not tied to one stage.
 
 pub mod personnummer;
+pub mod school_year;

@@ -7,6 +7,7 @@ mod join;
 mod merge;
 mod read;
 mod tuples;
+mod year_keys;
 
 pub use eval::apply as apply_operator;
 pub use eval::{Env, EvalError};
@@ -30,6 +31,7 @@ pub fn run(
     let mut origins: HashMap<(EntityKind, String), block::Origin> = HashMap::new();
     let mut duplicates: Vec<Duplicate> = Vec::new();
     let mut pending = merge::Pending::new();
+    let mut twins = year_keys::Twins::default();
     for plan in &program.blocks {
         let env = Env {
             datasets,
@@ -55,7 +57,16 @@ pub fn run(
         let records = roster.entities.entry(plan.entity).or_default();
         let merges = program.merges.iter().any(|p| p.entity == plan.entity);
         let at = |(dataset, row): block::Origin| datasets[dataset].place(row);
-        for m in ran.mapped {
+        for mut m in ran.mapped {
+            if plan.entity == EntityKind::Group {
+                let placed = year_keys::Placed {
+                    records: &mut *records,
+                    origins: &mut origins,
+                    pending: &mut pending,
+                    bases: &mut roster.shared_group_keys,
+                };
+                twins.place(&mut m.record, placed);
+            }
             let id = (plan.entity, m.record.key.clone());
             if let Some(first) = origins.get(&id) {
                 if merges {
@@ -83,6 +94,7 @@ pub fn run(
         return Err(duplicate_report(&duplicates, &roster).into());
     }
     merge::apply(&program.merges, &mut roster, pending)?;
+    twins.bind_memberships(&mut roster, ctx.today);
     drop_dangling_memberships(&mut roster);
     Ok(roster)
 }

@@ -1,7 +1,6 @@
 use super::args::date;
 use super::signature::*;
 use crate::model::Value;
-use chrono::Datelike;
 
 pub const SCHOOL_YEAR: Function = Function {
     name: "school_year",
@@ -42,11 +41,4 @@ pub const SCHOOL_YEAR: Function = Function {
     ],
 };
 
-/// The calendar year the school year of `day` starts in: it runs from 1 July to 30 June.
-pub fn first_year(day: chrono::NaiveDate) -> i32 {
-    if day.month() >= 7 {
-        day.year()
-    } else {
-        day.year() - 1
-    }
-}
+pub use crate::domain::school_year::first_year_of as first_year;

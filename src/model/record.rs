@@ -69,6 +69,8 @@ pub struct Roster {
     pub sensitive_fields: BTreeMap<EntityKind, Vec<bool>>,
     /// Records the run left out, with the reason and how many.
     pub left_out: Vec<LeftOut>,
+    /// Groups of one key in several school years: each one's id (`7A@2026-27`) -> the key.
+    pub shared_group_keys: BTreeMap<String, String>,
 }
 
 /// Records left out for one reason: how many, and which.

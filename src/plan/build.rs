@@ -67,7 +67,10 @@ pub fn build(
             None => (Default::default(), Default::default()),
         };
         timings.mark("state");
-        let mut entities = diff_target(pipeline, target, &roster, &stored, &mode, today);
+        let scoped = crate::diff::scope_group_years(&roster, &stored);
+        let roster = scoped.roster.as_ref().unwrap_or(&roster);
+        let mut entities = diff_target(pipeline, target, roster, &stored, &mode, today);
+        note_year_scoped(&mut entities, &scoped.qualified);
         if mode.additions_only {
             hold_back(&mut entities);
         }
@@ -149,6 +152,21 @@ fn diff_target(
         identity: &pipeline.identity,
     };
     crate::diff::diff(roster, stored, &opts)
+}
+
+/// Counts the created groups whose id carries their school year.
+fn note_year_scoped(entities: &mut [EntityPlan], qualified: &std::collections::BTreeSet<String>) {
+    if qualified.is_empty() {
+        return;
+    }
+    let group = crate::model::EntityKind::Group.name();
+    for entity in entities.iter_mut().filter(|e| e.entity == group) {
+        entity.year_scoped = entity
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Create && qualified.contains(&c.key))
+            .count();
+    }
 }
 
 /// Additions-only mode: only creates and restores go through; the rest waits.

@@ -78,6 +78,10 @@ pub struct EntityPlan {
     /// Memberships gone from the sources but kept because their group is archived.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub frozen: usize,
+    /// New groups whose id carries their school year (`7A@2026-27`) because the target
+    /// holds the plain key for a group of another school year.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub year_scoped: usize,
 }
 
 fn is_zero(n: &usize) -> bool {

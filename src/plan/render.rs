@@ -201,6 +201,13 @@ fn render_entity(out: &mut String, entity: &EntityPlan, opts: &RenderOptions) {
             entity.entity, entity.frozen
         );
     }
+    if entity.year_scoped > 0 {
+        let _ = writeln!(
+            out,
+            "  {}: {} new id(s) carry their school year (KEY@YYYY-YY): the target holds the key for a group of another school year",
+            entity.entity, entity.year_scoped
+        );
+    }
 }
 
 struct View<'a> {

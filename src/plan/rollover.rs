@@ -1,10 +1,10 @@
 //! A rollover run retires last year's groups: a group whose `schoolYear` is an earlier
 //! school year than the run's is taken out of the roster with its memberships, as if the
 //! export no longer held it, so the rollover archives it (members frozen) even when the
-//! register still exports it. Groups without a school year, or with one in another
-//! notation than `2026/27`, are left as they are.
+//! register still exports it. Groups without a school year, or with one in a notation
+//! other than `2026/27`, `2026/2027`, `2026-27` or `2026-2027`, are left as they are.
 
-use crate::functions::school_year_start as first_year_of;
+use crate::domain::school_year::{first_year_of, of_group};
 use crate::model::{EntityKind, LeftOut, Roster, Which};
 use chrono::NaiveDate;
 
@@ -13,18 +13,12 @@ const REASON: &str = "a group of an earlier school year than the rollover's (arc
 /// Takes last years' groups and their memberships out of `roster`, keeping why.
 pub fn retire_earlier_years(roster: &mut Roster, today: NaiveDate) {
     let current = first_year_of(today);
-    let year_i = EntityKind::Group.field_index("schoolYear");
     let Some(groups) = roster.entities.get_mut(&EntityKind::Group) else {
         return;
     };
     let earlier: Vec<String> = groups
         .iter()
-        .filter(|(_, g)| {
-            year_i
-                .and_then(|i| g.fields[i].as_deref())
-                .and_then(parse_first_year)
-                .is_some_and(|y| y < current)
-        })
+        .filter(|(_, g)| of_group(g).is_some_and(|y| y < current))
         .map(|(key, _)| key.clone())
         .collect();
     if earlier.is_empty() {
@@ -62,14 +56,6 @@ fn push(roster: &mut Roster, entity: EntityKind, records: Vec<Which>) {
             records,
         });
     }
-}
-
-/// `2026/27` -> 2026; anything else -> None.
-fn parse_first_year(text: &str) -> Option<i32> {
-    let (first, second) = text.trim().split_once('/')?;
-    let year: i32 = first.parse().ok()?;
-    let next: i32 = second.parse().ok()?;
-    (first.len() == 4 && second.len() == 2 && (year + 1).rem_euclid(100) == next).then_some(year)
 }
 
 #[cfg(test)]
@@ -122,17 +108,5 @@ mod tests {
         assert_eq!(roster.left_out.len(), 2);
         assert_eq!(roster.left_out[0].records, vec![Which::Key("old".into())]);
         assert_eq!(roster.left_out[1].records, vec![Which::Key("old/p".into())]);
-    }
-
-    #[test]
-    fn school_years_are_read_only_in_their_own_notation() {
-        assert_eq!(parse_first_year("2026/27"), Some(2026));
-        assert_eq!(parse_first_year("2099/00"), Some(2099));
-        assert_eq!(parse_first_year("2026/28"), None);
-        assert_eq!(parse_first_year("26/27"), None);
-        assert_eq!(
-            first_year_of(NaiveDate::from_ymd_opt(2027, 6, 30).unwrap()),
-            2026
-        );
     }
 }

@@ -176,6 +176,7 @@ mod tests {
             pending: Vec::new(),
             held_back: Vec::new(),
             frozen: 0,
+            year_scoped: 0,
         }
     }
 

@@ -1,0 +1,213 @@
+//! Per target, a group's id follows what the target already holds, so the same key in a new
+//! school year is a new group: while the target holds `7A` for 2025/26, this year's `7A`
+//! becomes `7A@2026-27` (created; last year's is archived by the rollover, not updated into
+//! this year's class), and its memberships' keys carry the same suffix. A group the target
+//! holds under its plain key keeps it.
+
+use super::Stored;
+use crate::domain::school_year::{of_group, qualify};
+use crate::model::{EntityKind, Record, Roster};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A group's id in one target, and the school year its memberships' keys carry.
+struct Placement {
+    id: String,
+    members_year: Option<i32>,
+}
+
+/// The roster with group ids as this target holds them (`None` when nothing changes), and
+/// the ids that carry a school year.
+pub struct Scoped {
+    pub roster: Option<Roster>,
+    pub qualified: BTreeSet<String>,
+}
+
+/// Puts each group under the id this target knows it by.
+pub fn scope(roster: &Roster, stored: &Stored) -> Scoped {
+    let mut scoped = Scoped {
+        roster: None,
+        qualified: BTreeSet::new(),
+    };
+    let Some(groups) = roster.entities.get(&EntityKind::Group) else {
+        return scoped;
+    };
+    let have = stored.get(&EntityKind::Group);
+    let mut placed: BTreeMap<&str, Placement> = BTreeMap::new();
+    for (id, group) in groups {
+        let Some(year) = of_group(group) else {
+            continue;
+        };
+        let base = roster.shared_group_keys.get(id).unwrap_or(id);
+        let target = target_id(id, base, year, have, groups);
+        if target != *base {
+            scoped.qualified.insert(target.clone());
+        }
+        if target != *id || target != *base {
+            let members_year = (target != *base).then_some(year);
+            placed.insert(
+                id,
+                Placement {
+                    id: target,
+                    members_year,
+                },
+            );
+        }
+    }
+    if !placed.is_empty() {
+        scoped.roster = Some(rewrite(roster, &placed));
+    }
+    scoped
+}
+
+/// `id` as the target knows it: the qualified id when the target holds that; the plain key
+/// when the target holds it for the same year; the qualified id when it holds the plain key
+/// for another year; else as the run made it.
+fn target_id(
+    id: &str,
+    base: &str,
+    year: i32,
+    have: Option<&BTreeMap<String, Record>>,
+    groups: &BTreeMap<String, Record>,
+) -> String {
+    let qualified = qualify(base, year);
+    let Some(have) = have else {
+        return id.to_string();
+    };
+    if have.contains_key(&qualified) {
+        return qualified;
+    }
+    match have.get(base).map(of_group) {
+        Some(Some(held)) if held == year && (id == base || !groups.contains_key(base)) => {
+            base.to_string()
+        }
+        Some(Some(held)) if held != year => qualified,
+        _ => id.to_string(),
+    }
+}
+
+fn rewrite(roster: &Roster, placed: &BTreeMap<&str, Placement>) -> Roster {
+    let mut out = roster.clone();
+    if let Some(groups) = out.entities.get_mut(&EntityKind::Group) {
+        for (old, p) in placed {
+            if let Some(mut g) = groups.remove(*old) {
+                g.key = p.id.clone();
+                groups.insert(p.id.clone(), g);
+            }
+        }
+    }
+    let kind = EntityKind::Membership;
+    let (Some(group_i), Some(members)) = (kind.field_index("group"), out.entities.get_mut(&kind))
+    else {
+        return out;
+    };
+    let moved: Vec<String> = members
+        .iter()
+        .filter(|(_, m)| {
+            m.fields[group_i]
+                .as_deref()
+                .is_some_and(|g| placed.contains_key(g))
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    for key in moved {
+        let Some(mut m) = members.remove(&key) else {
+            continue;
+        };
+        let p = m.fields[group_i].as_deref().and_then(|g| placed.get(g));
+        if let Some(p) = p {
+            if let Some(year) = p.members_year {
+                m.key = qualify(&key, year);
+            }
+            m.fields[group_i] = Some(p.id.clone());
+        }
+        members.insert(m.key.clone(), m);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(key: &str, year: &str) -> (String, Record) {
+        let mut fields = vec![None; EntityKind::Group.fields().len()];
+        fields[EntityKind::Group.field_index("schoolYear").unwrap()] = Some(year.to_string());
+        (key.to_string(), Record::active(key.to_string(), fields))
+    }
+
+    fn member(key: &str, group: &str) -> (String, Record) {
+        let kind = EntityKind::Membership;
+        let mut fields = vec![None; kind.fields().len()];
+        fields[kind.field_index("group").unwrap()] = Some(group.to_string());
+        (key.to_string(), Record::active(key.to_string(), fields))
+    }
+
+    fn roster(groups: &[(&str, &str)], members: &[(&str, &str)]) -> Roster {
+        let mut r = Roster::default();
+        r.entities.insert(
+            EntityKind::Group,
+            groups.iter().map(|(k, y)| group(k, y)).collect(),
+        );
+        r.entities.insert(
+            EntityKind::Membership,
+            members.iter().map(|(k, g)| member(k, g)).collect(),
+        );
+        r
+    }
+
+    fn stored(groups: &[(&str, &str)]) -> Stored {
+        let mut s = Stored::new();
+        s.insert(
+            EntityKind::Group,
+            groups.iter().map(|(k, y)| group(k, y)).collect(),
+        );
+        s
+    }
+
+    fn keys(r: &Roster, kind: EntityKind) -> Vec<String> {
+        r.entities[&kind].keys().cloned().collect()
+    }
+
+    #[test]
+    fn a_key_the_target_holds_for_last_year_names_a_new_group() {
+        let run = roster(&[("7A", "2026/27"), ("7B", "2026/27")], &[("7A/p", "7A")]);
+        let scoped = scope(&run, &stored(&[("7A", "2025/26"), ("7B", "2026/27")]));
+        assert_eq!(scoped.qualified.iter().collect::<Vec<_>>(), ["7A@2026-27"]);
+        let out = scoped.roster.unwrap();
+        assert_eq!(keys(&out, EntityKind::Group), ["7A@2026-27", "7B"]);
+        assert_eq!(keys(&out, EntityKind::Membership), ["7A/p@2026-27"]);
+        let m = &out.entities[&EntityKind::Membership]["7A/p@2026-27"];
+        assert_eq!(m.get(EntityKind::Membership, "group"), Some("7A@2026-27"));
+
+        // The next night the target holds the qualified id: it stays.
+        let again = scope(
+            &run,
+            &stored(&[("7A", "2025/26"), ("7A@2026-27", "2026/27")]),
+        );
+        assert_eq!(
+            keys(&again.roster.unwrap(), EntityKind::Group),
+            ["7A@2026-27", "7B"]
+        );
+    }
+
+    #[test]
+    fn nothing_changes_when_the_target_holds_the_same_year_or_nothing() {
+        let run = roster(&[("7A", "2026/27")], &[("7A/p", "7A")]);
+        assert!(scope(&run, &stored(&[("7A", "2026/27")])).roster.is_none());
+        assert!(scope(&run, &Stored::new()).roster.is_none());
+    }
+
+    #[test]
+    fn of_two_years_in_one_run_the_one_the_target_holds_keeps_the_plain_key() {
+        let mut run = roster(
+            &[("7A@2025-26", "2025/26"), ("7A@2026-27", "2026/27")],
+            &[("7A/p", "7A@2025-26"), ("7A/q", "7A@2026-27")],
+        );
+        for id in ["7A@2025-26", "7A@2026-27"] {
+            run.shared_group_keys.insert(id.into(), "7A".into());
+        }
+        let out = scope(&run, &stored(&[("7A", "2025/26")])).roster.unwrap();
+        assert_eq!(keys(&out, EntityKind::Group), ["7A", "7A@2026-27"]);
+        assert_eq!(keys(&out, EntityKind::Membership), ["7A/p", "7A/q@2026-27"]);
+    }
+}
