@@ -16,9 +16,15 @@ use std::path::Path;
 /// a record that a target format cannot express stops the run with nothing written anywhere.
 /// A server target that refuses some changes records the rest and lets the other targets
 /// run; its refusals are the run's errors.
-pub fn apply(plan: &Plan, _lock: &StateLock) -> Result<(), Vec<Diag>> {
+pub fn apply(plan: &Plan, lock: &StateLock) -> Result<(), Vec<Diag>> {
+    apply_read(plan, lock, Vec::new())
+}
+
+/// [`apply`] for a plan this process just built under `_lock`: `read` holds what state held
+/// for each target as the plan was made (in the plan's target order), so it is not read again.
+pub fn apply_read(plan: &Plan, _lock: &StateLock, read: Vec<Stored>) -> Result<(), Vec<Diag>> {
     let mut refusals = Vec::new();
-    apply_targets(plan, &mut refusals).map_err(|e| vec![e])?;
+    apply_targets(plan, read, &mut refusals).map_err(|e| vec![e])?;
     if refusals.is_empty() {
         Ok(())
     } else {
@@ -26,7 +32,7 @@ pub fn apply(plan: &Plan, _lock: &StateLock) -> Result<(), Vec<Diag>> {
     }
 }
 
-fn apply_targets(plan: &Plan, refusals: &mut Vec<Diag>) -> Result<(), Diag> {
+fn apply_targets(plan: &Plan, read: Vec<Stored>, refusals: &mut Vec<Diag>) -> Result<(), Diag> {
     if plan.is_held() {
         return Err(held(plan));
     }
@@ -35,9 +41,13 @@ fn apply_targets(plan: &Plan, refusals: &mut Vec<Diag>) -> Result<(), Diag> {
     for target in &plan.targets {
         check_fresh(existing.as_ref(), target)?;
     }
+    let mut read = read.into_iter().map(Some).collect::<Vec<_>>();
+    read.resize_with(plan.targets.len(), || None);
     let mut prepared = Vec::new();
-    for target in plan.targets.iter().filter(|t| t.has_changes()) {
-        prepared.push(prepare(existing.as_ref(), plan, target)?);
+    for (target, known) in plan.targets.iter().zip(read) {
+        if target.has_changes() {
+            prepared.push(prepare(existing.as_ref(), known, plan, target)?);
+        }
     }
     let first = existing.is_none();
     drop(existing);
@@ -134,6 +144,7 @@ fn check_fresh(state: Option<&State>, target: &TargetPlan) -> Result<(), Diag> {
 
 fn prepare<'p>(
     state: Option<&State>,
+    known: Option<Stored>,
     plan: &Plan,
     target: &'p TargetPlan,
 ) -> Result<Prepared<'p>, Diag> {
@@ -143,19 +154,21 @@ fn prepare<'p>(
             format!("the plan names an unknown target type `{}`", target.kind),
         )
     })?;
-    let before: Stored = match state {
-        Some(state) => state.records(&target.name)?,
-        None => Default::default(),
+    let mut stored: Stored = match (known, state) {
+        (Some(known), _) => known,
+        (None, Some(state)) => state.records(&target.name)?,
+        (None, None) => Default::default(),
     };
-    let mut stored = before.clone();
-    apply_changes(&mut stored, &target.entities);
     if kind.is_server() {
+        let before = stored.clone();
+        apply_changes(&mut stored, &target.entities);
         let work = Work::Server {
             before,
             after: stored,
         };
         return Ok(Prepared { target, work });
     }
+    apply_changes(&mut stored, &target.entities);
     let input = RenderInput {
         stored: &stored,
         entities: &target.entities,

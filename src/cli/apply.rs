@@ -73,7 +73,10 @@ fn apply_pipeline(
     let lock = StateLock::acquire(&compiled.loaded.pipeline.state_path, "etl apply")
         .map_err(|d| vec![d])?;
     let built = super::plan::plan_against_state(&compiled, flags.run, sources)?;
-    let (plan, mut timings) = (built.plan, built.timings);
+    let (plan, mut timings, mut spent) = (built.plan, built.timings, built.spent);
+    let read = std::mem::take(&mut spent.stored);
+    // `etl` ends after this run: the OS takes the rows and records back faster than free().
+    spent.release_at_exit();
     out.print(&render(
         &plan,
         &RenderOptions {
@@ -92,7 +95,7 @@ fn apply_pipeline(
             ]);
         }
         timings.mark("render");
-        crate::apply::apply(&plan, &lock)?;
+        crate::apply::apply_read(&plan, &lock, read)?;
         timings.mark("write");
         out.print(&complete_line(&plan));
     }

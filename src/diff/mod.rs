@@ -14,6 +14,7 @@ pub use year_keys::scope as scope_group_years;
 use crate::model::{EntityKind, Record, Roster, Status};
 use crate::plan::{Action, Change, EntityPlan, Pending};
 use chrono::NaiveDate;
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What state holds for one target: per entity, the last written record of each key.
@@ -82,13 +83,29 @@ impl Differ<'_, '_> {
         have: &BTreeMap<String, Record>,
         plan: &mut EntityPlan,
     ) {
-        for (key, record) in want {
-            if let Some(change) = present(key, record, have.get(key)) {
-                plan.changes.push(change);
+        // Both sides are in key order: one walk over the two, no lookups.
+        let (mut want, mut have) = (want.iter().peekable(), have.iter().peekable());
+        loop {
+            let order = match (want.peek(), have.peek()) {
+                (None, None) => break,
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (Some((w, _)), Some((h, _))) => w.cmp(h),
+            };
+            let (new, old) = match order {
+                Ordering::Less => (want.next(), None),
+                Ordering::Greater => (None, have.next()),
+                Ordering::Equal => (want.next(), have.next()),
+            };
+            match (new, old) {
+                (Some((key, record)), old) => {
+                    if let Some(change) = present(key, record, old.map(|(_, o)| o)) {
+                        plan.changes.push(change);
+                    }
+                }
+                (None, Some((key, old))) => self.gone(key, old, plan),
+                (None, None) => break,
             }
-        }
-        for (key, old) in have.iter().filter(|(k, _)| !want.contains_key(*k)) {
-            self.gone(key, old, plan);
         }
         if let Some(&field) = self.opts.identity.get(&self.kind) {
             for old_key in rekey::pair(&mut plan.changes, field) {

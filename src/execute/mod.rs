@@ -18,7 +18,7 @@ use crate::diagnostic::{Code, Diag, Diagnostics, SourceMap};
 use crate::functions::CallCtx;
 use crate::model::{EntityKind, LeftOut, Roster, Which};
 use crate::source::Dataset;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Runs all blocks into a roster.
 pub fn run(
@@ -28,7 +28,7 @@ pub fn run(
     sources: &SourceMap,
 ) -> Result<Roster, Diagnostics> {
     let mut roster = Roster::default();
-    let mut origins: HashMap<(EntityKind, String), block::Origin> = HashMap::new();
+    let mut origins = Origins::default();
     let mut duplicates: Vec<Duplicate> = Vec::new();
     let mut pending = merge::Pending::new();
     let mut twins = year_keys::Twins::default();
@@ -99,6 +99,9 @@ pub fn run(
     Ok(roster)
 }
 
+/// Where each record of the run came from, by (entity, key), to report duplicates.
+type Origins = foldhash::HashMap<(EntityKind, String), block::Origin>;
+
 /// Keeps the rows left out for `reason`, when there are any.
 fn note_left_out(
     roster: &mut Roster,
@@ -166,17 +169,24 @@ fn drop_dangling_memberships(roster: &mut Roster) {
     let Some(mut members) = roster.entities.remove(&EntityKind::Membership) else {
         return;
     };
-    let empty = BTreeMap::new();
-    let persons = roster.entities.get(&EntityKind::Person).unwrap_or(&empty);
-    let groups = roster.entities.get(&EntityKind::Group).unwrap_or(&empty);
+    // Hash sets of the keys: looking up a long key in a BTreeMap compares it with ~20 others.
+    let keys = |kind| -> foldhash::HashSet<&str> {
+        let keys = roster
+            .entities
+            .get(&kind)
+            .into_iter()
+            .flat_map(|m| m.keys());
+        keys.map(String::as_str).collect()
+    };
+    let (persons, groups) = (keys(EntityKind::Person), keys(EntityKind::Group));
     let mut left: BTreeMap<&str, Vec<Which>> = BTreeMap::new();
     members.retain(|key, m| {
-        let has = |i: usize, set: &BTreeMap<String, crate::model::Record>| {
-            m.fields[i].as_ref().is_some_and(|k| set.contains_key(k))
+        let has = |i: usize, set: &foldhash::HashSet<&str>| {
+            m.fields[i].as_deref().is_some_and(|k| set.contains(k))
         };
-        let reason = if !has(person_i, persons) {
+        let reason = if !has(person_i, &persons) {
             Some("its person is not in the roster (inactive, protected or unmatched)")
-        } else if !has(group_i, groups) {
+        } else if !has(group_i, &groups) {
             Some("its group is not in the roster (inactive or not marked for export)")
         } else {
             None

@@ -3,12 +3,11 @@
 //! exports last year's), each gets the id `KEY@YYYY-YY` instead of being a duplicate, and the
 //! memberships that name the key are bound to one of them.
 
-use super::block::Origin;
 use super::merge::Pending;
 use crate::domain::school_year::{first_year_of, of_group, qualify};
 use crate::model::{EntityKind, Record, Roster};
 use chrono::NaiveDate;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 const GROUP: EntityKind = EntityKind::Group;
 
@@ -21,7 +20,7 @@ pub struct Twins {
 /// Where the execute loop keeps what it has placed so far.
 pub struct Placed<'a> {
     pub records: &'a mut BTreeMap<String, Record>,
-    pub origins: &'a mut HashMap<(EntityKind, String), Origin>,
+    pub origins: &'a mut super::Origins,
     pub pending: &'a mut Pending,
     /// A year-qualified id -> the key it qualifies (kept in the roster).
     pub bases: &'a mut BTreeMap<String, String>,
@@ -125,7 +124,7 @@ mod tests {
     struct Loop {
         twins: Twins,
         records: BTreeMap<String, Record>,
-        origins: HashMap<(EntityKind, String), Origin>,
+        origins: super::super::Origins,
         pending: Pending,
         bases: BTreeMap<String, String>,
     }
