@@ -140,7 +140,19 @@ fn etl_runs(dir: &Path) -> Vec<Run> {
             let (o, wall) = etl(dir, day, verb, today, &args);
             let stdout = String::from_utf8_lossy(&o.stdout);
             let stderr = String::from_utf8_lossy(&o.stderr);
-            assert!(o.status.success(), "etl {verb} {day}:\n{stdout}\n{stderr}");
+            if !o.status.success() {
+                // Shown in the table as failed (an out-of-memory kill at 1M, say); the
+                // yardsticks still run, so the other figures of the size are not lost.
+                let why = failure(&o.status);
+                println!("etl {verb} {day} FAILED after {wall:.2} s: {why}\n{stderr}");
+                runs.push(Run {
+                    label: format!("etl {verb} {day} (FAILED: {why})"),
+                    wall,
+                    phases: Vec::new(),
+                    counts: Counts::new(),
+                });
+                continue;
+            }
             // Shown as it ends: a long run at 1M gives its figures before the table.
             println!(
                 "etl {verb} {day}: {wall:.2} s\n{}",
@@ -155,6 +167,18 @@ fn etl_runs(dir: &Path) -> Vec<Run> {
         }
     }
     runs
+}
+
+/// Why a process failed: its exit code, or the signal that killed it (9: the kernel's
+/// out-of-memory killer, as a rule).
+fn failure(status: &std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit code {code}"),
+        (None, Some(9)) => "killed by SIGKILL, likely out of memory".to_string(),
+        (None, Some(sig)) => format!("killed by signal {sig}"),
+        (None, None) => "failed".to_string(),
+    }
 }
 
 /// Replaces `to` with a copy of `from` (a folder beside the data).

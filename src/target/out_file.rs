@@ -16,7 +16,7 @@ impl OutFile {
             .map(|(name, rows)| {
                 Ok(OutFile {
                     name: name.to_string(),
-                    bytes: to_csv(&rows)?,
+                    bytes: to_csv(rows)?,
                 })
             })
             .collect()

@@ -10,7 +10,7 @@ use crate::model::{EntityKind, Record, Status};
 use crate::target::OutFile;
 use crate::target::school_year;
 use crate::target::table::{
-    RoleWords, Table, enrollment_role, f, header, org_type, person_role, records, row,
+    RoleWords, Table, enrollment_role, f, header, org_type, person_role, records,
 };
 
 pub const ORGS: &[&str] = &["sourcedId", "name", "type", "parentSourcedId"];
@@ -81,17 +81,17 @@ fn live(stored: &Stored, kind: EntityKind) -> impl Iterator<Item = &Record> {
 
 fn orgs(stored: &Stored) -> Table {
     let k = EntityKind::Organisation;
-    let mut rows = vec![header(ORGS)];
+    let mut rows = header(ORGS);
     for r in live(stored, k) {
         let kind = org_type(r);
-        rows.push(row(&[&r.key, f(r, k, "name"), kind, f(r, k, "parent")]));
+        rows.push(&[&r.key, f(r, k, "name"), kind, f(r, k, "parent")]);
     }
     rows
 }
 
 fn users(stored: &Stored) -> Result<Table, String> {
     let k = EntityKind::Person;
-    let mut rows = vec![header(USERS)];
+    let mut rows = header(USERS);
     for r in live(stored, k) {
         let username = f(r, k, "username");
         if !username.contains('@') {
@@ -100,7 +100,7 @@ fn users(stored: &Stored) -> Result<Table, String> {
                 r.key
             ));
         }
-        rows.push(row(&[
+        rows.push(&[
             &r.key,
             username,
             f(r, k, "givenName"),
@@ -110,7 +110,7 @@ fn users(stored: &Stored) -> Result<Table, String> {
             f(r, k, "email"),
             "",
             "",
-        ]));
+        ]);
     }
     Ok(rows)
 }
@@ -137,12 +137,12 @@ fn grade(r: &Record) -> String {
 
 fn roles(stored: &Stored) -> Table {
     let k = EntityKind::Person;
-    let mut rows = vec![header(ROLES)];
+    let mut rows = header(ROLES);
     for r in live(stored, k) {
         let Some(school) = r.get(k, "school") else {
             continue;
         };
-        rows.push(row(&[
+        rows.push(&[
             &r.key,
             school,
             person_role(r, &ROLE_WORDS),
@@ -151,32 +151,32 @@ fn roles(stored: &Stored) -> Table {
             "TRUE",
             "",
             "",
-        ]));
+        ]);
     }
     rows
 }
 
 fn classes(stored: &Stored) -> Table {
     let k = EntityKind::Group;
-    let mut rows = vec![header(CLASSES)];
+    let mut rows = header(CLASSES);
     for r in live(stored, k) {
-        rows.push(row(&[
+        rows.push(&[
             &r.key,
             f(r, k, "school"),
             f(r, k, "name"),
             f(r, k, "schoolYear"),
             "",
-        ]));
+        ]);
     }
     rows
 }
 
 fn enrollments(stored: &Stored) -> Table {
     let k = EntityKind::Membership;
-    let mut rows = vec![header(ENROLLMENTS)];
+    let mut rows = header(ENROLLMENTS);
     for r in live(stored, k) {
         let role = enrollment_role(r);
-        rows.push(row(&[f(r, k, "group"), f(r, k, "person"), role]));
+        rows.push(&[f(r, k, "group"), f(r, k, "person"), role]);
     }
     rows
 }
@@ -184,20 +184,20 @@ fn enrollments(stored: &Stored) -> Table {
 /// One session per school year the classes name; SDS's `schoolYear` is the year the
 /// session starts in, as in Microsoft's sample (`2021` for 2021-08-24 to 2022-06-11).
 fn sessions(stored: &Stored) -> Result<Table, String> {
-    let mut rows = vec![header(SESSIONS)];
+    let mut rows = header(SESSIONS);
     let years: std::collections::BTreeSet<&str> = live(stored, EntityKind::Group)
         .filter_map(|g| g.get(EntityKind::Group, "schoolYear"))
         .collect();
     for year in years {
         let (start, end) = school_year::dates(year)?;
-        rows.push(row(&[
+        rows.push(&[
             year,
             &format!("Läsår {year}"),
             "schoolYear",
             &start[..4],
             &start,
             &end,
-        ]));
+        ]);
     }
     Ok(rows)
 }

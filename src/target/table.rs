@@ -3,8 +3,22 @@
 use crate::diff::Stored;
 use crate::model::{EntityKind, Record};
 
-/// One table: a header row, then the data rows.
-pub type Table = Vec<Vec<String>>;
+/// One table, written as CSV (RFC 4180, `\n` line ends, UTF-8) row by row as it is made:
+/// a header row, then the data rows. No row is kept as strings of its own.
+pub struct Table {
+    writer: csv::Writer<Vec<u8>>,
+    error: Option<String>,
+}
+
+impl Table {
+    pub fn push(&mut self, values: &[&str]) {
+        if self.error.is_none()
+            && let Err(e) = self.writer.write_record(values)
+        {
+            self.error = Some(e.to_string());
+        }
+    }
+}
 
 /// The records of one entity in key order.
 pub fn records(stored: &Stored, kind: EntityKind) -> impl Iterator<Item = &Record> {
@@ -52,21 +66,23 @@ pub fn enrollment_role(r: &Record) -> &'static str {
     }
 }
 
-pub fn header(names: &[&str]) -> Vec<String> {
-    row(names)
-}
-
-pub fn row(values: &[&str]) -> Vec<String> {
-    values.iter().map(|s| s.to_string()).collect()
-}
-
-/// Renders a table as CSV bytes (RFC 4180, `\n` line ends, UTF-8).
-pub fn to_csv(rows: &Table) -> Result<Vec<u8>, String> {
-    let mut writer = csv::WriterBuilder::new()
+/// Starts a table with its header row.
+pub fn header(names: &[&str]) -> Table {
+    let writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    for r in rows {
-        writer.write_record(r).map_err(|e| e.to_string())?;
+    let mut table = Table {
+        writer,
+        error: None,
+    };
+    table.push(names);
+    table
+}
+
+/// Renders a table as CSV bytes.
+pub fn to_csv(table: Table) -> Result<Vec<u8>, String> {
+    if let Some(e) = table.error {
+        return Err(e);
     }
-    writer.into_inner().map_err(|e| e.to_string())
+    table.writer.into_inner().map_err(|e| e.to_string())
 }

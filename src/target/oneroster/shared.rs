@@ -4,7 +4,7 @@
 use crate::diff::Stored;
 use crate::model::{EntityKind, Record, Status};
 use crate::target::school_year;
-use crate::target::table::{Table, enrollment_role, f, header, org_type, records, row};
+use crate::target::table::{Table, enrollment_role, f, header, org_type, records};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const ORGS: &[&str] = &[
@@ -59,30 +59,28 @@ pub const ENROLLMENTS: &[&str] = &[
 /// `manifest.csv`: the version, then `file.NAME` = `bulk` for each file written and
 /// `absent` for every other file the version knows.
 pub fn manifest(version: &str, known: &[&str], written: &[&str]) -> Table {
-    let mut rows = vec![
-        row(&["propertyName", "value"]),
-        row(&["manifest.version", "1.0"]),
-        row(&["oneroster.version", version]),
-    ];
+    let mut rows = header(&["propertyName", "value"]);
+    rows.push(&["manifest.version", "1.0"]);
+    rows.push(&["oneroster.version", version]);
     for name in known {
         let mode = if written.contains(name) {
             "bulk"
         } else {
             "absent"
         };
-        rows.push(row(&[&format!("file.{name}"), mode]));
+        rows.push(&[&format!("file.{name}"), mode]);
     }
-    rows.push(row(&["source.systemCode", "roster-etl"]));
-    rows.push(row(&["source.systemName", "roster-etl"]));
+    rows.push(&["source.systemCode", "roster-etl"]);
+    rows.push(&["source.systemName", "roster-etl"]);
     rows
 }
 
 pub fn orgs(stored: &Stored) -> Table {
     let k = EntityKind::Organisation;
-    let mut rows = vec![header(ORGS)];
+    let mut rows = header(ORGS);
     for r in records(stored, k) {
         let kind = org_type(r);
-        rows.push(row(&[
+        rows.push(&[
             &r.key,
             status(r),
             "",
@@ -90,7 +88,7 @@ pub fn orgs(stored: &Stored) -> Table {
             kind,
             f(r, k, "code"),
             f(r, k, "parent"),
-        ]));
+        ]);
     }
     rows
 }
@@ -104,11 +102,11 @@ pub fn school_years(stored: &Stored) -> BTreeSet<String> {
 }
 
 pub fn sessions(stored: &Stored) -> Result<Table, String> {
-    let mut rows = vec![header(SESSIONS)];
+    let mut rows = header(SESSIONS);
     for year in school_years(stored) {
         let (start, end) = school_year::dates(&year)?;
         let last = &end[..4];
-        rows.push(row(&[
+        rows.push(&[
             &year,
             "active",
             "",
@@ -118,21 +116,21 @@ pub fn sessions(stored: &Stored) -> Result<Table, String> {
             &end,
             "",
             last,
-        ]));
+        ]);
     }
     Ok(rows)
 }
 
 pub fn classes(stored: &Stored) -> Table {
     let k = EntityKind::Group;
-    let mut rows = vec![header(CLASSES)];
+    let mut rows = header(CLASSES);
     for r in records(stored, k) {
         let class_type = if r.get(k, "type") == Some("class") {
             "homeroom"
         } else {
             "scheduled"
         };
-        rows.push(row(&[
+        rows.push(&[
             &r.key,
             status(r),
             "",
@@ -147,7 +145,7 @@ pub fn classes(stored: &Stored) -> Table {
             "",
             "",
             "",
-        ]));
+        ]);
     }
     rows
 }
@@ -156,14 +154,14 @@ pub fn enrollments(stored: &Stored) -> Table {
     let k = EntityKind::Membership;
     let empty = BTreeMap::new();
     let groups = stored.get(&EntityKind::Group).unwrap_or(&empty);
-    let mut rows = vec![header(ENROLLMENTS)];
+    let mut rows = header(ENROLLMENTS);
     for r in records(stored, k) {
         let school = groups
             .get(f(r, k, "group"))
             .and_then(|g| g.get(EntityKind::Group, "school"))
             .unwrap_or("");
         let role = enrollment_role(r);
-        rows.push(row(&[
+        rows.push(&[
             &r.key,
             status(r),
             "",
@@ -174,7 +172,7 @@ pub fn enrollments(stored: &Stored) -> Table {
             "false",
             f(r, k, "start"),
             f(r, k, "end"),
-        ]));
+        ]);
     }
     rows
 }

@@ -4,7 +4,7 @@ use super::shared::{self, enabled, status};
 use crate::diff::Stored;
 use crate::model::EntityKind;
 use crate::target::OutFile;
-use crate::target::table::{RoleWords, Table, f, header, person_role, records, row};
+use crate::target::table::{RoleWords, Table, f, header, person_role, records};
 
 pub const USERS: &[&str] = &[
     "sourcedId",
@@ -72,9 +72,9 @@ const ROLE_WORDS: RoleWords = RoleWords {
 
 fn users(stored: &Stored) -> Table {
     let k = EntityKind::Person;
-    let mut rows = vec![header(USERS)];
+    let mut rows = header(USERS);
     for r in records(stored, k) {
-        rows.push(row(&[
+        rows.push(&[
             &r.key,
             status(r),
             "",
@@ -93,7 +93,7 @@ fn users(stored: &Stored) -> Table {
             "",
             f(r, k, "grade"),
             "",
-        ]));
+        ]);
     }
     rows
 }

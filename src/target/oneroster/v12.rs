@@ -5,7 +5,7 @@ use super::shared::{self, enabled, status};
 use crate::diff::Stored;
 use crate::model::EntityKind;
 use crate::target::OutFile;
-use crate::target::table::{RoleWords, Table, f, header, person_role, records, row};
+use crate::target::table::{RoleWords, Table, f, header, person_role, records};
 
 pub const USERS: &[&str] = &[
     "sourcedId",
@@ -113,9 +113,9 @@ const ROLE_WORDS: RoleWords = RoleWords {
 
 fn users(stored: &Stored) -> Table {
     let k = EntityKind::Person;
-    let mut rows = vec![header(USERS)];
+    let mut rows = header(USERS);
     for r in records(stored, k) {
-        rows.push(row(&[
+        rows.push(&[
             &r.key,
             status(r),
             "",
@@ -138,7 +138,7 @@ fn users(stored: &Stored) -> Table {
             "",
             f(r, k, "school"),
             "",
-        ]));
+        ]);
     }
     rows
 }
@@ -146,12 +146,12 @@ fn users(stored: &Stored) -> Table {
 /// One primary role per person at their school; a person without a school has no role row.
 fn roles(stored: &Stored) -> Table {
     let k = EntityKind::Person;
-    let mut rows = vec![header(ROLES)];
+    let mut rows = header(ROLES);
     for r in records(stored, k) {
         let Some(school) = r.get(k, "school") else {
             continue;
         };
-        rows.push(row(&[
+        rows.push(&[
             &format!("{}-{school}", r.key),
             status(r),
             "",
@@ -162,7 +162,7 @@ fn roles(stored: &Stored) -> Table {
             "",
             school,
             "",
-        ]));
+        ]);
     }
     rows
 }
@@ -170,9 +170,9 @@ fn roles(stored: &Stored) -> Table {
 /// A course per group (OneRoster 1.2 requires every class to name one).
 fn courses(stored: &Stored) -> Table {
     let k = EntityKind::Group;
-    let mut rows = vec![header(COURSES)];
+    let mut rows = header(COURSES);
     for r in records(stored, k) {
-        rows.push(row(&[
+        rows.push(&[
             &r.key,
             status(r),
             "",
@@ -183,7 +183,7 @@ fn courses(stored: &Stored) -> Table {
             f(r, k, "school"),
             "",
             "",
-        ]));
+        ]);
     }
     rows
 }
