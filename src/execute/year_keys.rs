@@ -33,12 +33,13 @@ impl Twins {
         let Some(year) = of_group(group) else {
             return;
         };
-        let key = group.key.clone();
-        if !self.shared.contains(&key) {
-            let other = at.records.get(&key).and_then(of_group);
+        if !self.shared.contains(&group.key) {
+            // The common case: no other year's group holds the key; nothing is copied.
+            let other = at.records.get(&group.key).and_then(of_group);
             let Some(first_year) = other.filter(|y| *y != year) else {
                 return;
             };
+            let key = group.key.clone();
             if let Some(mut first) = at.records.remove(&key) {
                 first.key = qualify(&key, first_year);
                 let (old, new) = ((GROUP, key.clone()), (GROUP, first.key.clone()));
@@ -51,8 +52,9 @@ impl Twins {
                 at.bases.insert(first.key.clone(), key.clone());
                 at.records.insert(first.key.clone(), first);
             }
-            self.shared.insert(key.clone());
+            self.shared.insert(key);
         }
+        let key = std::mem::take(&mut group.key);
         group.key = qualify(&key, year);
         at.bases.insert(group.key.clone(), key);
     }

@@ -25,7 +25,6 @@ mod trim;
 mod upper;
 
 pub use date::parse_register_date;
-pub use school_year::first_year as school_year_start;
 pub use signature::*;
 
 /// Every function, in the order the docs list them.

@@ -1,5 +1,6 @@
 use super::args::date;
 use super::signature::*;
+use crate::domain::school_year::first_year_of as first_year;
 use crate::model::Value;
 
 pub const SCHOOL_YEAR: Function = Function {
@@ -40,5 +41,3 @@ pub const SCHOOL_YEAR: Function = Function {
         },
     ],
 };
-
-pub use crate::domain::school_year::first_year_of as first_year;

@@ -1,6 +1,6 @@
 //! School years (läsår) as the target formats need them: `2026/27` starts on 1 July 2026.
 
-pub use crate::domain::school_year::first_year;
+use crate::domain::school_year::first_year;
 
 /// The first and last day of a school year, or an error for the record that names it.
 pub fn dates(year: &str) -> Result<(String, String), String> {

@@ -32,7 +32,7 @@ impl EmailRule {
 
 /// `2026/27` -> `2026/2027`, the schema's `adminperiod` pattern.
 pub fn admin_period(school_year: &str) -> Option<String> {
-    let start = crate::target::school_year::first_year(school_year)?;
+    let start = crate::domain::school_year::first_year(school_year)?;
     Some(format!("{start}/{}", start + 1))
 }
 
