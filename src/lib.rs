@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod domain;
 pub mod execute;
+pub mod explain;
 pub mod functions;
 pub mod load;
 pub mod model;

@@ -46,7 +46,7 @@ fn main() {
 type Test = fn(&Directory);
 
 fn trials(directory: Option<Arc<Directory>>) -> Vec<Trial> {
-    let tests: [(&str, Test); 9] = [
+    let tests: [(&str, Test); 10] = [
         (
             "every_user_is_read_page_by_page_over_ldaps",
             every_user_is_read_page_by_page_over_ldaps,
@@ -70,6 +70,10 @@ fn trials(directory: Option<Arc<Directory>>) -> Vec<Trial> {
         (
             "the_example_over_ldaps_writes_what_the_csv_export_writes",
             the_example_over_ldaps_writes_what_the_csv_export_writes,
+        ),
+        (
+            "explain_follows_a_pupil_into_the_directory",
+            explain_follows_a_pupil_into_the_directory,
         ),
         (
             "validate_connect_binds_and_a_wrong_password_is_refused",
@@ -476,6 +480,34 @@ fn the_example_over_ldaps_writes_what_the_csv_export_writes(d: &Directory) {
     assert!(
         !stdout(&again).contains(SERVICE_PASSWORD) && !stderr(&again).contains(SERVICE_PASSWORD)
     );
+}
+
+fn explain_follows_a_pupil_into_the_directory(d: &Directory) {
+    let sb = ldap_example(d);
+    let out = etl(
+        &sb,
+        &[
+            "explain",
+            PIPELINE,
+            "Asa.Oberg@elev.example.se",
+            "--today",
+            TODAY,
+        ],
+    );
+    let text = stdout(&out);
+    assert!(out.status.success(), "{}{text}", stderr(&out));
+    // The directory's entry is named by the search that found it and its place in the answer.
+    assert!(text.contains("ad.users  ldaps://127.0.0.1:636"), "{text}");
+    assert!(
+        text.contains("matched ad.users ldaps://127.0.0.1:636"),
+        "{text}"
+    );
+    assert!(text.contains("person E1001: in the roster"), "{text}");
+    assert!(
+        text.contains("email        = \"asa.oberg@elev.example.se\""),
+        "{text}"
+    );
+    assert!(!text.contains(SERVICE_PASSWORD) && !stderr(&out).contains(SERVICE_PASSWORD));
 }
 
 fn validate_connect_binds_and_a_wrong_password_is_refused(d: &Directory) {

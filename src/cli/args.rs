@@ -56,6 +56,21 @@ pub enum Command {
         #[arg(long)]
         full: bool,
     },
+    /// Trace one person, group or organisation through every step: the source rows that
+    /// hold it, each join, filter and field, and what each target's plan does with it.
+    Explain {
+        pipeline: PathBuf,
+        /// A personnummer, register id, e-mail address, account name or group id.
+        who: String,
+        #[command(flatten)]
+        run: RunArgs,
+        /// Print the explanation as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Show every membership instead of the first few.
+        #[arg(long)]
+        full: bool,
+    },
 }
 
 #[derive(Args, Debug, Clone)]

@@ -3,6 +3,7 @@
 mod apply;
 mod args;
 mod exit;
+mod explain;
 mod output;
 mod plan;
 mod validate;
@@ -50,6 +51,20 @@ pub fn run(cli: Cli) -> Exit {
                 full: *full,
             };
             apply::run(file, &flags, &out)
+        }
+        Command::Explain {
+            pipeline,
+            who,
+            run,
+            json,
+            full,
+        } => {
+            let flags = explain::ExplainFlags {
+                run,
+                json: *json,
+                full: *full,
+            };
+            explain::run(pipeline, who, &flags, &out)
         }
     }
 }

@@ -84,6 +84,8 @@ codes! {
     DeliveryFailed = "E0508", "a target's files could not be delivered to its server";
     ServerUnreachable = "E0509", "a target's server cannot be reached or refuses the credentials";
     PartlyApplied = "E0510", "a target's server refused some changes; the rest were applied";
+    // 06xx: answers for admins
+    NotFound = "E0601", "`etl explain` finds nothing by the name it was given";
 }
 
 #[cfg(test)]

@@ -39,7 +39,9 @@ pub fn run(
     Ok(out)
 }
 
-fn build(join: &JoinPlan, env: &Env, width: usize) -> Result<HashMap<String, Vec<u32>>, Diag> {
+/// The joined dataset's rows by their value of the join's build side (after `first by`);
+/// `width` is the block's slot count.
+pub fn build(join: &JoinPlan, env: &Env, width: usize) -> Result<HashMap<String, Vec<u32>>, Diag> {
     let dataset = &env.datasets[env.slots[join.slot]];
     let mut index: HashMap<String, Vec<u32>> = HashMap::with_capacity(dataset.len());
     let mut rows = vec![None; width];
@@ -94,7 +96,7 @@ fn sorts_before(join: &JoinPlan, a: &[Value<'_>], b: &[Value<'_>]) -> bool {
 }
 
 /// Temporary personal numbers are neither unique nor permanent: never matched.
-fn matchable(join: &JoinPlan, key: &str) -> bool {
+pub fn matchable(join: &JoinPlan, key: &str) -> bool {
     !(join.personal && crate::domain::personnummer::looks_temporary(key))
 }
 

@@ -11,6 +11,7 @@ mod year_keys;
 
 pub use eval::apply as apply_operator;
 pub use eval::{Env, EvalError};
+pub use join::{build as join_index, matchable as join_matchable};
 pub use read::{Reads, keep_mirrors, read_datasets};
 
 use crate::check::Program;

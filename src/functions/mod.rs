@@ -1,7 +1,7 @@
 //! The standard library of the mapping language: one file per function, each with
 //! examples that run as tests (`tests/function_examples.rs`) and appear in docs.
 
-mod active;
+pub mod active;
 pub(crate) mod args;
 mod ascii_fold;
 mod date;

@@ -226,3 +226,22 @@ pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
 }
+
+/// A `text` excerpt in a doc (the block that starts with `opening`) appears in `output`,
+/// line by line and in order: a line `...` elides lines, a line ending in ` ...` is a prefix.
+pub fn assert_doc_shows(doc: &str, opening: &str, output: &str) {
+    let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(doc)).unwrap();
+    let start = text
+        .find(&format!("```text\n{opening}"))
+        .unwrap_or_else(|| panic!("{doc} has no excerpt starting {opening:?}"));
+    let block = &text[start + 8..];
+    let block = &block[..block.find("```").unwrap()];
+    let mut lines = output.lines();
+    for want in block.lines().filter(|l| l.trim() != "...") {
+        let prefix = want.strip_suffix(" ...").unwrap_or(want);
+        assert!(
+            lines.any(|l| l.starts_with(prefix)),
+            "{doc} shows `{want}`, not in this order in the output:\n{output}"
+        );
+    }
+}
