@@ -15,6 +15,7 @@ pub mod diff;
 pub mod domain;
 pub mod execute;
 pub mod explain;
+pub mod export;
 pub mod functions;
 pub mod load;
 pub mod model;

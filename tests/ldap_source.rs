@@ -46,7 +46,7 @@ fn main() {
 type Test = fn(&Directory);
 
 fn trials(directory: Option<Arc<Directory>>) -> Vec<Trial> {
-    let tests: [(&str, Test); 10] = [
+    let tests: [(&str, Test); 11] = [
         (
             "every_user_is_read_page_by_page_over_ldaps",
             every_user_is_read_page_by_page_over_ldaps,
@@ -70,6 +70,10 @@ fn trials(directory: Option<Arc<Directory>>) -> Vec<Trial> {
         (
             "the_example_over_ldaps_writes_what_the_csv_export_writes",
             the_example_over_ldaps_writes_what_the_csv_export_writes,
+        ),
+        (
+            "export_over_ldaps_equals_the_export_from_the_csv_read",
+            export_over_ldaps_equals_the_export_from_the_csv_read,
         ),
         (
             "explain_follows_a_pupil_into_the_directory",
@@ -480,6 +484,36 @@ fn the_example_over_ldaps_writes_what_the_csv_export_writes(d: &Directory) {
     assert!(
         !stdout(&again).contains(SERVICE_PASSWORD) && !stderr(&again).contains(SERVICE_PASSWORD)
     );
+}
+
+fn export_over_ldaps_equals_the_export_from_the_csv_read(d: &Directory) {
+    let sb = ldap_example(d);
+    let args = ["export", PIPELINE, "--today", TODAY, "--format", "json"];
+    let from_ldap = etl(&sb, &args);
+    assert!(from_ldap.status.success(), "{}", stderr(&from_ldap));
+    let csv = Sandbox::example();
+    let from_csv = csv
+        .etl(&[
+            "export",
+            "pipeline.yaml",
+            "--today",
+            TODAY,
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let doc = |out: &std::process::Output| -> serde_json::Value {
+        let mut v: serde_json::Value = serde_json::from_str(&stdout(out)).unwrap();
+        v["pipeline"] = serde_json::Value::Null;
+        v
+    };
+    assert!(
+        doc(&from_ldap)["person"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty())
+    );
+    assert_eq!(doc(&from_ldap), doc(&from_csv));
 }
 
 fn explain_follows_a_pupil_into_the_directory(d: &Directory) {

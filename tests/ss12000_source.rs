@@ -196,6 +196,20 @@ fn explain_answers_for_a_person_the_register_no_longer_sends() {
     assert_no_violations(&prism);
 }
 
+#[test]
+fn export_writes_what_the_mappings_make_of_the_api() {
+    let prism = Prism::start(Answers::Dynamic);
+    let (sb, env) = example(&prism.url());
+    let out = run(&sb, &env, &["export", "pipeline.yaml", "--out", "export"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("export/organisation.csv: "), "{text}");
+    let orgs = sb.read("export/organisation.csv");
+    assert!(orgs.starts_with("key,name,type,code,parent"), "{orgs}");
+    assert!(!sb.path("state").exists() && !sb.path("out").exists());
+    assert_no_violations(&prism);
+}
+
 /// `N` of the plan's "ENTITY: N to add" line (0 when there is none).
 fn added(plan: &str, entity: &str) -> usize {
     plan.lines()

@@ -5,6 +5,7 @@
 #   scim2-server 0.8.3 (PyPI) a real SCIM 2.0 server, in the project's own venv (.peers/venv)
 #   Prism 5.14.2 (npm)        serves the official SS12000 OpenAPI file as a real API (.peers/node)
 #   oidc-provider 9.13.3 (npm) a real OAuth 2.0 token server (client credentials) (.peers/node)
+#   Chromium (chromium)       a real browser renders the HTML status report (headless)
 #   Samba AD DC (samba-ad-dc) a real Active Directory domain controller for the LDAP source;
 #                             the tests provision a throwaway domain offline (samba-tool, ldbadd)
 # The tests start each server themselves on 127.0.0.1 and stop it by its PID. A peer that is
@@ -20,6 +21,7 @@ command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 { [ -x /usr/sbin/samba ] && command -v samba-tool >/dev/null 2>&1; } || need+=(samba samba-ad-dc samba-ad-provision)
 command -v ldbadd >/dev/null 2>&1 || need+=(ldb-tools)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 
 if [ "${#need[@]}" -gt 0 ]; then
   sudo=""

@@ -3,6 +3,7 @@
 use super::args::RunArgs;
 use super::exit::Exit;
 use super::output::Output;
+use super::record::RunRecord;
 use crate::diagnostic::{Code, Diag, SourceMap};
 use crate::plan::{FORMAT, Plan, RenderOptions, VERSION, render, summary_line};
 use crate::state::StateLock;
@@ -11,23 +12,21 @@ use std::path::Path;
 
 pub struct ApplyFlags<'a> {
     pub run: &'a RunArgs,
+    pub reports: &'a [std::path::PathBuf],
     pub auto_approve: bool,
     pub full: bool,
 }
 
 pub fn run(file: &Path, flags: &ApplyFlags, out: &Output) -> Exit {
     let mut sources = SourceMap::new();
+    let mut record = RunRecord::new(file, flags.run.today());
     let result = match read_saved_plan(file) {
-        Some(plan) => plan.and_then(|p| apply_saved(&p, out)),
-        None => apply_pipeline(file, flags, &mut sources, out),
-    };
-    match result {
-        Ok(exit) => exit,
-        Err(diags) => {
-            out.diagnostics(&diags, &sources);
-            Exit::for_errors(&diags)
+        Some(plan) => {
+            plan.and_then(|p| apply_saved(record.plan.insert(p), out, &mut record.applied))
         }
-    }
+        None => apply_pipeline(file, flags, &mut sources, out, &mut record),
+    };
+    record.finish("apply", result, flags.reports, &sources, out)
 }
 
 /// `Some` when the file is a saved plan (JSON), `None` when it is a pipeline.
@@ -56,9 +55,10 @@ fn read_saved_plan(file: &Path) -> Option<Result<Plan, Vec<Diag>>> {
     })
 }
 
-fn apply_saved(plan: &Plan, out: &Output) -> Result<Exit, Vec<Diag>> {
+fn apply_saved(plan: &Plan, out: &Output, applied: &mut bool) -> Result<Exit, Vec<Diag>> {
     let lock = StateLock::acquire(Path::new(&plan.state), "etl apply").map_err(|d| vec![d])?;
     crate::apply::apply(plan, &lock)?;
+    *applied = true;
     out.print(&complete_line(plan));
     Ok(Exit::Ok)
 }
@@ -68,24 +68,28 @@ fn apply_pipeline(
     flags: &ApplyFlags,
     sources: &mut SourceMap,
     out: &Output,
+    record: &mut RunRecord,
 ) -> Result<Exit, Vec<Diag>> {
     let compiled = super::plan::compile(path, sources, out)?;
+    record.warnings = compiled.checked.warnings.clone();
     let lock = StateLock::acquire(&compiled.loaded.pipeline.state_path, "etl apply")
         .map_err(|d| vec![d])?;
     let built = super::plan::plan_against_state(&compiled, flags.run, sources)?;
-    let (plan, mut timings, mut spent) = (built.plan, built.timings, built.spent);
+    let (mut timings, mut spent) = (built.timings, built.spent);
+    let plan = record.plan.insert(built.plan);
     let read = std::mem::take(&mut spent.stored);
     // `etl` ends after this run: the OS takes the rows and records back faster than free().
     spent.release_at_exit();
     out.print(&render(
-        &plan,
+        plan,
         &RenderOptions {
             full: flags.full,
             show_sensitive: flags.run.show_sensitive,
         },
     ));
     if plan.is_held() {
-        return Err(vec![crate::apply::held(&plan)]);
+        record.phases = timings.phases;
+        return Err(vec![crate::apply::held(plan)]);
     }
     if plan.has_changes() {
         if !flags.auto_approve && !approved(out) {
@@ -95,10 +99,13 @@ fn apply_pipeline(
             ]);
         }
         timings.mark("render");
-        crate::apply::apply_read(&plan, &lock, read)?;
+        record.phases = timings.phases.clone();
+        crate::apply::apply_read(plan, &lock, read)?;
+        record.applied = true;
         timings.mark("write");
-        out.print(&complete_line(&plan));
+        out.print(&complete_line(plan));
     }
+    record.phases = timings.phases.clone();
     out.diagnostics(&crate::execute::keep_mirrors(built.mirrors), sources);
     if flags.run.timings {
         eprint!("{}", timings.render());

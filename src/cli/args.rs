@@ -30,6 +30,8 @@ pub enum Command {
         pipeline: PathBuf,
         #[command(flatten)]
         run: RunArgs,
+        #[command(flatten)]
+        report: ReportArgs,
         /// Print the plan as versioned JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -49,6 +51,8 @@ pub enum Command {
         file: PathBuf,
         #[command(flatten)]
         run: RunArgs,
+        #[command(flatten)]
+        report: ReportArgs,
         /// Apply without asking for `yes`.
         #[arg(long)]
         auto_approve: bool,
@@ -71,6 +75,38 @@ pub enum Command {
         #[arg(long)]
         full: bool,
     },
+    /// Write everything the mappings produce (the roster, and each record left out with
+    /// its reason and source row) as CSV files or JSON, for checking. Reads no state.
+    Export {
+        pipeline: PathBuf,
+        /// `csv`: one file per entity and `left_out.csv` in the --out folder; `json`: one
+        /// document, to --out or standard output.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: crate::export::Format,
+        /// The folder (csv) or file (json) to write; created readable by its owner only.
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// The run's date (YYYY-MM-DD) for activity windows and `today()`; default: the local date.
+        #[arg(long, value_name = "DATE")]
+        today: Option<chrono::NaiveDate>,
+        /// Show personal numbers and other sensitive values instead of masking them.
+        #[arg(long)]
+        show_sensitive: bool,
+    },
+    /// Print a shell completion script, e.g. `etl completions bash > /etc/bash_completion.d/etl`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ReportArgs {
+    /// Write the run's status report to FILE when the run ends, however it ends: `.json`
+    /// as JSON, `.html` as a self-contained page with charts, anything else as text.
+    /// Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub report: Vec<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone)]

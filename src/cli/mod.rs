@@ -4,8 +4,10 @@ mod apply;
 mod args;
 mod exit;
 mod explain;
+mod export;
 mod output;
 mod plan;
+mod record;
 mod validate;
 
 pub use args::{Cli, Command, RunArgs};
@@ -25,6 +27,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Plan {
             pipeline,
             run,
+            report,
             json,
             out: file,
             full,
@@ -32,6 +35,7 @@ pub fn run(cli: Cli) -> Exit {
         } => {
             let flags = plan::PlanFlags {
                 run,
+                reports: &report.report,
                 json: *json,
                 out: file.as_deref(),
                 full: *full,
@@ -42,11 +46,13 @@ pub fn run(cli: Cli) -> Exit {
         Command::Apply {
             file,
             run,
+            report,
             auto_approve,
             full,
         } => {
             let flags = apply::ApplyFlags {
                 run,
+                reports: &report.report,
                 auto_approve: *auto_approve,
                 full: *full,
             };
@@ -65,6 +71,28 @@ pub fn run(cli: Cli) -> Exit {
                 full: *full,
             };
             explain::run(pipeline, who, &flags, &out)
+        }
+        Command::Export {
+            pipeline,
+            format,
+            out: path,
+            today,
+            show_sensitive,
+        } => {
+            let flags = export::ExportFlags {
+                format: *format,
+                out: path.as_deref(),
+                today: today.unwrap_or_else(|| chrono::Local::now().date_naive()),
+                show_sensitive: *show_sensitive,
+            };
+            export::run(pipeline, &flags, &out)
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut command, "etl", &mut script);
+            out.print(&String::from_utf8_lossy(&script));
+            Exit::Ok
         }
     }
 }

@@ -3,6 +3,7 @@
 use super::args::RunArgs;
 use super::exit::Exit;
 use super::output::Output;
+use super::record::RunRecord;
 use crate::diagnostic::{Code, Diag, SourceMap};
 use crate::load::ProcessEnv;
 use crate::plan::{Built, Compiled, Plan, RenderOptions, masked, render};
@@ -11,6 +12,7 @@ use std::path::Path;
 
 pub struct PlanFlags<'a> {
     pub run: &'a RunArgs,
+    pub reports: &'a [std::path::PathBuf],
     pub json: bool,
     pub out: Option<&'a Path>,
     pub full: bool,
@@ -19,29 +21,33 @@ pub struct PlanFlags<'a> {
 
 pub fn run(path: &Path, flags: &PlanFlags, out: &Output) -> Exit {
     let mut sources = SourceMap::new();
-    let built = match compile(path, &mut sources, out)
-        .and_then(|c| plan_against_state(&c, flags.run, &mut sources))
-    {
-        Ok(b) => b,
-        Err(diags) => {
-            out.diagnostics(&diags, &sources);
-            return Exit::for_errors(&diags);
-        }
-    };
-    let (plan, mut timings) = (built.plan, built.timings);
+    let mut record = RunRecord::new(path, flags.run.today());
+    let result = plan(path, flags, out, &mut sources, &mut record);
+    record.finish("plan", result, flags.reports, &sources, out)
+}
+
+fn plan(
+    path: &Path,
+    flags: &PlanFlags,
+    out: &Output,
+    sources: &mut SourceMap,
+    record: &mut RunRecord,
+) -> Result<Exit, Vec<Diag>> {
+    let compiled = compile(path, sources, out)?;
+    record.warnings = compiled.checked.warnings.clone();
+    let built = plan_against_state(&compiled, flags.run, sources)?;
+    let mut timings = built.timings;
     // `etl` ends after this run: the OS takes the rows and records back faster than free().
     built.spent.release_at_exit();
-    if let Some(file) = flags.out
-        && let Err(d) = save(&plan, file)
-    {
-        out.diagnostics(&[d], &sources);
-        return Exit::Error;
+    let plan = record.plan.insert(built.plan);
+    if let Some(file) = flags.out {
+        save(plan, file).map_err(|d| vec![d])?;
     }
     if flags.json {
         let shown = if flags.run.show_sensitive {
             plan.clone()
         } else {
-            masked(&plan)
+            masked(plan)
         };
         out.print(&format!(
             "{}\n",
@@ -49,7 +55,7 @@ pub fn run(path: &Path, flags: &PlanFlags, out: &Output) -> Exit {
         ));
     } else {
         out.print(&render(
-            &plan,
+            plan,
             &RenderOptions {
                 full: flags.full,
                 show_sensitive: flags.run.show_sensitive,
@@ -63,15 +69,18 @@ pub fn run(path: &Path, flags: &PlanFlags, out: &Output) -> Exit {
             ));
         }
     }
+    timings.mark("render");
     if flags.run.timings {
-        timings.mark("render");
         eprint!("{}", timings.render());
     }
-    match (flags.detailed_exitcode, plan.is_held(), plan.has_changes()) {
-        (true, true, _) => Exit::Held,
-        (true, false, true) => Exit::Changes,
-        _ => Exit::Ok,
-    }
+    record.phases = timings.phases;
+    Ok(
+        match (flags.detailed_exitcode, plan.is_held(), plan.has_changes()) {
+            (true, true, _) => Exit::Held,
+            (true, false, true) => Exit::Changes,
+            _ => Exit::Ok,
+        },
+    )
 }
 
 /// Loads and checks a pipeline, showing its warnings.

@@ -86,6 +86,8 @@ codes! {
     PartlyApplied = "E0510", "a target's server refused some changes; the rest were applied";
     // 06xx: answers for admins
     NotFound = "E0601", "`etl explain` finds nothing by the name it was given";
+    ExportWrite = "E0602", "`etl export` cannot write its files";
+    ReportWrite = "E0603", "a status report cannot be written";
 }
 
 #[cfg(test)]

@@ -1,0 +1,45 @@
+//! The status report for a terminal or a log: a few lines.
+
+use super::status::RunReport;
+use std::fmt::Write;
+
+pub fn render(r: &RunReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Status: {} ({} of \"{}\", {}). Next: {}",
+        r.status.word(),
+        r.command,
+        r.pipeline,
+        r.today,
+        r.next
+    );
+    let steps: Vec<String> = r
+        .steps
+        .iter()
+        .map(|s| match (s.state, s.seconds) {
+            ("ran", Some(t)) => format!("{} {t:.2}s", s.name),
+            ("ran", None) => s.name.to_string(),
+            (state, _) => format!("{} {state}", s.name),
+        })
+        .collect();
+    let _ = writeln!(out, "Cycle: {}", steps.join(" > "));
+    for e in &r.errors {
+        let at = e.at.as_ref().map_or(String::new(), |a| format!(" at {a}"));
+        let _ = writeln!(out, "  error {}{at}: {}", e.code, e.message);
+    }
+    for t in &r.targets {
+        for e in t
+            .entities
+            .iter()
+            .filter(|e| e.create + e.update + e.delete + e.restore + e.pending + e.held_back > 0)
+        {
+            let _ = writeln!(
+                out,
+                "  {} {}: +{} ~{} -{} restore {} pending {} held back {}",
+                t.name, e.entity, e.create, e.update, e.delete, e.restore, e.pending, e.held_back
+            );
+        }
+    }
+    out
+}
