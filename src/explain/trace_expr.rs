@@ -164,7 +164,10 @@ impl<'a, 'd> ExprTracer<'a, 'd> {
                 .iter()
                 .map(|t| t.value.clone().unwrap_or(Value::Null))
                 .collect();
-            let labels = [self.label(&args[0], "start"), self.label(&args[1], "end")];
+            let labels = [
+                self.label(args.first(), "start"),
+                self.label(args.get(1), "end"),
+            ];
             let why = functions::active::why(
                 &values,
                 [labels[0].as_str(), labels[1].as_str()],
@@ -196,9 +199,9 @@ impl<'a, 'd> ExprTracer<'a, 'd> {
     }
 
     /// A column argument's name (`Startdatum`), else the parameter's.
-    fn label(&self, arg: &Ir, param: &str) -> String {
+    fn label(&self, arg: Option<&Ir>, param: &str) -> String {
         match arg {
-            Ir::Col { slot, col } => self.column(*slot, *col).1,
+            Some(Ir::Col { slot, col }) => self.column(*slot, *col).1,
             _ => param.to_string(),
         }
     }
