@@ -21,6 +21,7 @@ pub mod load;
 pub mod model;
 pub mod net;
 pub mod plan;
+pub mod private_file;
 pub mod report;
 pub mod safety;
 pub mod script;

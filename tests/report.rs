@@ -107,6 +107,17 @@ fn a_held_apply_reports_the_limit_and_the_step_that_stopped() {
     assert_eq!(state_of("diff"), Some("ran".into()));
     assert_eq!(state_of("safety"), Some("stopped".into()));
     assert_eq!(state_of("write"), Some("skipped".into()));
+
+    // Let through once: the report names the override used.
+    let out = sb
+        .apply(&["--allow", "delete.person=1", "--report", "allowed.json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = report_json(&sb, "allowed.json");
+    assert_eq!(r["status"], "completed");
+    assert_eq!(r["targets"][0]["allowed"][0], "--allow delete.person=1");
+    assert_eq!(r["targets"][0]["entities"][1]["delete"], 1);
 }
 
 #[test]

@@ -31,6 +31,7 @@ pub fn run(path: &Path, who: &str, flags: &ExplainFlags, out: &Output) -> Exit {
         }
     };
     let opts = Options {
+        today: flags.run.today(),
         show_sensitive: flags.run.show_sensitive,
     };
     let explained = explain(&compiled, &built, who, &opts, &sources);

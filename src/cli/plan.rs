@@ -107,17 +107,7 @@ pub fn plan_against_state(
 pub fn save(plan: &Plan, file: &Path) -> Result<(), Diag> {
     let json =
         serde_json::to_string(plan).map_err(|e| Diag::error(Code::BadPlanFile, e.to_string()))?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let write = options
-        .open(file)
-        .and_then(|mut f| std::io::Write::write_all(&mut f, json.as_bytes()));
-    write.map_err(|e| {
+    crate::private_file::write(file, json.as_bytes()).map_err(|e| {
         Diag::error(
             Code::BadPlanFile,
             format!("cannot save the plan to {}: {e}", file.display()),

@@ -97,9 +97,9 @@ impl Fates<'_> {
                     "held back by additions-only mode: {} (applied by the next normal run)",
                     self.describe(e, c)
                 ),
-                None => standing(held_record.map(|r| &r.status), in_roster, e, key),
+                None => standing(held_record.map(|r| &r.status), in_roster, Some(e), key),
             },
-            (None, _) => standing(held_record.map(|r| &r.status), in_roster, &EMPTY, key),
+            (None, _) => standing(held_record.map(|r| &r.status), in_roster, None, key),
         };
         let held = (change.is_some() && target.safety.is_held()).then(|| held_text(target));
         TargetFate {
@@ -178,21 +178,14 @@ fn held_text(target: &TargetPlan) -> String {
     )
 }
 
-static EMPTY: EntityPlan = EntityPlan {
-    entity: String::new(),
-    fields: Vec::new(),
-    sensitive_key: false,
-    sensitive_fields: Vec::new(),
-    changes: Vec::new(),
-    pending: Vec::new(),
-    held_back: Vec::new(),
-    frozen: 0,
-    year_scoped: 0,
-};
-
 /// Why the plan has no change for a record in a target.
-fn standing(status: Option<&Status>, in_roster: bool, entity: &EntityPlan, key: &str) -> String {
-    if let Some(p) = entity.pending.iter().find(|p| p.key == key) {
+fn standing(
+    status: Option<&Status>,
+    in_roster: bool,
+    entity: Option<&EntityPlan>,
+    key: &str,
+) -> String {
+    if let Some(p) = entity.and_then(|e| e.pending.iter().find(|p| p.key == key)) {
         return format!("no change tonight: its delete is due on {}", p.due);
     }
     match (status, in_roster) {

@@ -24,6 +24,8 @@ use crate::plan::{Built, Compiled, MASK};
 use trace::{BlockTracer, Wanted};
 
 pub struct Options {
+    /// The run's date (the one the plan was built for).
+    pub today: chrono::NaiveDate,
     pub show_sensitive: bool,
 }
 
@@ -36,8 +38,7 @@ pub fn explain(
     sources: &SourceMap,
 ) -> Result<Explanation, Diag> {
     let plan = &built.plan;
-    let today = chrono::NaiveDate::parse_from_str(&plan.today, "%Y-%m-%d")
-        .map_err(|e| Diag::error(Code::BadPlanFile, format!("the run's date: {e}")))?;
+    let today = opts.today;
     let needle = Needle::parse(who, today);
     let program = &compiled.checked.program;
     let spent = &built.spent;

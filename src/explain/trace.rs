@@ -69,7 +69,7 @@ impl BlockTracer<'_, '_> {
                 dropped_at: None,
             }];
         };
-        let matches = self.probe(from, &rows, indexes).unwrap_or_default();
+        let matches = self.probe(from, &rows, indexes);
         if matches.is_empty() {
             if join.kind == JoinKind::Left {
                 return self.expand(rows, from + 1, indexes);
@@ -80,7 +80,7 @@ impl BlockTracer<'_, '_> {
             }];
         }
         let mut out = Vec::new();
-        for r in matches {
+        for &r in matches {
             let mut next = rows.clone();
             next[join.slot] = Some(r);
             out.extend(self.expand(next, from + 1, indexes));
@@ -89,18 +89,22 @@ impl BlockTracer<'_, '_> {
     }
 
     /// The joined rows a tuple matches in join `i`.
-    fn probe(
+    fn probe<'i>(
         &self,
         i: usize,
         rows: &[Option<u32>],
-        indexes: &[HashMap<String, Vec<u32>>],
-    ) -> Option<Vec<u32>> {
+        indexes: &'i [HashMap<String, Vec<u32>>],
+    ) -> &'i [u32] {
         let join = &self.block.joins[i];
-        let key = self.env.eval(&join.probe, rows).ok()?.to_text()?;
-        if !join_matchable(join, &key) {
-            return None;
+        let key = self
+            .env
+            .eval(&join.probe, rows)
+            .ok()
+            .and_then(|v| v.to_text());
+        match key.filter(|k| join_matchable(join, k)) {
+            Some(k) => indexes[i].get(&k).map_or(&[], Vec::as_slice),
+            None => &[],
         }
-        indexes[i].get(&key).cloned()
     }
 
     fn concerns(&self, bound: &Bound, wanted: &Wanted) -> bool {
@@ -208,7 +212,7 @@ impl BlockTracer<'_, '_> {
         let matched: Vec<String> = match bound.rows[join.slot] {
             Some(_) if bound.dropped_at != Some(i) => {
                 let joined = &self.env.datasets[self.block.slots[join.slot]];
-                let rows = self.probe(i, &bound.rows, indexes).unwrap_or_default();
+                let rows = self.probe(i, &bound.rows, indexes);
                 rows.iter()
                     .map(|r| format!("{dataset} {}", joined.place(*r)))
                     .collect()

@@ -6,7 +6,7 @@ mod tables;
 mod write;
 
 pub use tables::{Table, tables};
-pub use write::{Format, create_private, save_json, write_csv, write_json};
+pub use write::{Format, save_json, write_csv, write_json};
 
 use crate::diagnostic::{Diagnostics, SourceMap};
 use crate::functions::CallCtx;

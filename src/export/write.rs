@@ -18,7 +18,7 @@ pub fn write_csv(tables: &[Table], dir: &Path) -> Result<Vec<(String, usize)>, D
     let mut written = Vec::new();
     for table in tables {
         let path = dir.join(format!("{}.csv", table.name));
-        let file = create_private(&path).map_err(|e| failed(&path, &e))?;
+        let file = crate::private_file::create(&path).map_err(|e| failed(&path, &e))?;
         let mut out = csv::Writer::from_writer(std::io::BufWriter::new(file));
         let rows = std::iter::once(table.header.iter().map(String::as_str).collect::<Vec<_>>())
             .chain(
@@ -63,23 +63,9 @@ pub fn write_json(tables: &[Table], pipeline: &str, today: &str) -> String {
     serde_json::to_string_pretty(&Value::Object(doc)).unwrap_or_default()
 }
 
-/// Creates (or empties) a file readable by its owner only (on Unix).
-pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
-}
-
 /// Writes a JSON export to a file readable by its owner only.
 pub fn save_json(json: &str, path: &Path) -> Result<(), Diag> {
-    create_private(path)
-        .and_then(|mut f| std::io::Write::write_all(&mut f, json.as_bytes()))
-        .map_err(|e| failed(path, &e))
+    crate::private_file::write(path, json.as_bytes()).map_err(|e| failed(path, &e))
 }
 
 fn failed(path: &Path, e: &dyn std::fmt::Display) -> Diag {

@@ -98,10 +98,10 @@ fn targets(out: &mut String, r: &RunReport) {
                 out,
                 "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                 esc(&e.entity),
-                e.create,
-                e.update,
-                e.delete,
-                e.restore,
+                e.changes.create,
+                e.changes.update,
+                e.changes.delete,
+                e.changes.restore,
                 e.pending,
                 e.held_back
             );
@@ -110,7 +110,7 @@ fn targets(out: &mut String, r: &RunReport) {
         let bars: Vec<(String, [usize; 4])> = t
             .entities
             .iter()
-            .map(|e| (e.entity.clone(), [e.create, e.update, e.delete, e.restore]))
+            .map(|e| (e.entity.clone(), e.changes.columns()))
             .collect();
         chart(out, &format!("chart-{}", t.name), &bars);
         for a in &t.allowed {
@@ -126,7 +126,7 @@ fn schools(out: &mut String, schools: &[SchoolCounts]) {
     out.push_str("<h2>Changes per school unit</h2>");
     let bars: Vec<(String, [usize; 4])> = schools
         .iter()
-        .map(|s| (s.school.clone(), [s.create, s.update, s.delete, s.restore]))
+        .map(|s| (s.school.clone(), s.changes.columns()))
         .collect();
     chart(out, "chart-schools", &bars);
 }

@@ -50,6 +50,5 @@ fn save(file: &Path, body: &str) -> std::io::Result<()> {
     if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    let mut f = crate::export::create_private(file)?;
-    std::io::Write::write_all(&mut f, body.as_bytes())
+    crate::private_file::write(file, body.as_bytes())
 }

@@ -77,14 +77,38 @@ pub struct TargetCounts {
     pub allowed: Vec<String>,
 }
 
+/// Changes counted by the report's four columns.
 #[derive(Debug, Default, Serialize, PartialEq)]
-pub struct EntityCounts {
-    pub entity: String,
+pub struct Changes {
     pub create: usize,
+    /// Updates and re-keys.
     pub update: usize,
     /// Trashes, archives, delayed and immediate deletes.
     pub delete: usize,
     pub restore: usize,
+}
+
+impl Changes {
+    pub fn count(&mut self, action: Action) {
+        match action {
+            Action::Create => self.create += 1,
+            Action::Update | Action::Rekey => self.update += 1,
+            Action::Restore => self.restore += 1,
+            Action::Trash | Action::Archive | Action::Delay | Action::Delete => self.delete += 1,
+        }
+    }
+
+    /// `[create, update, delete, restore]`, the order of the charts' bars.
+    pub fn columns(&self) -> [usize; 4] {
+        [self.create, self.update, self.delete, self.restore]
+    }
+}
+
+#[derive(Debug, Default, Serialize, PartialEq)]
+pub struct EntityCounts {
+    pub entity: String,
+    #[serde(flatten)]
+    pub changes: Changes,
     /// Deletes scheduled earlier, not due yet.
     pub pending: usize,
     /// Changes held back by additions-only mode.
@@ -94,10 +118,8 @@ pub struct EntityCounts {
 #[derive(Debug, Default, Serialize, PartialEq)]
 pub struct SchoolCounts {
     pub school: String,
-    pub create: usize,
-    pub update: usize,
-    pub delete: usize,
-    pub restore: usize,
+    #[serde(flatten)]
+    pub changes: Changes,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -286,13 +308,7 @@ fn entity_counts(e: &EntityPlan) -> EntityCounts {
         ..EntityCounts::default()
     };
     for change in &e.changes {
-        match change.action {
-            Action::Create => c.create += 1,
-            Action::Restore => c.restore += 1,
-            Action::Update | Action::Rekey => c.update += 1,
-            a if a.is_removal() => c.delete += 1,
-            _ => {}
-        }
+        c.changes.count(change.action);
     }
     c
 }
@@ -313,12 +329,7 @@ fn schools(plan: &Plan) -> Vec<SchoolCounts> {
                 school,
                 ..SchoolCounts::default()
             });
-            match change.action {
-                Action::Create => c.create += 1,
-                Action::Restore => c.restore += 1,
-                Action::Update | Action::Rekey => c.update += 1,
-                _ => c.delete += 1,
-            }
+            c.changes.count(change.action);
         }
     }
     by.into_values().collect()

@@ -29,15 +29,15 @@ pub fn render(r: &RunReport) -> String {
         let _ = writeln!(out, "  error {}{at}: {}", e.code, e.message);
     }
     for t in &r.targets {
-        for e in t
-            .entities
-            .iter()
-            .filter(|e| e.create + e.update + e.delete + e.restore + e.pending + e.held_back > 0)
-        {
+        for e in &t.entities {
+            let [create, update, delete, restore] = e.changes.columns();
+            if create + update + delete + restore + e.pending + e.held_back == 0 {
+                continue;
+            }
             let _ = writeln!(
                 out,
-                "  {} {}: +{} ~{} -{} restore {} pending {} held back {}",
-                t.name, e.entity, e.create, e.update, e.delete, e.restore, e.pending, e.held_back
+                "  {} {}: +{create} ~{update} -{delete} restore {restore} pending {} held back {}",
+                t.name, e.entity, e.pending, e.held_back
             );
         }
     }
