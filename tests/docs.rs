@@ -171,6 +171,7 @@ fn snippets_resolve(doc: &str) -> usize {
         ("SS12000_TOKEN".to_string(), "x".to_string()),
         ("AD_PASSWORD".to_string(), "x".to_string()),
         ("SS12000_CLIENT_SECRET".to_string(), "x".to_string()),
+        ("SMTP_PASSWORD".to_string(), "x".to_string()),
     ]);
     let mut seen = 0;
     for block in blocks(&text, "yaml") {
@@ -197,6 +198,12 @@ fn snippets_resolve(doc: &str) -> usize {
 fn safe_sync_snippets_resolve() {
     let seen = snippets_resolve("docs/safe-sync.md");
     assert!(seen >= 5, "found {seen} yaml blocks");
+}
+
+#[test]
+fn report_snippets_resolve() {
+    let seen = snippets_resolve("docs/reports.md");
+    assert!(seen >= 1, "found {seen} yaml blocks");
 }
 
 #[test]

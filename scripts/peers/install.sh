@@ -5,6 +5,7 @@
 #   scim2-server 0.8.3 (PyPI) a real SCIM 2.0 server, in the project's own venv (.peers/venv)
 #   Prism 5.14.2 (npm)        serves the official SS12000 OpenAPI file as a real API (.peers/node)
 #   oidc-provider 9.13.3 (npm) a real OAuth 2.0 token server (client credentials) (.peers/node)
+#   aiosmtpd 1.4.6 (PyPI)     a real SMTP server that keeps each mailed report in a Maildir
 #   Chromium (chromium)       a real browser renders the HTML status report (headless)
 #   Samba AD DC (samba-ad-dc) a real Active Directory domain controller for the LDAP source;
 #                             the tests provision a throwaway domain offline (samba-tool, ldbadd)
@@ -47,6 +48,12 @@ if ! "$venv/bin/python" -c "import importlib.metadata as m; assert m.version('sc
   echo "peers: installing scim2-server $scim_version into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "scim2-server==$scim_version"
+fi
+aiosmtpd_version=1.4.6
+if ! "$venv/bin/python" -c "import importlib.metadata as m; assert m.version('aiosmtpd') == '$aiosmtpd_version'" 2>/dev/null; then
+  echo "peers: installing aiosmtpd $aiosmtpd_version into $venv"
+  [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "aiosmtpd==$aiosmtpd_version"
 fi
 # Prism (Node) likewise, pinned, in a folder of the project's own.
 node_dir=.peers/node

@@ -5,6 +5,7 @@ use super::exit::Exit;
 use super::output::Output;
 use super::record::RunRecord;
 use crate::diagnostic::{Code, Diag, SourceMap};
+use crate::load::ProcessEnv;
 use crate::plan::{FORMAT, Plan, RenderOptions, VERSION, render, summary_line};
 use crate::state::StateLock;
 use std::io::BufRead;
@@ -15,6 +16,8 @@ pub struct ApplyFlags<'a> {
     pub reports: &'a [std::path::PathBuf],
     pub auto_approve: bool,
     pub full: bool,
+    /// Do not mail the status report this time (`--no-mail`).
+    pub no_mail: bool,
 }
 
 pub fn run(file: &Path, flags: &ApplyFlags, out: &Output) -> Exit {
@@ -70,8 +73,20 @@ fn apply_pipeline(
     out: &Output,
     record: &mut RunRecord,
 ) -> Result<Exit, Vec<Diag>> {
-    let compiled = super::plan::compile(path, sources, out)?;
+    let compiled = match super::plan::compile(path, sources, out) {
+        Ok(c) => c,
+        Err(d) => {
+            if !flags.no_mail {
+                let loaded = crate::load::load(path, &ProcessEnv, &mut SourceMap::new());
+                record.mail_for(loaded.as_ref().ok());
+            }
+            return Err(d);
+        }
+    };
     record.warnings = compiled.checked.warnings.clone();
+    if !flags.no_mail {
+        record.mail_for(Some(&compiled.loaded));
+    }
     let lock = StateLock::acquire(&compiled.loaded.pipeline.state_path, "etl apply")
         .map_err(|d| vec![d])?;
     let built = super::plan::plan_against_state(&compiled, flags.run, sources)?;

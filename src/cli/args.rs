@@ -59,6 +59,9 @@ pub enum Command {
         /// Show every row of the plan.
         #[arg(long)]
         full: bool,
+        /// Do not mail the status report this time, whatever the pipeline's `report.mail` says.
+        #[arg(long)]
+        no_mail: bool,
     },
     /// Trace one person, group or organisation through every step: the source rows that
     /// hold it, each join, filter and field, and what each target's plan does with it.

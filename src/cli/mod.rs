@@ -49,12 +49,14 @@ pub fn run(cli: Cli) -> Exit {
             report,
             auto_approve,
             full,
+            no_mail,
         } => {
             let flags = apply::ApplyFlags {
                 run,
                 reports: &report.report,
                 auto_approve: *auto_approve,
                 full: *full,
+                no_mail: *no_mail,
             };
             apply::run(file, &flags, &out)
         }

@@ -20,6 +20,11 @@ impl Output {
         let _ = std::io::stderr().write_all(render_all(diags, sources, self.color).as_bytes());
     }
 
+    /// A remark about the run beside its results (stderr, so piped output stays clean).
+    pub fn note(&self, text: &str) {
+        let _ = std::io::stderr().write_all(text.as_bytes());
+    }
+
     pub fn print(&self, text: &str) {
         let mut out = std::io::stdout();
         let _ = out.write_all(text.as_bytes());

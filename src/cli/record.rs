@@ -4,8 +4,10 @@
 use super::exit::Exit;
 use super::output::Output;
 use crate::diagnostic::{Diag, SourceMap};
+use crate::load::ProcessEnv;
 use crate::plan::Plan;
-use crate::report::{Outcome, Phase, report};
+use crate::report::alert::{self, Decision};
+use crate::report::{MailOptions, Outcome, Phase, RunReport, report};
 use std::path::PathBuf;
 
 #[derive(Default)]
@@ -16,6 +18,10 @@ pub struct RunRecord {
     pub applied: bool,
     pub warnings: Vec<Diag>,
     pub phases: Vec<Phase>,
+    /// The pipeline's `report.mail`, once it is loaded (apply runs only).
+    pub mail: Option<MailOptions>,
+    /// The pipeline's state database, beside which the last alert is kept.
+    pub state: Option<PathBuf>,
 }
 
 impl RunRecord {
@@ -27,8 +33,18 @@ impl RunRecord {
         }
     }
 
-    /// Ends a run: writes its status report to each of `files`, shows the errors, and
-    /// gives the exit code (an error when a report could not be written).
+    /// Mails this run's report as the pipeline asks (when it could be loaded: a run that
+    /// stops in a later step is mailed even when the mappings do not compile).
+    pub fn mail_for(&mut self, loaded: Option<&crate::load::Loaded>) {
+        if let Some(l) = loaded {
+            self.mail = l.pipeline.report.mail.clone();
+            self.state = Some(l.pipeline.state_path.clone());
+        }
+    }
+
+    /// Ends a run: writes its status report to each of `files`, mails it when the
+    /// pipeline asks, shows the errors, and gives the exit code (an error when a report
+    /// could not be written or mailed).
     pub fn finish(
         &self,
         command: &str,
@@ -38,7 +54,12 @@ impl RunRecord {
         out: &Output,
     ) -> Exit {
         let errors = result.as_ref().err().cloned().unwrap_or_default();
-        let unwritten = self.report(command, &errors, files, sources);
+        let mut unwritten = Vec::new();
+        if !files.is_empty() || self.mail.is_some() {
+            let report = self.report(command, &errors, sources);
+            unwritten = crate::report::write(&report, files);
+            unwritten.extend(self.mail(&report, out));
+        }
         out.diagnostics(&unwritten, sources);
         match result {
             Ok(exit) if unwritten.is_empty() => exit,
@@ -50,17 +71,7 @@ impl RunRecord {
         }
     }
 
-    /// Writes the status report to each of `files`; returns what could not be written.
-    fn report(
-        &self,
-        command: &str,
-        errors: &[Diag],
-        files: &[PathBuf],
-        sources: &SourceMap,
-    ) -> Vec<Diag> {
-        if files.is_empty() {
-            return Vec::new();
-        }
+    fn report(&self, command: &str, errors: &[Diag], sources: &SourceMap) -> RunReport {
         let pipeline = self
             .plan
             .as_ref()
@@ -69,7 +80,7 @@ impl RunRecord {
             .plan
             .as_ref()
             .map_or(self.today.as_str(), |p| p.today.as_str());
-        let outcome = Outcome {
+        report(&Outcome {
             command,
             pipeline,
             today,
@@ -79,7 +90,42 @@ impl RunRecord {
             warnings: &self.warnings,
             timings: &self.phases,
             sources,
+        })
+    }
+
+    /// Mails the report when `report.mail.when` names its outcome, once per hold.
+    fn mail(&self, report: &RunReport, out: &Output) -> Option<Diag> {
+        let (mail, state) = (self.mail.as_ref()?, self.state.as_ref()?);
+        let file = alert::file_for(state);
+        let mailed = match alert::decide(report, mail.wants(report.status), &file) {
+            Decision::NotWanted => false,
+            Decision::AlreadyAlerted { since } => {
+                out.note(&format!(
+                    "The plan is held by the same limits as on {since}; that was mailed, so no mail tonight.\n"
+                ));
+                false
+            }
+            Decision::Send => {
+                if let Err(d) = mail.send(report, &ProcessEnv) {
+                    return Some(d);
+                }
+                out.note(&format!(
+                    "Mailed the status report to {}.\n",
+                    mail.to
+                        .iter()
+                        .map(|m| m.email.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                true
+            }
         };
-        crate::report::write(&report(&outcome), files)
+        alert::remember(report, mailed, &file).err().map(|e| {
+            Diag::error(
+                crate::diagnostic::Code::MailSend,
+                format!("cannot record the alert in {}: {e}", file.display()),
+            )
+            .help("the state's folder must be writable by the account that runs etl")
+        })
     }
 }

@@ -88,6 +88,7 @@ codes! {
     NotFound = "E0601", "`etl explain` finds nothing by the name it was given";
     ExportWrite = "E0602", "`etl export` cannot write its files";
     ReportWrite = "E0603", "a status report cannot be written";
+    MailSend = "E0604", "the status report cannot be mailed";
 }
 
 #[cfg(test)]

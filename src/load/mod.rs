@@ -7,6 +7,7 @@ mod raw;
 mod raw_safety;
 mod resolve;
 mod resolve_ldap;
+mod resolve_report;
 mod resolve_safety;
 mod resolve_source;
 mod resolve_target;

@@ -52,6 +52,15 @@ pub struct Pipeline {
     pub read_ahead: u32,
     /// Per entity, the index of the field that identifies a record across key changes.
     pub identity: Identity,
+    /// Who is told how each `etl apply` ended.
+    pub report: ReportSettings,
+}
+
+/// What the pipeline's `report:` asks for.
+#[derive(Debug, Default)]
+pub struct ReportSettings {
+    /// The status report by mail (`report.mail`).
+    pub mail: Option<crate::report::MailOptions>,
 }
 
 pub type Identity = std::collections::BTreeMap<crate::model::EntityKind, usize>;

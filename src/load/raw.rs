@@ -26,6 +26,29 @@ pub struct RawPipeline {
     /// Per entity, the field that stays the same when a record's sync key changes.
     #[serde(default)]
     pub identity: SpannedMap<S>,
+    /// Who hears how each run ended (the status report by mail).
+    pub report: Option<Spanned<RawReport>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReport {
+    pub mail: Option<Spanned<RawMail>>,
+}
+
+/// The status report of each `etl apply`, mailed through an SMTP server.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMail {
+    /// `smtp://host:25`, `smtp://host:587?tls=required` (STARTTLS) or `smtps://host:465`.
+    pub smtp: S,
+    pub from: S,
+    pub to: Spanned<Vec<S>>,
+    /// Which outcomes are mailed: `failed`, `held`, `completed`, `no_changes`, or `always`.
+    pub when: Option<Spanned<Vec<S>>>,
+    pub user: Option<S>,
+    pub password: Option<S>,
+    pub timeout_secs: Option<Spanned<u64>>,
 }
 
 /// When runs are rollover runs or additions-only runs (yearly, as MM-DD).

@@ -60,6 +60,7 @@ impl Resolver<'_> {
         let school_year = self.school_year(raw.school_year.as_ref());
         let identity = self.identity(&raw.identity);
         let read_ahead = self.read_ahead(raw.read_ahead.as_ref());
+        let report = self.report(raw.report.as_ref());
         if let Some(version) = &raw.version
             && version.value != 1
         {
@@ -89,6 +90,7 @@ impl Resolver<'_> {
             school_year,
             read_ahead: read_ahead?,
             identity,
+            report,
         })
     }
 

@@ -2,12 +2,15 @@
 //! each plan and apply (terminal, JSON and a self-contained HTML page) and the time and
 //! peak memory of each phase (`--timings`).
 
+pub mod alert;
 mod html;
+mod mail;
 mod status;
 mod steps;
 mod text;
 mod timings;
 
+pub use mail::{DEFAULT_WHEN, MailOptions, WHEN, subject};
 pub use status::{Outcome, RunReport, Status, report};
 pub use steps::{STEPS, stopped_at};
 pub use timings::{Phase, Timings};

@@ -1,4 +1,5 @@
-//! The status report for a terminal or a log: a few lines.
+//! The status report for a terminal, a log or a mail: a few lines, each problem with its
+//! place and what to do.
 
 use super::status::RunReport;
 use std::fmt::Write;
@@ -27,8 +28,17 @@ pub fn render(r: &RunReport) -> String {
     for e in &r.errors {
         let at = e.at.as_ref().map_or(String::new(), |a| format!(" at {a}"));
         let _ = writeln!(out, "  error {}{at}: {}", e.code, e.message);
+        if let Some(help) = &e.help {
+            let _ = writeln!(out, "    help: {help}");
+        }
     }
     for t in &r.targets {
+        for h in &t.held {
+            let _ = writeln!(out, "  {} held by {h}", t.name);
+        }
+        for a in &t.allowed {
+            let _ = writeln!(out, "  {} let through by {a}", t.name);
+        }
         for e in &t.entities {
             let [create, update, delete, restore] = e.changes.columns();
             if create + update + delete + restore + e.pending + e.held_back == 0 {
@@ -40,6 +50,12 @@ pub fn render(r: &RunReport) -> String {
                 t.name, e.entity, e.pending, e.held_back
             );
         }
+    }
+    for l in &r.left_out {
+        let _ = writeln!(out, "  left out: {} {} ({})", l.count, l.entity, l.reason);
+    }
+    for w in &r.warnings {
+        let _ = writeln!(out, "  warning {w}");
     }
     out
 }

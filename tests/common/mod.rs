@@ -6,6 +6,7 @@ pub mod oauth2;
 pub mod prism;
 pub mod samba;
 pub mod scim;
+pub mod smtp;
 pub mod sshd;
 pub mod tls;
 
