@@ -233,3 +233,44 @@ fn the_html_report_renders_its_charts_in_a_real_browser() {
         "no create bars: {green_gone} green pixels"
     );
 }
+
+#[test]
+fn invalid_personnummer_and_missing_email_are_warnings_in_the_plan_and_the_report() {
+    let sb = Sandbox::example();
+    sb.edit_cp1252(
+        "data/elever.csv",
+        "E1001;20150312-1236;",
+        "E1001;20150312-1235;",
+    );
+    sb.edit(
+        "../../mappings/extens-ad.map",
+        "email      = a.mail ?? slug(e.Förnamn) + \".\" + slug(e.Efternamn) + \"@elev.example.se\"",
+        "email      = a.mail",
+    );
+    let out = sb.plan(&["--report", "r.json"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "warnings do not stop a run: {}",
+        stderr(&out)
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("E0407") && err.contains("elever.csv:2)"),
+        "{err}"
+    );
+    // E1001 (its number no longer matches AD's) and the pupils AD does not have.
+    assert!(
+        err.contains("4 person(s) in the roster have no e-mail: E1001, E1005, E1007, E1008"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("1235") && !err.contains("150312"),
+        "no number is repeated: {err}"
+    );
+    let warnings = report_json(&sb, "r.json")["warnings"].to_string();
+    assert!(
+        warnings.contains("E0407: extens.elever: 1 row(s)"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("E0408: 4 person(s)"), "{warnings}");
+}

@@ -38,6 +38,28 @@ pub enum Ir {
     },
 }
 
+impl Ir {
+    /// Calls `f` on this expression and every expression inside it, outermost first.
+    pub fn visit(&self, f: &mut dyn FnMut(&Ir)) {
+        f(self);
+        match self {
+            Ir::Const(_) | Ir::Col { .. } => {}
+            Ir::Not(x) | Ir::Neg(x) => x.visit(f),
+            Ir::Bin(_, l, r) => {
+                l.visit(f);
+                r.visit(f);
+            }
+            Ir::If(c, t, o) => {
+                for x in [c, t, o] {
+                    x.visit(f);
+                }
+            }
+            Ir::Call { args, .. } | Ir::Script { args, .. } => args.iter().for_each(|a| a.visit(f)),
+            Ir::Lookup { key, .. } => key.visit(f),
+        }
+    }
+}
+
 impl std::fmt::Debug for Function {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}()", self.name)

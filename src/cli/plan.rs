@@ -36,6 +36,8 @@ fn plan(
     let compiled = compile(path, sources, out)?;
     record.warnings = compiled.checked.warnings.clone();
     let built = plan_against_state(&compiled, flags.run, sources)?;
+    out.diagnostics(&built.warnings, sources);
+    record.warnings.extend(built.warnings.iter().cloned());
     let mut timings = built.timings;
     // `etl` ends after this run: the OS takes the rows and records back faster than free().
     built.spent.release_at_exit();

@@ -73,6 +73,8 @@ codes! {
     EmptyKey = "E0404", "a record's sync key is empty";
     InvalidValue = "E0405", "a mapped value is not allowed for its field";
     MergeConflict = "E0406", "records merged into one disagree on a field that has no merge rule";
+    InvalidPersonnummer = "E0407", "register rows hold a personnummer that is not valid (a warning)";
+    MissingEmail = "E0408", "persons in the roster have no e-mail address (a warning)";
     // 05xx: state, plans and targets
     Locked = "E0501", "another run of this pipeline holds the state lock";
     StalePlan = "E0502", "the saved plan no longer matches the state";

@@ -5,6 +5,7 @@ mod block;
 mod eval;
 mod join;
 mod merge;
+mod quality;
 mod read;
 mod tuples;
 mod year_keys;
@@ -12,6 +13,7 @@ mod year_keys;
 pub use eval::apply as apply_operator;
 pub use eval::{Env, EvalError};
 pub use join::{build as join_index, matchable as join_matchable};
+pub use quality::warnings as quality_warnings;
 pub use read::{Reads, keep_mirrors, read_datasets};
 
 use crate::check::Program;

@@ -74,24 +74,11 @@ pub fn member_irs(block: &BlockPlan) -> impl Iterator<Item = &Ir> {
 }
 
 fn columns_of(ir: &Ir, found: &mut dyn FnMut(usize, u32)) {
-    match ir {
-        Ir::Const(_) => {}
-        Ir::Col { slot, col } => found(*slot, *col),
-        Ir::Not(x) | Ir::Neg(x) => columns_of(x, found),
-        Ir::Bin(_, l, r) => {
-            columns_of(l, found);
-            columns_of(r, found);
+    ir.visit(&mut |x| {
+        if let Ir::Col { slot, col } = x {
+            found(*slot, *col);
         }
-        Ir::If(c, t, o) => {
-            for x in [c, t, o] {
-                columns_of(x, found);
-            }
-        }
-        Ir::Call { args, .. } | Ir::Script { args, .. } => {
-            args.iter().for_each(|a| columns_of(a, found));
-        }
-        Ir::Lookup { key, .. } => columns_of(key, found),
-    }
+    });
 }
 
 /// The records the needle names, in the roster or in any target's state: by key, or by a

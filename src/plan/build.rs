@@ -37,6 +37,8 @@ pub struct Built {
     pub timings: crate::report::Timings,
     /// What the run read and made on the way to the plan.
     pub spent: Spent,
+    /// Data-quality warnings (invalid personnummer, persons without e-mail).
+    pub warnings: Vec<crate::diagnostic::Diag>,
 }
 
 /// The rows a run read, the roster it made and what state held: millions of small
@@ -75,6 +77,7 @@ pub fn build(
     timings.mark("read");
     let ctx = CallCtx::new(today).reading_ahead(pipeline.read_ahead);
     let mut roster = crate::execute::run(program, &datasets, &ctx, sources)?;
+    let warnings = crate::execute::quality_warnings(program, &datasets, &roster, today);
     let mode = RunMode::decide(settings, &pipeline.school_year, today);
     if mode.rollover {
         super::rollover::retire_earlier_years(&mut roster, today);
@@ -151,6 +154,7 @@ pub fn build(
         plan,
         mirrors: reads.mirrors,
         timings,
+        warnings,
         spent: Spent {
             roster,
             datasets,
