@@ -4,7 +4,9 @@
 //! `load` (pipeline YAML) -> `syntax` (mapping files) -> `check` (names, types, tier) ->
 //! `compile` (the graph of steps) ->
 //! `source` (read datasets) -> `execute` (join, filter, map) -> `diff` (against `state`) ->
-//! `plan` -> `apply` (write `target`s, then record `state`).
+//! `plan` -> `apply` (write `target`s, then record `state`) -> `report`.
+//! Beside the run: `explain` (one record through every step), `export` (what the mappings
+//! make) and `testing` (`etl test`: mapping unit tests on rows a test file gives).
 
 pub mod apply;
 pub mod check;
@@ -29,3 +31,4 @@ pub mod source;
 pub mod state;
 pub mod syntax;
 pub mod target;
+pub mod testing;

@@ -13,7 +13,7 @@ mod tier;
 
 pub use expr::signature;
 pub use ir::{BlockPlan, FieldPlan, Ir, JoinPlan, MergePlan, MergeRule, Program};
-pub use schema::is_sensitive_column;
+pub use schema::{Schemas, is_sensitive_column};
 pub use standalone::{Evaluated, evaluate};
 
 use crate::diagnostic::{Code, Diag, Diagnostics, SourceMap};

@@ -96,6 +96,16 @@ pub enum Command {
         #[arg(long)]
         show_sensitive: bool,
     },
+    /// Run the pipeline's mapping unit tests: rows given in YAML, records and plan actions
+    /// expected. Reads no source and writes nothing.
+    Test {
+        pipeline: PathBuf,
+        /// Test files; default: PIPELINE's name with `.tests.yaml`, beside it.
+        files: Vec<PathBuf>,
+        /// The run's date when a test gives no `today:` (YYYY-MM-DD); default: the local date.
+        #[arg(long, value_name = "DATE")]
+        today: Option<chrono::NaiveDate>,
+    },
     /// Print a shell completion script, e.g. `etl completions bash > /etc/bash_completion.d/etl`.
     Completions {
         #[arg(value_enum)]

@@ -8,6 +8,7 @@ mod export;
 mod output;
 mod plan;
 mod record;
+mod test;
 mod validate;
 
 pub use args::{Cli, Command, RunArgs};
@@ -88,6 +89,14 @@ pub fn run(cli: Cli) -> Exit {
                 show_sensitive: *show_sensitive,
             };
             export::run(pipeline, &flags, &out)
+        }
+        Command::Test {
+            pipeline,
+            files,
+            today,
+        } => {
+            let today = today.unwrap_or_else(|| chrono::Local::now().date_naive());
+            test::run(pipeline, files, today, &out)
         }
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();

@@ -91,6 +91,8 @@ codes! {
     ExportWrite = "E0602", "`etl export` cannot write its files";
     ReportWrite = "E0603", "a status report cannot be written";
     MailSend = "E0604", "the status report cannot be mailed";
+    TestFile = "E0605", "a mapping test file cannot be used";
+    TestFailed = "E0606", "a mapping test's expectation is not met";
 }
 
 #[cfg(test)]

@@ -17,7 +17,9 @@ mod yaml;
 
 pub use interpolate::{Env, ProcessEnv, interpolate_secret};
 pub use pipeline::*;
+pub use spanned_map::SpannedMap;
 pub use window::YearlyWindow;
+pub use yaml::{parse as parse_yaml, span_of};
 
 use crate::diagnostic::{Code, Diag, Diagnostics, FileId, SourceMap};
 use std::path::Path;
@@ -35,7 +37,7 @@ pub fn load(path: &Path, env: &dyn Env, sources: &mut SourceMap) -> Result<Loade
             .help("pass the path of a pipeline YAML file, e.g. `etl plan examples/extens-ad/pipeline.yaml`")
     })?;
     let file = sources.add(display_path(path), text.clone());
-    let raw = yaml::parse(&text, file)?;
+    let raw: raw::RawPipeline = yaml::parse(&text, file)?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut resolver = resolve::Resolver {
         file,
@@ -78,7 +80,7 @@ pub fn load(path: &Path, env: &dyn Env, sources: &mut SourceMap) -> Result<Loade
 /// Checks that a text has the shape of a pipeline (keys and value kinds), without
 /// resolving paths or variables. Used to test the examples in the docs.
 pub fn check_shape(text: &str) -> Result<(), Diag> {
-    yaml::parse(text, FileId(0)).map(|_| ())
+    yaml::parse::<raw::RawPipeline>(text, FileId(0)).map(|_| ())
 }
 
 /// A path as users should see it: relative to the working directory.

@@ -138,6 +138,15 @@ impl DatasetDecl {
         format!("{}.{}", self.system, self.name.node)
     }
 
+    /// The rule that drops protected persons' rows as they are read, if any.
+    pub fn protected_rule(&self) -> Option<&ProtectedRule> {
+        match &self.origin {
+            Origin::Csv { protected, .. } => protected.as_ref(),
+            Origin::Ldap(query) => query.protected.as_ref(),
+            Origin::Ss12000(_) => None,
+        }
+    }
+
     /// What the CSV reader needs to read this dataset (`None` when it is read from an API).
     pub fn csv_source(&self) -> Option<CsvSource<'_>> {
         match &self.origin {

@@ -1,11 +1,12 @@
 //! Parsing the pipeline YAML with serde-saphyr, keeping spans.
 
-use super::raw::RawPipeline;
 use crate::diagnostic::{Code, Diag, FileId, Span};
 use serde_saphyr::{Location, Spanned};
 
-pub fn parse(text: &str, file: FileId) -> Result<RawPipeline, Diag> {
-    serde_saphyr::from_str::<RawPipeline>(text).map_err(|e| {
+/// Parses a YAML file of roster-etl's (a pipeline, a mapping test file) into its raw,
+/// spanned form; a mistake is reported at its place.
+pub fn parse<T: serde::de::DeserializeOwned>(text: &str, file: FileId) -> Result<T, Diag> {
+    serde_saphyr::from_str::<T>(text).map_err(|e| {
         let message = strip_position(&e.without_snippet().to_string());
         let code = if message.contains("unknown field")
             || message.contains("missing field")

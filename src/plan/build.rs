@@ -163,7 +163,8 @@ pub fn build(
     })
 }
 
-fn diff_target(
+/// One target's changes: the roster against what the target holds, by its delete policies.
+pub fn diff_target(
     pipeline: &crate::load::Pipeline,
     target: &TargetDecl,
     roster: &crate::model::Roster,

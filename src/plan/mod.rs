@@ -7,7 +7,7 @@ mod model;
 mod render;
 mod rollover;
 
-pub use build::{Built, Compiled, Spent, absolute, build, compile};
+pub use build::{Built, Compiled, Spent, absolute, build, compile, diff_target};
 pub use mask::{MASK, mask, masked};
 pub use mode::{RunMode, RunSettings};
 pub use model::*;
