@@ -461,7 +461,9 @@ fn left_out(sb: &Sandbox) -> Vec<String> {
     let compiled =
         roster_etl::plan::compile(&sb.path("pipeline.yaml"), &env, &mut sources).unwrap();
     let (program, pipeline) = (&compiled.checked.program, &compiled.loaded.pipeline);
-    let reads = roster_etl::execute::read_datasets(program, pipeline, &mut sources, false).unwrap();
+    let reads =
+        roster_etl::execute::read_datasets(program, pipeline, &mut sources, &Default::default())
+            .unwrap();
     let ctx = roster_etl::functions::CallCtx::new(common::TODAY.parse().unwrap());
     let roster = roster_etl::execute::run(program, &reads.datasets, &ctx, &sources).unwrap();
     let mut left = Vec::new();

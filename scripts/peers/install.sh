@@ -6,6 +6,7 @@
 #   Prism 5.14.2 (npm)        serves the official SS12000 OpenAPI file as a real API (.peers/node)
 #   oidc-provider 9.13.3 (npm) a real OAuth 2.0 token server (client credentials) (.peers/node)
 #   aiosmtpd 1.4.6 (PyPI)     a real SMTP server that keeps each mailed report in a Maildir
+#   script (bsdutils)         runs etl under a pseudo-terminal to see its progress line
 #   Chromium (chromium)       a real browser renders the HTML status report (headless)
 #   Samba AD DC (samba-ad-dc) a real Active Directory domain controller for the LDAP source;
 #                             the tests provision a throwaway domain offline (samba-tool, ldbadd)
@@ -23,6 +24,7 @@ command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 { [ -x /usr/sbin/samba ] && command -v samba-tool >/dev/null 2>&1; } || need+=(samba samba-ad-dc samba-ad-provision)
 command -v ldbadd >/dev/null 2>&1 || need+=(ldb-tools)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v script >/dev/null 2>&1 || need+=(bsdutils)
 
 if [ "${#need[@]}" -gt 0 ]; then
   sudo=""

@@ -89,7 +89,7 @@ fn apply_pipeline(
     }
     let lock = StateLock::acquire(&compiled.loaded.pipeline.state_path, "etl apply")
         .map_err(|d| vec![d])?;
-    let built = super::plan::plan_against_state(&compiled, flags.run, sources)?;
+    let built = super::plan::plan_against_state(&compiled, flags.run, sources, out)?;
     out.diagnostics(&built.warnings, sources);
     record.warnings.extend(built.warnings.iter().cloned());
     let (mut timings, mut spent) = (built.timings, built.spent);
@@ -117,7 +117,11 @@ fn apply_pipeline(
         }
         timings.mark("render");
         record.phases = timings.phases.clone();
-        crate::apply::apply_read(plan, &lock, read)?;
+        let watch = out.watch();
+        watch.begin("write", &format!("{} target(s)", plan.targets.len()));
+        let written = crate::apply::apply_read(plan, &lock, read);
+        watch.finish();
+        written?;
         record.applied = true;
         timings.mark("write");
         out.print(&complete_line(plan));

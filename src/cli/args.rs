@@ -12,6 +12,22 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Show only errors: no plan, no warnings, no progress (the exit code tells the rest).
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also show each step of the run as it starts and ends, with its time.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    /// How diagnostics, remarks and progress are written to stderr: `text`, or `json` (one
+    /// JSON object per line, for log collectors). Results on stdout are not affected.
+    #[arg(long, value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -170,6 +186,7 @@ impl RunArgs {
             rollover: self.rollover,
             additions_only: self.additions_only,
             allows: allows.into_iter().filter_map(Result::ok).collect(),
+            watch: crate::report::Watch::default(),
         })
     }
 }

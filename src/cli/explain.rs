@@ -23,7 +23,7 @@ pub fn run(path: &Path, who: &str, flags: &ExplainFlags, out: &Output) -> Exit {
             return Exit::for_errors(&diags);
         }
     };
-    let built = match plan_against_state(&compiled, flags.run, &mut sources) {
+    let built = match plan_against_state(&compiled, flags.run, &mut sources, out) {
         Ok(b) => b,
         Err(diags) => {
             out.diagnostics(&diags, &sources);

@@ -7,6 +7,7 @@ mod explain;
 mod export;
 mod output;
 mod plan;
+mod progress;
 mod record;
 mod test;
 mod validate;
@@ -22,7 +23,12 @@ pub fn main() -> std::process::ExitCode {
 }
 
 pub fn run(cli: Cli) -> Exit {
-    let out = output::Output::detect();
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => output::Level::Quiet,
+        (false, true) => output::Level::Verbose,
+        (false, false) => output::Level::Normal,
+    };
+    let out = output::Output::detect(level, cli.log_format == args::LogFormat::Json);
     match &cli.command {
         Command::Validate { pipeline, connect } => validate::run(pipeline, *connect, &out),
         Command::Plan {

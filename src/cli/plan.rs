@@ -35,7 +35,7 @@ fn plan(
 ) -> Result<Exit, Vec<Diag>> {
     let compiled = compile(path, sources, out)?;
     record.warnings = compiled.checked.warnings.clone();
-    let built = plan_against_state(&compiled, flags.run, sources)?;
+    let built = plan_against_state(&compiled, flags.run, sources, out)?;
     out.diagnostics(&built.warnings, sources);
     record.warnings.extend(built.warnings.iter().cloned());
     let mut timings = built.timings;
@@ -98,11 +98,14 @@ pub fn plan_against_state(
     compiled: &Compiled,
     run: &RunArgs,
     sources: &mut SourceMap,
+    out: &Output,
 ) -> Result<Built, Vec<Diag>> {
-    let settings = run.settings()?;
+    let mut settings = run.settings()?;
+    settings.watch = out.watch();
     let state = State::open_existing(&compiled.loaded.pipeline.state_path).map_err(|d| vec![d])?;
-    crate::plan::build(compiled, state.as_ref(), &settings, run.today(), sources)
-        .map_err(|mut d| d.take())
+    let built = crate::plan::build(compiled, state.as_ref(), &settings, run.today(), sources);
+    settings.watch.finish();
+    built.map_err(|mut d| d.take())
 }
 
 /// Saves a plan for `etl apply FILE`; it holds the real values, so only its owner may read it.

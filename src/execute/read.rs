@@ -33,8 +33,11 @@ pub fn read_datasets(
     program: &Program,
     pipeline: &Pipeline,
     sources: &mut SourceMap,
-    full_read: bool,
+    settings: &crate::plan::RunSettings,
 ) -> Result<Reads, Diagnostics> {
+    let full_read = settings.full_read;
+    let watch = &settings.watch;
+    let total = program.datasets.len();
     let mut diags = Diagnostics::new();
     let mut read: Vec<Option<Dataset>> = program.datasets.iter().map(|_| None).collect();
     let mut notes = Vec::new();
@@ -51,6 +54,14 @@ pub fn read_datasets(
         if used.is_empty() {
             continue;
         }
+        watch.begin(
+            "read",
+            &format!(
+                "{} ({} dataset(s) from its server)",
+                system.name.node,
+                used.len()
+            ),
+        );
         match read_server(&system.name.node, server, &used, &ctx) {
             Ok(got) => {
                 for ((i, _), dataset) in used.iter().zip(got.datasets) {
@@ -62,13 +73,17 @@ pub fn read_datasets(
             Err(d) => diags.push(d),
         }
     }
-    for (slot, used) in read.iter_mut().zip(&program.datasets) {
+    for (i, (slot, used)) in read.iter_mut().zip(&program.datasets).enumerate() {
         let Some(src) = pipeline
             .dataset(&used.qualified)
             .and_then(|d| d.csv_source())
         else {
             continue;
         };
+        watch.begin(
+            "read",
+            &format!("{} ({} of {total})", used.qualified, i + 1),
+        );
         match read_dataset(&src, sources) {
             Ok((dataset, _)) => *slot = Some(dataset),
             Err(d) => diags.push(d),

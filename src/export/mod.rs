@@ -28,7 +28,7 @@ pub fn map(
 ) -> Result<Mapped, Diagnostics> {
     let pipeline = &compiled.loaded.pipeline;
     let program = &compiled.checked.program;
-    let reads = crate::execute::read_datasets(program, pipeline, sources, false)?;
+    let reads = crate::execute::read_datasets(program, pipeline, sources, &Default::default())?;
     let ctx = CallCtx::new(today).reading_ahead(pipeline.read_ahead);
     let roster = crate::execute::run(program, &reads.datasets, &ctx, sources)?;
     Ok(Mapped {

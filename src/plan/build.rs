@@ -68,13 +68,16 @@ pub fn build(
     today: NaiveDate,
     sources: &mut SourceMap,
 ) -> Result<Built, Diagnostics> {
-    let mut timings = crate::report::Timings::start();
+    let mut timings = crate::report::Timings::watched(settings.watch.clone());
     let pipeline = &compiled.loaded.pipeline;
     let program = &compiled.checked.program;
-    let reads = crate::execute::read_datasets(program, pipeline, sources, settings.full_read)?;
+    let reads = crate::execute::read_datasets(program, pipeline, sources, settings)?;
     let datasets = reads.datasets;
     let rows = crate::safety::check_empty_sources(pipeline, program, &datasets, state)?;
     timings.mark("read");
+    settings
+        .watch
+        .begin("map", &format!("{} mapping block(s)", program.blocks.len()));
     let ctx = CallCtx::new(today).reading_ahead(pipeline.read_ahead);
     let mut roster = crate::execute::run(program, &datasets, &ctx, sources)?;
     let warnings = crate::execute::quality_warnings(program, &datasets, &roster, today);
@@ -86,6 +89,10 @@ pub fn build(
     let mut targets = Vec::new();
     let mut kept = Vec::new();
     for target in &pipeline.targets {
+        settings.watch.begin(
+            "diff",
+            &format!("{} (its state, then the changes)", target.name.node),
+        );
         let (version, stored) = match state {
             Some(s) => (s.version(&target.name.node)?, s.records(&target.name.node)?),
             None => (Default::default(), Default::default()),

@@ -24,6 +24,8 @@ pub struct RunSettings {
     pub rollover: bool,
     pub additions_only: bool,
     pub allows: Vec<crate::safety::Allow>,
+    /// Where the run reports what it is doing.
+    pub watch: crate::report::Watch,
 }
 
 impl RunMode {

@@ -5,12 +5,14 @@
 pub mod alert;
 mod html;
 mod mail;
+mod progress;
 mod status;
 mod steps;
 mod text;
 mod timings;
 
 pub use mail::{DEFAULT_WHEN, MailOptions, WHEN, subject};
+pub use progress::{Progress, Silent, Watch};
 pub use status::{Outcome, RunReport, Status, report};
 pub use steps::{STEPS, stopped_at};
 pub use timings::{Phase, Timings};

@@ -18,6 +18,8 @@ pub struct Timings {
     started: Instant,
     last: Instant,
     pub phases: Vec<Phase>,
+    /// Told when each phase ends.
+    watch: super::Watch,
 }
 
 impl Default for Timings {
@@ -28,12 +30,18 @@ impl Default for Timings {
 
 impl Timings {
     pub fn start() -> Timings {
+        Self::watched(super::Watch::default())
+    }
+
+    /// Timings that tell `watch` when each phase ends.
+    pub fn watched(watch: super::Watch) -> Timings {
         reset_peak();
         let now = Instant::now();
         Timings {
             started: now,
             last: now,
             phases: Vec::new(),
+            watch,
         }
     }
 
@@ -45,6 +53,7 @@ impl Timings {
         let peak = peak_resident();
         self.last = now;
         reset_peak();
+        self.watch.end(name, secs);
         match self.phases.iter_mut().find(|p| p.name == name) {
             Some(p) => {
                 p.secs += secs;
