@@ -7,6 +7,7 @@
 #   oidc-provider 9.13.3 (npm) a real OAuth 2.0 token server (client credentials) (.peers/node)
 #   aiosmtpd 1.4.6 (PyPI)     a real SMTP server that keeps each mailed report in a Maildir
 #   script (bsdutils)         runs etl under a pseudo-terminal to see its progress line
+#   jsonschema 4.26.0 (PyPI)  validates pipelines against `etl schema`, as an editor would
 #   Chromium (chromium)       a real browser renders the HTML status report (headless)
 #   Samba AD DC (samba-ad-dc) a real Active Directory domain controller for the LDAP source;
 #                             the tests provision a throwaway domain offline (samba-tool, ldbadd)
@@ -56,6 +57,12 @@ if ! "$venv/bin/python" -c "import importlib.metadata as m; assert m.version('ai
   echo "peers: installing aiosmtpd $aiosmtpd_version into $venv"
   [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
   "$venv/bin/pip" install -q "aiosmtpd==$aiosmtpd_version"
+fi
+jsonschema_version=4.26.0
+if ! "$venv/bin/python" -c "import importlib.metadata as m; assert m.version('jsonschema') == '$jsonschema_version'" 2>/dev/null; then
+  echo "peers: installing jsonschema $jsonschema_version into $venv"
+  [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "jsonschema==$jsonschema_version"
 fi
 # Prism (Node) likewise, pinned, in a folder of the project's own.
 node_dir=.peers/node

@@ -122,6 +122,9 @@ pub enum Command {
         #[arg(long, value_name = "DATE")]
         today: Option<chrono::NaiveDate>,
     },
+    /// Print a JSON Schema of the pipeline YAML, for editors: completion and checking as
+    /// you type (docs/pipeline-reference.md#editor-support).
+    Schema,
     /// Print a shell completion script, e.g. `etl completions bash > /etc/bash_completion.d/etl`.
     Completions {
         #[arg(value_enum)]

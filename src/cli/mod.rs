@@ -104,6 +104,14 @@ pub fn run(cli: Cli) -> Exit {
             let today = today.unwrap_or_else(|| chrono::Local::now().date_naive());
             test::run(pipeline, files, today, &out)
         }
+        Command::Schema => {
+            let schema = crate::load::pipeline_schema();
+            out.print(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&schema).unwrap_or_default()
+            ));
+            Exit::Ok
+        }
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();

@@ -2,6 +2,7 @@
 //! texts of the mapping files it names.
 
 mod interpolate;
+mod json_schema;
 mod pipeline;
 mod raw;
 mod raw_safety;
@@ -16,6 +17,7 @@ mod window;
 mod yaml;
 
 pub use interpolate::{Env, ProcessEnv, interpolate_secret};
+pub use json_schema::pipeline_schema;
 pub use pipeline::*;
 pub use spanned_map::SpannedMap;
 pub use window::YearlyWindow;
