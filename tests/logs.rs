@@ -119,3 +119,30 @@ fn the_progress_line_is_drawn_on_a_terminal_only() {
     assert!(screen.contains("read: extens.elever (2 of 6)"), "{screen}");
     assert!(screen.contains("organisation: 2 to add"), "{screen}");
 }
+
+#[test]
+fn quiet_still_asks_before_it_applies() {
+    let sb = Sandbox::example();
+    let out = sb
+        .etl(&[
+            "apply",
+            "pipeline.yaml",
+            "--today",
+            common::TODAY,
+            "--quiet",
+        ])
+        .write_stdin("no\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("Do you want to perform these actions?"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        !stdout(&out).contains("to add"),
+        "the plan itself is not shown"
+    );
+    assert!(stderr(&out).contains("apply cancelled"), "{}", stderr(&out));
+}

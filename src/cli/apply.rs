@@ -134,11 +134,13 @@ fn apply_pipeline(
     Ok(Exit::Ok)
 }
 
+/// Asks for `yes`. The question is shown even with `--quiet`: a prompt nobody sees would
+/// wait for ever.
 fn approved(out: &Output) -> bool {
-    out.print("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+    out.ask("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
     let mut answer = String::new();
     let read = std::io::stdin().lock().read_line(&mut answer);
-    out.print("\n");
+    out.ask("\n");
     read.is_ok() && answer.trim() == "yes"
 }
 

@@ -84,6 +84,13 @@ impl Output {
         let _ = std::io::stderr().write_all(line.as_bytes());
     }
 
+    /// A question to the user, on stdout whatever the level.
+    pub fn ask(&self, text: &str) {
+        let mut out = std::io::stdout();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    }
+
     /// A result: the plan, the explanation, the export's summary. Not shown with `--quiet`.
     pub fn print(&self, text: &str) {
         if self.level == Level::Quiet {
