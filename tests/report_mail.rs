@@ -195,3 +195,17 @@ fn a_password_in_the_smtp_url_is_refused_and_never_shown() {
     );
     assert!(!err.contains("Hemligt123"), "{err}");
 }
+
+#[test]
+fn a_saved_plan_is_mailed_as_its_pipeline_says() {
+    let smtp = SmtpServer::start();
+    let sb = mailing(&smtp.url(), Some("[completed]"));
+    sb.plan(&["--out", "tonight.plan.json"]).assert().success();
+    sb.etl(&["apply", "tonight.plan.json"]).assert().success();
+    let mails = smtp.mails();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(
+        mails[0].subject,
+        "roster-etl extens-ad: completed (apply 2026-11-21)"
+    );
+}

@@ -24,9 +24,15 @@ pub fn run(file: &Path, flags: &ApplyFlags, out: &Output) -> Exit {
     let mut sources = SourceMap::new();
     let mut record = RunRecord::new(file, flags.run.today());
     let result = match read_saved_plan(file) {
-        Some(plan) => {
-            plan.and_then(|p| apply_saved(record.plan.insert(p), out, &mut record.applied))
-        }
+        Some(plan) => plan.and_then(|p| {
+            if !flags.no_mail {
+                // The saved plan names its pipeline: its `report.mail` is read from there.
+                let pipeline = Path::new(&p.pipeline);
+                let loaded = crate::load::load(pipeline, &ProcessEnv, &mut SourceMap::new());
+                record.mail_for(loaded.as_ref().ok());
+            }
+            apply_saved(record.plan.insert(p), out, &mut record.applied)
+        }),
         None => apply_pipeline(file, flags, &mut sources, out, &mut record),
     };
     record.finish("apply", result, flags.reports, &sources, out)
