@@ -192,3 +192,20 @@ fn the_docs_show_the_example_tests_as_they_are() {
         "docs/mapping-tests.md must show examples/extens-ad/pipeline.tests.yaml as it is"
     );
 }
+
+#[test]
+fn the_ldap_pipeline_passes_the_same_tests_without_contacting_the_directory() {
+    let sb = Sandbox::example();
+    let out = sb
+        .etl(&["test", "pipeline-ldap.yaml", "pipeline.tests.yaml"])
+        .env("AD_URL", "ldap://127.0.0.1:9")
+        .env("AD_PASSWORD", "unused")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).ends_with("6 test(s): 6 passed, 0 failed.\n"),
+        "{}",
+        stdout(&out)
+    );
+}
