@@ -155,8 +155,25 @@ fn an_smtp_server_that_does_not_answer_fails_the_run_after_it_applied() {
         "{err}"
     );
     assert!(
+        err.contains("pipeline.yaml:40:11"),
+        "at the smtp: line: {err}"
+    );
+    assert!(
         sb.path("out/skolon/users.csv").exists(),
         "the run itself was applied"
+    );
+
+    // A saved plan's mail error points at its pipeline's smtp: line too.
+    sb.drop_pupils(&["E1001"]);
+    sb.plan(&["--out", "tonight.plan.json", "--allow", "delete.person=1"])
+        .assert()
+        .success();
+    let out = sb.etl(&["apply", "tonight.plan.json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("E0604") && err.contains("pipeline.yaml:40:11"),
+        "{err}"
     );
 }
 

@@ -127,37 +127,19 @@ fn validate(schema: &Value, pipelines: &[(String, String)]) -> Vec<String> {
         })
         .collect();
     std::fs::write(dir.path().join("docs.json"), Value::Array(docs).to_string()).unwrap();
-    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".peers/venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: run scripts/peers/install.sh",
-        python.display()
-    );
-    let out = std::process::Command::new(python)
-        .args([
-            "-c",
-            "import json, sys, jsonschema\n\
+    common::run_peer_python(
+        "import json, sys, jsonschema\n\
              schema = json.load(open(sys.argv[1]))\n\
              jsonschema.Draft202012Validator.check_schema(schema)\n\
              v = jsonschema.Draft202012Validator(schema)\n\
              for d in json.load(open(sys.argv[2])):\n\
              \x20   for e in v.iter_errors(d['doc']):\n\
              \x20       print(d['name'] + ': ' + e.message)\n",
-        ])
-        .arg(dir.path().join("schema.json"))
-        .arg(dir.path().join("docs.json"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(String::from)
-        .collect()
+        &[
+            &dir.path().join("schema.json"),
+            &dir.path().join("docs.json"),
+        ],
+    )
 }
 
 #[test]

@@ -27,15 +27,21 @@ pub fn run(file: &Path, flags: &ApplyFlags, out: &Output) -> Exit {
         Some(plan) => plan.and_then(|p| {
             if !flags.no_mail {
                 // The saved plan names its pipeline: its `report.mail` is read from there.
-                let pipeline = Path::new(&p.pipeline);
-                let loaded = crate::load::load(pipeline, &ProcessEnv, &mut SourceMap::new());
-                record.mail_for(loaded.as_ref().ok());
+                mail_as_pipeline_says(Path::new(&p.pipeline), &mut sources, &mut record);
             }
             apply_saved(record.plan.insert(p), out, &mut record.applied)
         }),
         None => apply_pipeline(file, flags, &mut sources, out, &mut record),
     };
     record.finish("apply", result, flags.reports, &sources, out)
+}
+
+/// Loads only the pipeline (no mappings, no data) for its `report.mail`, into the run's own
+/// source map so a mail error can point at the `smtp:` line. A pipeline that cannot be
+/// loaded has no mail settings.
+fn mail_as_pipeline_says(pipeline: &Path, sources: &mut SourceMap, record: &mut RunRecord) {
+    let loaded = crate::load::load(pipeline, &ProcessEnv, sources);
+    record.mail_for(loaded.as_ref().ok());
 }
 
 /// `Some` when the file is a saved plan (JSON), `None` when it is a pipeline.
@@ -83,8 +89,7 @@ fn apply_pipeline(
         Ok(c) => c,
         Err(d) => {
             if !flags.no_mail {
-                let loaded = crate::load::load(path, &ProcessEnv, &mut SourceMap::new());
-                record.mail_for(loaded.as_ref().ok());
+                mail_as_pipeline_says(path, sources, record);
             }
             return Err(d);
         }

@@ -93,11 +93,8 @@ impl Output {
 
     /// A result: the plan, the explanation, the export's summary. Not shown with `--quiet`.
     pub fn print(&self, text: &str) {
-        if self.level == Level::Quiet {
-            return;
+        if self.level != Level::Quiet {
+            self.ask(text);
         }
-        let mut out = std::io::stdout();
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
     }
 }

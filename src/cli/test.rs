@@ -34,7 +34,14 @@ pub fn run(pipeline: &Path, files: &[PathBuf], today: chrono::NaiveDate, out: &O
             out.diagnostics(&[d], &sources);
             return Exit::Error;
         }
-        for outcome in crate::testing::run(&compiled, file, &tests, today, &mut sources) {
+        let outcomes = match crate::testing::run(&compiled, file, &tests, today, &mut sources) {
+            Ok(o) => o,
+            Err(diags) => {
+                out.diagnostics(&diags, &sources);
+                return Exit::Error;
+            }
+        };
+        for outcome in outcomes {
             if outcome.failures.is_empty() {
                 passed += 1;
                 out.print(&format!("ok    {}\n", outcome.name));

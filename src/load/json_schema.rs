@@ -5,14 +5,8 @@
 
 use serde_json::{Map, Value, json};
 
-const SOURCE_TYPES: [&str; 3] = ["csv", "ss12000", "ldap"];
-const TARGET_TYPES: [&str; 5] = [
-    "oneroster-1.1",
-    "oneroster-1.2",
-    "sds-2.1",
-    "pifu-ims",
-    "scim-2.0",
-];
+use super::TargetKind;
+use super::resolve_source::SOURCE_TYPES;
 
 pub fn pipeline_schema() -> Value {
     let mut schema = object(
@@ -275,7 +269,7 @@ fn target() -> Value {
                 "type",
                 choice(
                     "The target's format or protocol (docs/connectors/README.md).",
-                    &TARGET_TYPES,
+                    TargetKind::NAMES,
                 ),
             ),
             ("path", text("The folder a file target writes to.")),
@@ -363,7 +357,7 @@ fn target() -> Value {
 }
 
 fn mail() -> Value {
-    let when = ["failed", "held", "completed", "no_changes", "always"];
+    let when: Vec<&str> = crate::report::WHEN.iter().map(|(name, _)| *name).collect();
     object(
         "Mail each etl apply's status report through SMTP; a held plan is mailed once.",
         &["smtp", "from", "to"],

@@ -50,6 +50,7 @@ impl Resolver<'_> {
             user,
             password,
             timeout: Duration::from_secs(timeout.max(1)),
+            span: self.span(&raw.smtp),
         })
     }
 

@@ -14,7 +14,7 @@ use crate::source::{CsvOptions, EncodingChoice};
 use serde_saphyr::Spanned;
 use std::time::Duration;
 
-const SOURCE_TYPES: [&str; 3] = ["csv", "ss12000", "ldap"];
+pub(super) const SOURCE_TYPES: [&str; 3] = ["csv", "ss12000", "ldap"];
 
 impl Resolver<'_> {
     pub(super) fn systems(&mut self, raw: &SpannedMap<RawSource>) -> Vec<SourceSystem> {

@@ -122,6 +122,20 @@ impl Action {
         Action::Delete,
     ];
 
+    /// The action as the saved plan spells it (`create`, `trash` ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Restore => "restore",
+            Action::Update => "update",
+            Action::Rekey => "rekey",
+            Action::Trash => "trash",
+            Action::Archive => "archive",
+            Action::Delay => "delay",
+            Action::Delete => "delete",
+        }
+    }
+
     /// `+` adds, `~` changes, `-` removes (Terraform's signs).
     pub fn sign(self) -> char {
         match self {

@@ -23,6 +23,8 @@ pub struct MailOptions {
     /// A `${VAR}` or `${file:...}` reference, read when the mail is sent.
     pub password: Option<String>,
     pub timeout: Duration,
+    /// The `smtp:` value in the pipeline, where a failure to send is shown.
+    pub span: crate::diagnostic::Span,
 }
 
 /// What `when:` names, and the statuses each word stands for.
@@ -95,6 +97,7 @@ impl MailOptions {
             Code::MailSend,
             format!("cannot mail the status report through {}: {why}", self.smtp),
         )
+        .label(self.span, "this server")
         .help("check `report.mail` in the pipeline and that the SMTP server answers; the run itself ended as the report says")
     }
 }

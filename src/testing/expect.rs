@@ -100,15 +100,15 @@ impl Checker<'_> {
             for (key, action) in &keys.0 {
                 let got = plan
                     .and_then(|p| p.changes.iter().find(|c| c.key == key.value))
-                    .map_or("none", |c| action_name(c.action));
-                if !ACTIONS.contains(&action.value.as_str()) {
+                    .map_or("none", |c| c.action.name());
+                if !actions().any(|a| a == action.value) {
                     out.push(
                         Diag::error(Code::TestFile, format!("unknown action `{}`", action.value))
                             .label(span_of(action, self.file), "here")
                             .help(format!(
                                 "the actions are {}; {}",
-                                ACTIONS.join(", "),
-                                suggest::did_you_mean(&action.value, ACTIONS)
+                                actions().collect::<Vec<_>>().join(", "),
+                                suggest::did_you_mean(&action.value, actions())
                             )),
                     );
                 } else if got != action.value {
@@ -174,22 +174,9 @@ impl Checker<'_> {
     }
 }
 
-/// What `plan:` may expect for a key.
-pub const ACTIONS: [&str; 9] = [
-    "create", "restore", "update", "rekey", "trash", "archive", "delay", "delete", "none",
-];
-
-fn action_name(action: Action) -> &'static str {
-    match action {
-        Action::Create => "create",
-        Action::Restore => "restore",
-        Action::Update => "update",
-        Action::Rekey => "rekey",
-        Action::Trash => "trash",
-        Action::Archive => "archive",
-        Action::Delay => "delay",
-        Action::Delete => "delete",
-    }
+/// What `plan:` may expect for a key: an action, or `none` for no change.
+fn actions() -> impl Iterator<Item = &'static str> + Clone {
+    Action::ALL.iter().map(|a| a.name()).chain(["none"])
 }
 
 fn shown(value: &Option<String>) -> String {

@@ -35,31 +35,34 @@ pub fn read(path: &std::path::Path, sources: &mut SourceMap) -> Result<(FileId, 
     Ok((file, raw))
 }
 
-/// Runs every test of a file.
+/// Runs every test of a file (an error when a dataset's columns cannot be read).
 pub fn run(
     compiled: &Compiled,
     file: FileId,
     tests: &RawTests,
     today: NaiveDate,
     sources: &mut SourceMap,
-) -> Vec<Outcome> {
-    tests
+) -> Result<Vec<Outcome>, Vec<Diag>> {
+    let pipeline = &compiled.loaded.pipeline;
+    let builder = Datasets::new(&compiled.checked.program, pipeline, file, sources)?;
+    Ok(tests
         .tests
         .iter()
         .map(|t| Outcome {
             name: t.name.value.clone(),
-            failures: run_one(compiled, file, t, today, sources),
+            failures: run_one(compiled, &builder, t, today, sources),
         })
-        .collect()
+        .collect())
 }
 
 fn run_one(
     compiled: &Compiled,
-    file: FileId,
+    builder: &Datasets,
     test: &RawTest,
     today: NaiveDate,
-    sources: &mut SourceMap,
+    sources: &SourceMap,
 ) -> Vec<Diag> {
+    let file = builder.file();
     let today = match &test.today {
         Some(t) => match NaiveDate::parse_from_str(&t.value, "%Y-%m-%d") {
             Ok(d) => d,
@@ -75,13 +78,6 @@ fn run_one(
     };
     let pipeline = &compiled.loaded.pipeline;
     let program = &compiled.checked.program;
-    let display = sources.name(file).to_string();
-    let builder = Datasets {
-        program,
-        pipeline,
-        file,
-        display: &display,
-    };
     let ctx = CallCtx::new(today).reading_ahead(pipeline.read_ahead);
     let datasets = match builder.build(&test.given, sources) {
         Ok(d) => d,

@@ -10,34 +10,61 @@ use crate::load::{Pipeline, span_of};
 use crate::source::Dataset;
 
 pub struct Datasets<'a> {
-    pub program: &'a Program,
-    pub pipeline: &'a Pipeline,
-    pub file: FileId,
+    program: &'a Program,
+    pipeline: &'a Pipeline,
+    file: FileId,
     /// The test file as users should see it.
-    pub display: &'a str,
+    display: String,
+    /// Per dataset of the program, its columns (read once for all tests of a file).
+    columns: Vec<Vec<String>>,
 }
 
-impl Datasets<'_> {
-    /// Tonight's (or yesterday's) datasets of one test; every unknown name is reported.
-    pub fn build(&self, rows: &Rows, sources: &mut SourceMap) -> Result<Vec<Dataset>, Vec<Diag>> {
-        let mut problems = Vec::new();
-        let mut out = Vec::new();
+impl<'a> Datasets<'a> {
+    /// Reads the columns of every dataset the program uses (a CSV file's header once).
+    pub fn new(
+        program: &'a Program,
+        pipeline: &'a Pipeline,
+        file: FileId,
+        sources: &mut SourceMap,
+    ) -> Result<Datasets<'a>, Vec<Diag>> {
+        let mut diags = Diagnostics::new();
         let mut schemas = Schemas::default();
-        for used in &self.program.datasets {
-            let columns = self
-                .pipeline
-                .dataset(&used.qualified)
-                .and_then(|decl| {
-                    let mut diags = Diagnostics::new();
-                    let found = schemas
-                        .columns(decl, sources, &mut diags)
-                        .map(<[String]>::to_vec);
-                    problems.extend(diags.take());
-                    found
-                })
-                .unwrap_or_default();
-            out.push(Dataset::new(self.display.to_string(), columns));
+        let columns = program
+            .datasets
+            .iter()
+            .map(|used| {
+                pipeline
+                    .dataset(&used.qualified)
+                    .and_then(|decl| schemas.columns(decl, sources, &mut diags))
+                    .map(<[String]>::to_vec)
+                    .unwrap_or_default()
+            })
+            .collect();
+        if diags.has_errors() {
+            return Err(diags.take());
         }
+        Ok(Datasets {
+            program,
+            pipeline,
+            file,
+            display: sources.name(file).to_string(),
+            columns,
+        })
+    }
+
+    /// The test file.
+    pub fn file(&self) -> FileId {
+        self.file
+    }
+
+    /// Tonight's (or yesterday's) datasets of one test; every unknown name is reported.
+    pub fn build(&self, rows: &Rows, sources: &SourceMap) -> Result<Vec<Dataset>, Vec<Diag>> {
+        let mut problems = Vec::new();
+        let mut out: Vec<Dataset> = self
+            .columns
+            .iter()
+            .map(|c| Dataset::new(self.display.clone(), c.clone()))
+            .collect();
         for (name, given) in &rows.0 {
             let Some(i) = self
                 .program

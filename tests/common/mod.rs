@@ -222,6 +222,36 @@ pub fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// The Python of the peers' venv (scripts/peers/install.sh); the test fails when it is missing.
+pub fn peer_python() -> PathBuf {
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".peers/venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run scripts/peers/install.sh",
+        python.display()
+    );
+    python
+}
+
+/// Runs a Python script with the peers' Python; the lines it prints.
+pub fn run_peer_python(script: &str, args: &[&Path]) -> Vec<String> {
+    let out = std::process::Command::new(peer_python())
+        .args(["-c", script])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
 /// A port nobody listens on yet.
 pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -3,7 +3,6 @@
 //! a Maildir; the messages are read back with Python's own `email` parser. When it is
 //! missing the test fails; it is never skipped.
 
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -25,10 +24,6 @@ pub struct Mail {
     pub html: String,
 }
 
-fn python() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(".peers/venv/bin/python")
-}
-
 /// Prints each Maildir message as one JSON line, its parts decoded, in the order received.
 const READ_MAILDIR: &str = r#"
 import email, email.policy, json, os, sys
@@ -43,12 +38,7 @@ for name in sorted(os.listdir(new), key=lambda n: os.stat(os.path.join(new, n)).
 
 impl SmtpServer {
     pub fn start() -> SmtpServer {
-        let python = python();
-        assert!(
-            python.exists(),
-            "{} is missing: run scripts/peers/install.sh",
-            python.display()
-        );
+        let python = super::peer_python();
         let dir = tempfile::tempdir().unwrap();
         let maildir = dir.path().join("Maildir");
         let port = super::free_port();
@@ -87,19 +77,8 @@ impl SmtpServer {
         if !maildir.join("new").exists() {
             return Vec::new();
         }
-        let out = Command::new(python())
-            .args(["-c", READ_MAILDIR])
-            .arg(&maildir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
+        super::run_peer_python(READ_MAILDIR, &[&maildir])
+            .iter()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect()
     }
