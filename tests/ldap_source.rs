@@ -13,6 +13,7 @@ use common::samba::{self, BASE, SERVICE_ACCOUNT, SERVICE_PASSWORD, Samba};
 use common::{Sandbox, TODAY, stderr, stdout};
 use libtest_mimic::{Arguments, Failed, Trial};
 use roster_etl::diagnostic::{FileId, Span};
+use roster_etl::report::{Recorded, Unit, Watch};
 use roster_etl::source::Dataset;
 use roster_etl::source::ldap::{self, LdapOptions, LdapQuery, Scope};
 use std::path::PathBuf;
@@ -292,7 +293,7 @@ fn every_user_is_read_page_by_page_over_ldaps(d: &Directory) {
     let secrets = tempfile::tempdir().unwrap();
     let options = options(d, "ldaps://127.0.0.1:636", false, &secrets);
     let q = query("OU=Skola", USERS, &ATTRIBUTES);
-    let read = ldap::read("ad", &options, &[&q]).unwrap();
+    let read = ldap::read("ad", &options, &[&q], &Watch::default()).unwrap();
     let users = &read.datasets[0];
     let mut columns = vec!["dn"];
     columns.extend(ATTRIBUTES);
@@ -357,7 +358,8 @@ fn the_page_size_sets_the_number_of_pages(d: &Directory) {
     for (size, pages) in [(1_000, 3), (100, 27), (5_000, 1)] {
         let mut options = options(d, "ldaps://127.0.0.1:636", false, &secrets);
         options.page_size = size;
-        let read = ldap::read("ad", &options, &[&q]).unwrap();
+        let (recorded, watch) = Recorded::watch();
+        let read = ldap::read("ad", &options, &[&q], &watch).unwrap();
         assert_eq!(read.datasets[0].len(), PUPILS + 8, "page size {size}");
         assert_eq!(
             read.pages,
@@ -365,6 +367,11 @@ fn the_page_size_sets_the_number_of_pages(d: &Directory) {
             "{} entries in pages of {size}",
             PUPILS + 8
         );
+        // Progress is told once a page, ending at every entry read.
+        let advances = recorded.advances();
+        assert_eq!(advances.len() as u32, pages, "page size {size}");
+        let entries = (read.datasets[0].len() + read.protected) as u64;
+        assert_eq!(recorded.last(), Some((entries, None, Unit::Objects)));
     }
 }
 
@@ -378,7 +385,7 @@ fn starttls_and_plain_ldap_read_the_same_entries(d: &Directory) {
         ("ldap://127.0.0.1:389", false),
     ] {
         let options = options(d, url, starttls, &secrets);
-        let read = ldap::read("ad", &options, &[&q])
+        let read = ldap::read("ad", &options, &[&q], &Watch::default())
             .unwrap_or_else(|e| panic!("{url} (StartTLS {starttls}): {e:?}"));
         seen.push(rows(&read.datasets[0]));
     }
@@ -395,7 +402,7 @@ fn a_group_of_two_thousand_members_is_read_whole(d: &Directory) {
         "(objectClass=group)",
         &["sAMAccountName", "member"],
     );
-    let read = ldap::read("ad", &options, &[&q]).unwrap();
+    let read = ldap::read("ad", &options, &[&q], &Watch::default()).unwrap();
     let group = row_of(&read.datasets[0], "alla-elever");
     let members: Vec<&str> = field(&group, "member").split('|').collect();
     assert_eq!(members.len(), GROUP_MEMBERS, "every member, in one field");
@@ -415,7 +422,7 @@ fn protected_entries_are_dropped_as_they_are_read(d: &Directory) {
         span: nowhere(),
         values: vec!["Skyddad".into()],
     });
-    let read = ldap::read("ad", &options, &[&q]).unwrap();
+    let read = ldap::read("ad", &options, &[&q], &Watch::default()).unwrap();
     let users = &read.datasets[0];
     assert_eq!(read.protected, 1);
     let accounts: Vec<&str> = (0..users.len() as u32).map(|r| users.get(r, 1)).collect();
@@ -714,7 +721,7 @@ fn a_directory_that_never_answers_times_out() {
     };
     let started = std::time::Instant::now();
     let q = query("OU=Skola", USERS, &["sAMAccountName"]);
-    let e = ldap::read("ad", &options, &[&q]).unwrap_err();
+    let e = ldap::read("ad", &options, &[&q], &Watch::default()).unwrap_err();
     assert!(
         started.elapsed() < std::time::Duration::from_secs(4),
         "{:?}",

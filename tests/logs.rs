@@ -37,7 +37,7 @@ fn verbose_shows_each_step_as_it_starts_and_ends() {
         "etl: read done in ",
         "etl: map 5 mapping block(s)",
         "etl: diff skolon (its state, then the changes)",
-        "etl: write 1 target(s)",
+        "etl: write skolon (1 of 1)",
         "etl: write done in ",
     ] {
         assert!(err.contains(line), "missing {line:?} in\n{err}");
@@ -98,7 +98,7 @@ fn json_logs_are_one_object_per_line_with_code_and_place() {
 }
 
 #[test]
-fn the_progress_line_is_drawn_on_a_terminal_only() {
+fn the_progress_bar_is_drawn_on_a_terminal_only() {
     let sb = Sandbox::example();
     let piped = sb.plan(&[]).output().unwrap();
     assert!(!stderr(&piped).contains("read:"), "{}", stderr(&piped));
@@ -117,6 +117,12 @@ fn the_progress_line_is_drawn_on_a_terminal_only() {
     assert!(out.status.success(), "{}", stderr(&out));
     let screen = String::from_utf8_lossy(&out.stdout);
     assert!(screen.contains("read: extens.elever (2 of 6)"), "{screen}");
+    // The step becomes a bar of the file's own bytes (Windows-1252, as on disk).
+    let size = std::fs::metadata(sb.dir().join("data/elever.csv"))
+        .unwrap()
+        .len();
+    let full = format!("[{}] {size} B/{size} B", "=".repeat(24));
+    assert!(screen.contains(&full), "{full} in {screen}");
     assert!(screen.contains("organisation: 2 to add"), "{screen}");
 }
 

@@ -8,6 +8,9 @@ mod common;
 use common::fault_proxy::FaultProxy;
 use common::scim::{ScimServer, TOKEN};
 use common::{Sandbox, stderr};
+use roster_etl::plan::Plan;
+use roster_etl::report::{Recorded, Unit};
+use roster_etl::state::StateLock;
 use serde_json::json;
 
 fn scim_sandbox(server: &ScimServer, extra: &str) -> Sandbox {
@@ -506,4 +509,43 @@ fn concurrency_and_batch_bound_the_requests_sent() {
         patches, with_members,
         "one member request per group with members"
     );
+}
+
+#[test]
+fn a_run_tells_how_many_of_its_changes_the_server_has_taken() {
+    let server = ScimServer::start();
+    let sb = scim_sandbox(&server, "");
+    std::fs::write(sb.dir().join("token.txt"), TOKEN).unwrap();
+    let token = format!("${{file:{}}}", sb.dir().join("token.txt").display());
+    sb.edit("pipeline.yaml", "${SCIM_TOKEN}", &token);
+    let out = sb.plan(&["--out", "plan.json"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(sb.dir().join("plan.json")).unwrap();
+    let plan: Plan = serde_json::from_str(&text).unwrap();
+    let changes: usize = plan.targets[0]
+        .entities
+        .iter()
+        .map(|e| e.changes.len())
+        .sum();
+    assert!(changes > 20, "{changes}");
+
+    let (recorded, watch) = Recorded::watch();
+    let lock = StateLock::acquire(std::path::Path::new(&plan.state), "test").unwrap();
+    roster_etl::apply::apply(&plan, &lock, &watch).unwrap();
+    let advances = recorded.advances();
+    let total = Some(changes as u64);
+    assert!(
+        advances
+            .iter()
+            .all(|a| a.1 == total && a.2 == Unit::Changes)
+    );
+    assert!(
+        advances.windows(2).all(|w| w[0].0 <= w[1].0),
+        "never backwards: {advances:?}"
+    );
+    assert_eq!(
+        recorded.last(),
+        Some((changes as u64, total, Unit::Changes))
+    );
+    assert_eq!(server.resources("Users").len(), 10);
 }

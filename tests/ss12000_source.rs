@@ -13,6 +13,7 @@ use common::prism::{Answers, Prism, TOKEN};
 use common::{Sandbox, assert_unchanged, stderr, stdout};
 use roster_etl::diagnostic::{Code, FileId, Span};
 use roster_etl::net::OAuth2Options;
+use roster_etl::report::{Recorded, Unit, Watch};
 use roster_etl::source::ss12000::{self, How, Incremental, MirrorAt, Resource, Ss12000Options};
 
 /// Settings for a direct read; the token comes from a secret file, as in production.
@@ -64,7 +65,13 @@ fn assert_no_violations(prism: &Prism) {
 fn every_dataset_is_read_page_by_page_with_its_columns() {
     let prism = Prism::start(Answers::Dynamic);
     let secrets = tempfile::tempdir().unwrap();
-    let read = ss12000::read("register", &options(&prism.url(), &secrets), Resource::ALL).unwrap();
+    let read = ss12000::read(
+        "register",
+        &options(&prism.url(), &secrets),
+        Resource::ALL,
+        &Watch::default(),
+    )
+    .unwrap();
     assert_eq!(read.datasets.len(), Resource::ALL.len());
     for (dataset, resource) in read.datasets.iter().zip(Resource::ALL) {
         assert_eq!(dataset.columns, resource.columns(), "{}", resource.name());
@@ -101,14 +108,21 @@ fn protected_persons_are_not_read() {
     // Prism marks a random share of its persons; read until some were protected.
     let mut seen = 0;
     for _ in 0..40 {
+        let (recorded, watch) = Recorded::watch();
         let read = ss12000::read(
             "register",
             &options(&prism.url(), &secrets),
             &[Resource::Persons],
+            &watch,
         )
         .unwrap();
         let rows = read.datasets[0].len();
         assert_eq!(rows + read.protected, read.objects, "a person went missing");
+        // Progress counts every object read, protected or not, page by page.
+        assert_eq!(
+            recorded.last(),
+            Some((read.objects as u64, None, Unit::Objects))
+        );
         seen += read.protected;
         if seen > 0 {
             break;
@@ -288,6 +302,7 @@ fn answers_that_break_the_standard_are_refused_not_half_read() {
         "register",
         &options(&prism.url(), &secrets),
         &[Resource::Organisations],
+        &Watch::default(),
     )
     .unwrap_err();
     assert_eq!(e.code, Code::BadSourceAnswer);
@@ -308,6 +323,7 @@ fn a_rate_limited_server_is_retried_after_the_time_it_asks() {
         "register",
         &options(&proxy.base(), &secrets),
         &[Resource::Groups],
+        &Watch::default(),
     )
     .unwrap();
     assert_eq!(proxy.throttled(), 2);
@@ -381,7 +397,13 @@ fn oauth2_client_credentials_give_the_token_every_request_carries() {
     let server = TokenServer::start(600);
     let secrets = tempfile::tempdir().unwrap();
     let options = oauth2_options(&proxy.base(), &server, &secrets);
-    let read = ss12000::read("register", &options, &[Resource::Persons, Resource::Groups]).unwrap();
+    let read = ss12000::read(
+        "register",
+        &options,
+        &[Resource::Persons, Resource::Groups],
+        &Watch::default(),
+    )
+    .unwrap();
     assert_eq!(read.datasets.len(), 2);
     let issued = server.issued();
     assert_eq!(
@@ -408,7 +430,13 @@ fn an_expiring_token_is_renewed_before_the_next_request() {
     let server = TokenServer::start(31);
     let secrets = tempfile::tempdir().unwrap();
     let options = oauth2_options(&proxy.base(), &server, &secrets);
-    ss12000::read("register", &options, &[Resource::Organisations]).unwrap();
+    ss12000::read(
+        "register",
+        &options,
+        &[Resource::Organisations],
+        &Watch::default(),
+    )
+    .unwrap();
     let issued = server.issued();
     assert!(issued.len() >= 2, "no renewal:\n{}", server.log());
     let sent = proxy.authorizations();
@@ -505,7 +533,10 @@ fn an_incremental_source_reads_in_full_then_only_what_changed_into_its_mirror() 
 
     // Prism's random lists are sometimes empty: read until it sent persons.
     let first = (0..20)
-        .map(|_| ss12000::read_incremental("register", &options, &wanted, &at).unwrap())
+        .map(|_| {
+            ss12000::read_incremental("register", &options, &wanted, &at, &Watch::default())
+                .unwrap()
+        })
         .find(|read| !read.datasets[0].is_empty())
         .expect("Prism sent no persons in 20 reads");
     assert_eq!(first.how, How::Full(Some("no mirror yet".into())));
@@ -519,7 +550,8 @@ fn an_incremental_source_reads_in_full_then_only_what_changed_into_its_mirror() 
     }
 
     let sent = proxy.requests().len();
-    let second = ss12000::read_incremental("register", &options, &wanted, &at).unwrap();
+    let second =
+        ss12000::read_incremental("register", &options, &wanted, &at, &Watch::default()).unwrap();
     let How::Changes { since, changed, .. } = second.how else {
         panic!("the second read was {:?}", second.how)
     };
@@ -555,7 +587,9 @@ fn an_incremental_source_reads_in_full_then_only_what_changed_into_its_mirror() 
         path: &path,
         full: true,
     };
-    let third = ss12000::read_incremental("register", &options, &wanted, &forced).unwrap();
+    let third =
+        ss12000::read_incremental("register", &options, &wanted, &forced, &Watch::default())
+            .unwrap();
     assert_eq!(third.how, How::Full(Some("--full-read".into())));
     assert_no_violations(&prism);
 }

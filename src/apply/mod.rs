@@ -6,25 +6,32 @@ use crate::diagnostic::{Code, Diag};
 use crate::diff::{Stored, apply_changes};
 use crate::load::TargetKind;
 use crate::plan::{Plan, Summary, TargetPlan};
+use crate::report::Watch;
 use crate::state::{AppliedRun, State, StateLock, TargetVersion, stale};
 use crate::target::{OutFile, RenderInput};
 use std::path::Path;
 
-/// Applies a plan. The caller holds the state lock. A held plan is refused whole.
+/// Applies a plan, telling `watch` which target it writes and how far a server target is.
+/// The caller holds the state lock. A held plan is refused whole.
 ///
 /// Every target is rendered before any is written (and before a new state file is made), so
 /// a record that a target format cannot express stops the run with nothing written anywhere.
 /// A server target that refuses some changes records the rest and lets the other targets
 /// run; its refusals are the run's errors.
-pub fn apply(plan: &Plan, lock: &StateLock) -> Result<(), Vec<Diag>> {
-    apply_read(plan, lock, Vec::new())
+pub fn apply(plan: &Plan, lock: &StateLock, watch: &Watch) -> Result<(), Vec<Diag>> {
+    apply_read(plan, lock, Vec::new(), watch)
 }
 
 /// [`apply`] for a plan this process just built under `_lock`: `read` holds what state held
 /// for each target as the plan was made (in the plan's target order), so it is not read again.
-pub fn apply_read(plan: &Plan, _lock: &StateLock, read: Vec<Stored>) -> Result<(), Vec<Diag>> {
+pub fn apply_read(
+    plan: &Plan,
+    _lock: &StateLock,
+    read: Vec<Stored>,
+    watch: &Watch,
+) -> Result<(), Vec<Diag>> {
     let mut refusals = Vec::new();
-    apply_targets(plan, read, &mut refusals).map_err(|e| vec![e])?;
+    apply_targets(plan, read, watch, &mut refusals).map_err(|e| vec![e])?;
     if refusals.is_empty() {
         Ok(())
     } else {
@@ -32,7 +39,12 @@ pub fn apply_read(plan: &Plan, _lock: &StateLock, read: Vec<Stored>) -> Result<(
     }
 }
 
-fn apply_targets(plan: &Plan, read: Vec<Stored>, refusals: &mut Vec<Diag>) -> Result<(), Diag> {
+fn apply_targets(
+    plan: &Plan,
+    read: Vec<Stored>,
+    watch: &Watch,
+    refusals: &mut Vec<Diag>,
+) -> Result<(), Diag> {
     if plan.is_held() {
         return Err(held(plan));
     }
@@ -53,10 +65,12 @@ fn apply_targets(plan: &Plan, read: Vec<Stored>, refusals: &mut Vec<Diag>) -> Re
     drop(existing);
     let mut state = State::open_or_create(state_path)?;
     for (done, p) in prepared.iter().enumerate() {
+        let of = format!("{} ({} of {})", p.target.name, done + 1, prepared.len());
+        watch.begin("write", &of);
         let written = match &p.work {
             Work::Files(files) => write_target(&mut state, plan, p.target, files),
             Work::Server { before, after } => {
-                sync_server(&mut state, plan, p.target, before, after)
+                sync_server(&mut state, plan, p.target, (before, after), watch)
             }
         };
         match written {
@@ -202,8 +216,8 @@ fn sync_server(
     state: &mut State,
     plan: &Plan,
     target: &TargetPlan,
-    before: &Stored,
-    after: &Stored,
+    (before, after): (&Stored, &Stored),
+    watch: &Watch,
 ) -> Result<Option<Diag>, Diag> {
     let options = target.options.scim.as_ref().ok_or_else(|| {
         Diag::error(
@@ -216,6 +230,7 @@ fn sync_server(
         before,
         after,
         ids: state.remote_ids(&target.name)?,
+        watch,
     };
     // Where the server is declared, for every message about it.
     let place = format!(

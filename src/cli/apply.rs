@@ -72,7 +72,10 @@ fn read_saved_plan(file: &Path) -> Option<Result<Plan, Vec<Diag>>> {
 
 fn apply_saved(plan: &Plan, out: &Output, applied: &mut bool) -> Result<Exit, Vec<Diag>> {
     let lock = StateLock::acquire(Path::new(&plan.state), "etl apply").map_err(|d| vec![d])?;
-    crate::apply::apply(plan, &lock)?;
+    let watch = out.watch();
+    let written = crate::apply::apply(plan, &lock, &watch);
+    watch.finish();
+    written?;
     *applied = true;
     out.print(&complete_line(plan));
     Ok(Exit::Ok)
@@ -129,8 +132,7 @@ fn apply_pipeline(
         timings.mark("render");
         record.phases = timings.phases.clone();
         let watch = out.watch();
-        watch.begin("write", &format!("{} target(s)", plan.targets.len()));
-        let written = crate::apply::apply_read(plan, &lock, read);
+        let written = crate::apply::apply_read(plan, &lock, read, &watch);
         watch.finish();
         written?;
         record.applied = true;

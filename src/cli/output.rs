@@ -41,8 +41,8 @@ impl Output {
     pub fn watch(&self) -> Watch {
         match (self.level, self.json) {
             (Level::Quiet, _) => Watch::default(),
-            (_, true) => Watch(Arc::new(JsonLines)),
-            (Level::Verbose, false) => Watch(Arc::new(Lines)),
+            (_, true) => Watch(Arc::new(JsonLines::new())),
+            (Level::Verbose, false) => Watch(Arc::new(Lines::new())),
             (Level::Normal, false) if self.terminal => Watch(Arc::new(Bar::new())),
             (Level::Normal, false) => Watch::default(),
         }

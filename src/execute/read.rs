@@ -45,6 +45,7 @@ pub fn read_datasets(
     let ctx = ServerCtx {
         state: &pipeline.state_path,
         full_read,
+        watch,
     };
     for system in &pipeline.systems {
         let Some(server) = &system.server else {
@@ -84,7 +85,7 @@ pub fn read_datasets(
             "read",
             &format!("{} ({} of {total})", used.qualified, i + 1),
         );
-        match read_dataset(&src, sources) {
+        match read_dataset(&src, sources, watch) {
             Ok((dataset, _)) => *slot = Some(dataset),
             Err(d) => diags.push(d),
         }
@@ -119,6 +120,7 @@ pub fn keep_mirrors(mirrors: Vec<MirrorUpdate>) -> Vec<Diag> {
 struct ServerCtx<'a> {
     state: &'a std::path::Path,
     full_read: bool,
+    watch: &'a crate::report::Watch,
 }
 
 /// The datasets of `system` the program reads, with their places in `program.datasets`.
@@ -154,9 +156,9 @@ fn read_server(
                     path: &path,
                     full: ctx.full_read,
                 };
-                ss12000::read_incremental(system, options, &resources, &at)?
+                ss12000::read_incremental(system, options, &resources, &at, ctx.watch)?
             } else {
-                ss12000::read(system, options, &resources)?
+                ss12000::read(system, options, &resources, ctx.watch)?
             };
             let note = read
                 .mirror
@@ -172,7 +174,7 @@ fn read_server(
             let queries: Vec<&LdapQuery> =
                 used.iter().filter_map(|(_, d)| d.ldap_query()).collect();
             Ok(ServerRead {
-                datasets: ldap::read(system, options, &queries)?.datasets,
+                datasets: ldap::read(system, options, &queries, ctx.watch)?.datasets,
                 note: None,
                 mirror: None,
             })

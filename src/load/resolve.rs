@@ -182,7 +182,7 @@ impl Resolver<'_> {
             options: &options,
             protected: None,
         };
-        let dataset = match read_dataset(&src, sources) {
+        let dataset = match read_dataset(&src, sources, &crate::report::Watch::default()) {
             Ok((d, _)) => d,
             Err(d) => {
                 self.diags.push(d);

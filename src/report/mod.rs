@@ -12,7 +12,7 @@ mod text;
 mod timings;
 
 pub use mail::{DEFAULT_WHEN, MailOptions, WHEN, subject};
-pub use progress::{Progress, Silent, Watch};
+pub use progress::{Progress, Recorded, Silent, Tally, Unit, Watch};
 pub use status::{Outcome, RunReport, Status, report};
 pub use steps::{STEPS, stopped_at};
 pub use timings::{Phase, Timings};

@@ -6,6 +6,7 @@ use super::dataset::Dataset;
 use super::encoding::{DecodeError, Encoding, decode};
 use super::protected::ProtectedRule;
 use crate::diagnostic::{Code, Diag, SourceMap, Span};
+use crate::report::{Unit, Watch};
 use std::path::Path;
 
 /// What the caller knows about the dataset, for messages.
@@ -20,22 +21,37 @@ pub struct CsvSource<'a> {
     pub protected: Option<&'a ProtectedRule>,
 }
 
-/// Reads the whole file into a [`Dataset`].
-pub fn read_dataset(src: &CsvSource, sources: &mut SourceMap) -> Result<(Dataset, Encoding), Diag> {
-    let (text, encoding) = read_text(src)?;
+/// Rows between two reports of how far the read is.
+const ROWS_PER_REPORT: usize = 8192;
+
+/// Reads the whole file into a [`Dataset`], telling `watch` how many of the file's bytes
+/// are read.
+pub fn read_dataset(
+    src: &CsvSource,
+    sources: &mut SourceMap,
+    watch: &Watch,
+) -> Result<(Dataset, Encoding), Diag> {
+    let (text, encoding, file_len) = read_text(src)?;
+    let size = Some(file_len);
     let mut reader = reader_for(&text, src.options);
     let columns = read_header(&mut reader, &text, src, sources)?;
     let guard = protected_column(src, &columns)?;
     let mut dataset = Dataset::new(src.display.to_string(), columns);
     let mut record = csv::StringRecord::new();
     let mut lines = LineCounter::default();
+    let mut seen: usize = 0;
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => return Err(csv_error(&e, &text, src, sources)),
         }
-        let line = lines.line_at(&text, record.position().map_or(0, |p| p.byte() as usize));
+        let at = record.position().map_or(0, |p| p.byte() as usize);
+        let line = lines.line_at(&text, at);
+        seen += 1;
+        if seen.is_multiple_of(ROWS_PER_REPORT) {
+            watch.advance(file_bytes(at, text.len(), file_len), size, Unit::Bytes);
+        }
         if record.len() == 1 && record.get(0) == Some("") {
             continue; // a blank line
         }
@@ -66,6 +82,7 @@ pub fn read_dataset(src: &CsvSource, sources: &mut SourceMap) -> Result<(Dataset
             );
         }
     }
+    watch.advance(file_len, size, Unit::Bytes);
     Ok((dataset, encoding))
 }
 
@@ -177,9 +194,18 @@ fn read_header(
     Ok(columns)
 }
 
-fn read_text(src: &CsvSource) -> Result<(String, Encoding), Diag> {
+/// The file's text, its encoding, and its size in bytes.
+fn read_text(src: &CsvSource) -> Result<(String, Encoding, u64), Diag> {
     let bytes = std::fs::read(src.path).map_err(|e| unreadable(src, &e))?;
-    decode_or_diag(&bytes, src)
+    let (text, encoding) = decode_or_diag(&bytes, src)?;
+    Ok((text, encoding, bytes.len() as u64))
+}
+
+/// How far into the file a place in its decoded text is: exact at the ends, in proportion
+/// between them (a Windows-1252 `å` is one byte in the file and two in the text).
+fn file_bytes(at: usize, text_len: usize, file_len: u64) -> u64 {
+    let at = (at as u128 * file_len as u128) / (text_len.max(1) as u128);
+    u64::try_from(at).unwrap_or(file_len).min(file_len)
 }
 
 /// The first line of the file, decoded.
@@ -275,6 +301,14 @@ mod tests {
     use std::io::Write;
 
     fn read(bytes: &[u8], encoding: EncodingChoice) -> Result<Dataset, Diag> {
+        read_watched(bytes, encoding, &Watch::default())
+    }
+
+    fn read_watched(
+        bytes: &[u8],
+        encoding: EncodingChoice,
+        watch: &Watch,
+    ) -> Result<Dataset, Diag> {
         let mut file = tempfile::NamedTempFile::new().unwrap();
         file.write_all(bytes).unwrap();
         let options = CsvOptions {
@@ -290,7 +324,42 @@ mod tests {
         };
         let mut sources = SourceMap::new();
         sources.add("pipeline.yaml", "x");
-        read_dataset(&src, &mut sources).map(|(d, _)| d)
+        read_dataset(&src, &mut sources, watch).map(|(d, _)| d)
+    }
+
+    #[test]
+    fn a_read_tells_how_many_bytes_it_has_read_ending_at_the_whole_file() {
+        let mut text = String::from("id;namn\n");
+        for i in 0..20_000 {
+            text.push_str(&format!("{i};Namn {i}\n"));
+        }
+        let (recorded, watch) = crate::report::Recorded::watch();
+        let d = read_watched(text.as_bytes(), EncodingChoice::Utf8, &watch).unwrap();
+        assert_eq!(d.len(), 20_000);
+        let size = Some(text.len() as u64);
+        let advances = recorded.advances();
+        // Every 8 192 rows, then the end.
+        assert_eq!(advances.len(), 20_000 / ROWS_PER_REPORT + 1);
+        assert!(advances.iter().all(|a| a.1 == size && a.2 == Unit::Bytes));
+        assert!(advances.windows(2).all(|w| w[0].0 < w[1].0), "{advances:?}");
+        assert_eq!(
+            recorded.last(),
+            Some((text.len() as u64, size, Unit::Bytes))
+        );
+    }
+
+    #[test]
+    fn progress_counts_the_file_s_bytes_not_the_decoded_text_s() {
+        let (recorded, watch) = crate::report::Recorded::watch();
+        let file = b"Id;Namn\r\n1;\xC5sa \xD6berg\r\n";
+        read_watched(file, EncodingChoice::Auto, &watch).unwrap();
+        let size = Some(file.len() as u64);
+        assert_eq!(
+            recorded.last(),
+            Some((file.len() as u64, size, Unit::Bytes))
+        );
+        assert_eq!(file_bytes(10, 20, 18), 9);
+        assert_eq!(file_bytes(0, 0, 0), 0);
     }
 
     #[test]

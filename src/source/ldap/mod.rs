@@ -27,6 +27,7 @@ pub use query::{LdapQuery, Scope};
 
 use super::Dataset;
 use crate::diagnostic::Diag;
+use crate::report::{Tally, Unit, Watch};
 use entry::Entry;
 use failure::Failure;
 use std::time::Duration;
@@ -44,7 +45,14 @@ pub struct Read {
 
 /// Runs every query against source `system`'s directory over one bound connection. Any
 /// failure fails the whole read: a half-read directory must never look like one that shrank.
-pub fn read(system: &str, options: &LdapOptions, queries: &[&LdapQuery]) -> Result<Read, Diag> {
+/// `watch` is told how many entries are read so far.
+pub fn read(
+    system: &str,
+    options: &LdapOptions,
+    queries: &[&LdapQuery],
+    watch: &Watch,
+) -> Result<Read, Diag> {
+    let tally = Tally::new(watch, None, Unit::Objects);
     let mut at = None;
     crate::net::block_on(async {
         let mut ldap = connect::bound(options).await?;
@@ -71,8 +79,15 @@ pub fn read(system: &str, options: &LdapOptions, queries: &[&LdapQuery]) -> Resu
                 }
             };
             let timeout = Duration::from_secs(options.timeout_secs.max(1));
-            read.pages +=
-                pages::read_all(&mut ldap, query, options.page_size, timeout, &mut take).await?;
+            read.pages += pages::read_all(
+                &mut ldap,
+                query,
+                options.page_size,
+                timeout,
+                &tally,
+                &mut take,
+            )
+            .await?;
             read.datasets.push(dataset);
         }
         at = None;

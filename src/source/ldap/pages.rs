@@ -6,6 +6,7 @@ use super::entry::{self, Entry};
 use super::failure::Failure;
 use super::query::LdapQuery;
 use super::range;
+use crate::report::Tally;
 use ldap3::asn1::{PL, parse_tag};
 use ldap3::controls::{Control, PagedResults};
 use ldap3::{Ldap, LdapResult};
@@ -18,13 +19,15 @@ const MAX_PAGES: u32 = 1_000_000;
 /// (The cookie itself may repeat: Samba and AD keep one cookie for the whole search.)
 const MAX_EMPTY_PAGES: u32 = 10;
 
-/// Reads every entry of `query`, handing each to `take`; returns the number of pages. The
-/// timeout bounds the wait for each answer (ldap3 applies it to one operation at a time).
+/// Reads every entry of `query`, handing each to `take` and counting each page's entries
+/// in `tally`; returns the number of pages. The timeout bounds the wait for each answer
+/// (ldap3 applies it to one operation at a time).
 pub async fn read_all(
     ldap: &mut Ldap,
     query: &LdapQuery,
     page_size: u32,
     timeout: Duration,
+    tally: &Tally,
     take: &mut impl FnMut(Entry) -> Result<(), Failure>,
 ) -> Result<u32, Failure> {
     let what = format!("searching {}", query.base);
@@ -72,6 +75,7 @@ pub async fn read_all(
         } else {
             0
         };
+        tally.add(page.len() as u64);
         for mut entry in page {
             range::complete(ldap, &mut entry, timeout).await?;
             take(entry)?;

@@ -12,6 +12,7 @@ use super::resource::{Endpoint, Resource};
 use super::snapshot::Snapshot;
 use super::{deleted, flatten, pages};
 use crate::net::Http;
+use crate::report::Tally;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeSet, HashSet};
 
@@ -87,12 +88,13 @@ pub async fn read(
     http: &Http,
     page_size: usize,
     wanted: &[Resource],
-    endpoints: &BTreeSet<Endpoint>,
+    tally: &Tally,
     since: DateTime<Utc>,
     snapshot: &mut Snapshot,
     protected: &mut Protected,
 ) -> Result<Found, Failure> {
     let after = since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let endpoints = super::endpoints_of(wanted);
     let list: Vec<Endpoint> = endpoints.iter().copied().collect();
     let (gone, date) = deleted::read(http, &list, &after, page_size)
         .await
@@ -111,7 +113,7 @@ pub async fn read(
     };
     let mut newly_protected = HashSet::new();
     // Persons sort first (see `Endpoint`), so a change of protection is seen before the rest.
-    for endpoint in endpoints {
+    for endpoint in &endpoints {
         let mut take = |object: &serde_json::Value| {
             let id = flatten::Obj(object).text("id");
             if *endpoint == Endpoint::Persons {
@@ -132,7 +134,7 @@ pub async fn read(
                 super::object_rows(wanted, *endpoint, object, protected),
             );
         };
-        let paged = pages::read_all(http, endpoint.path(), &filters, page_size, &mut take)
+        let paged = pages::read_all(http, endpoint.path(), &filters, page_size, tally, &mut take)
             .await
             .map_err(|e| Failure::Request(format!("GET {}{}", http.url(""), endpoint.path()), e))?;
         found.changed += paged.count;

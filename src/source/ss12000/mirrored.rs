@@ -13,6 +13,7 @@ use super::{
 };
 use crate::diagnostic::Diag;
 use crate::net::Http;
+use crate::report::{Tally, Unit, Watch};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -31,7 +32,9 @@ pub fn read_incremental(
     options: &Ss12000Options,
     wanted: &[Resource],
     at: &MirrorAt,
+    watch: &Watch,
 ) -> Result<Read, Diag> {
+    let tally = Tally::new(watch, None, Unit::Objects);
     let settings = options.incremental.clone().unwrap_or_default();
     crate::net::block_on(async {
         let stored = mirror::load(at.path).map_err(Failure::Mirror)?;
@@ -47,7 +50,7 @@ pub fn read_incremental(
         );
         let why = match (choice, stored) {
             (Choice::Since(since), Some(m)) => {
-                match read_changes(&http, options, wanted, since, m, at.path).await? {
+                match read_changes(&http, options, wanted, since, m, at.path, &tally).await? {
                     Ok(read) => return Ok(read),
                     Err(why) => why,
                 }
@@ -55,7 +58,7 @@ pub fn read_incremental(
             (Choice::Full(why), _) => why,
             (Choice::Since(_), None) => "no mirror yet".to_string(),
         };
-        read_whole(&http, options, wanted, why, at.path).await
+        read_whole(&http, options, wanted, why, at.path, &tally).await
     })
     .map_err(|e: Failure| e.diag(system, options))
 }
@@ -68,18 +71,18 @@ async fn read_changes(
     since: DateTime<Utc>,
     m: Mirror,
     path: &Path,
+    tally: &Tally,
 ) -> Result<Result<Read, String>, Failure> {
     let started = Utc::now();
     let expected = m.header.read_at;
     let full_at = m.header.full_at;
     let mut snapshot = Snapshot::new(m.objects);
     let mut protected = Protected::knowing(m.protected);
-    let endpoints = endpoints_of(wanted);
     let found = incremental::read(
         http,
         options.page_size,
         wanted,
-        &endpoints,
+        tally,
         since,
         &mut snapshot,
         &mut protected,
@@ -120,6 +123,7 @@ async fn read_whole(
     wanted: &[Resource],
     why: String,
     path: &Path,
+    tally: &Tally,
 ) -> Result<Read, Failure> {
     let started = Utc::now();
     let mut snapshot = Snapshot::default();
@@ -134,9 +138,16 @@ async fn read_whole(
             let key = (endpoint, flatten::Obj(object).text("id"));
             snapshot.put(key, object_rows(wanted, endpoint, object, &protected));
         };
-        let paged = pages::read_all(http, endpoint.path(), &[], options.page_size, &mut take)
-            .await
-            .map_err(|e| Failure::Request(format!("GET {}{}", options.url, endpoint.path()), e))?;
+        let paged = pages::read_all(
+            http,
+            endpoint.path(),
+            &[],
+            options.page_size,
+            tally,
+            &mut take,
+        )
+        .await
+        .map_err(|e| Failure::Request(format!("GET {}{}", options.url, endpoint.path()), e))?;
         objects += paged.count;
         date = date.or(paged.date);
     }

@@ -37,6 +37,7 @@ pub use resource::{Endpoint, Resource};
 use super::Dataset;
 use crate::diagnostic::Diag;
 use crate::net::{Http, Server};
+use crate::report::{Tally, Unit, Watch};
 use chrono::{DateTime, Utc};
 use failure::Failure;
 use protected::Protected;
@@ -93,10 +94,17 @@ impl std::fmt::Display for How {
 
 /// Reads the datasets `wanted` from source `system`'s server. Any failure fails the whole
 /// read: a half-read register must never look like a register that shrank.
-pub fn read(system: &str, options: &Ss12000Options, wanted: &[Resource]) -> Result<Read, Diag> {
+/// `watch` is told how many objects are read so far.
+pub fn read(
+    system: &str,
+    options: &Ss12000Options,
+    wanted: &[Resource],
+    watch: &Watch,
+) -> Result<Read, Diag> {
+    let tally = Tally::new(watch, None, Unit::Objects);
     crate::net::block_on(async {
         let http = connect(options)?;
-        read_all(&http, options, wanted).await
+        read_all(&http, options, wanted, &tally).await
     })
     .map_err(|e: Failure| e.diag(system, options))
 }
@@ -176,6 +184,7 @@ async fn read_all(
     http: &Http,
     options: &Ss12000Options,
     wanted: &[Resource],
+    tally: &Tally,
 ) -> Result<Read, Failure> {
     let endpoints = endpoints_of(wanted);
     let mut datasets: Vec<Dataset> = wanted
@@ -206,7 +215,7 @@ async fn read_all(
                 });
             }
         };
-        objects += pages::read_all(http, path, &[], options.page_size, &mut take)
+        objects += pages::read_all(http, path, &[], options.page_size, tally, &mut take)
             .await
             .map_err(|e| Failure::Request(format!("GET {}{path}", options.url), e))?
             .count;

@@ -4,6 +4,7 @@
 //! read ends when no token comes back.
 
 use crate::net::{Http, HttpError};
+use crate::report::Tally;
 use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde_json::Value;
@@ -20,12 +21,14 @@ pub struct Paged {
 }
 
 /// Calls `object` for every object in `path`'s list, filtered by `filters` (such as
-/// `meta.modified.after`, sent with the first request only).
+/// `meta.modified.after`, sent with the first request only); counts each page's objects
+/// in `tally`.
 pub async fn read_all(
     http: &Http,
     path: &str,
     filters: &[(&str, String)],
     limit: usize,
+    tally: &Tally,
     object: &mut dyn FnMut(&Value),
 ) -> Result<Paged, HttpError> {
     let mut count = 0;
@@ -43,6 +46,7 @@ pub async fn read_all(
             object(item);
         }
         count += items.len();
+        tally.add(items.len() as u64);
         Ok(())
     })
     .await?;

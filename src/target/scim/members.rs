@@ -41,6 +41,7 @@ impl Ctx<'_> {
             for ci in 0..changes.len() {
                 out.record(self.job.target, (ei, ci), Err(Why::NotAttempted));
             }
+            self.done.add(changes.len() as u64);
             return;
         }
         let mut results: BTreeMap<usize, Result<(), Why>> = BTreeMap::new();
@@ -62,8 +63,16 @@ impl Ctx<'_> {
         }
         let ids = &out.ids;
         let batches = self.batches(ids, per_group, &mut results);
-        let sent: Vec<(Vec<usize>, Result<(), Failed>)> = stream::iter(batches.iter())
-            .map(|b| async move { (b.changes.clone(), self.send(ids, b).await) })
+        let weights = first_seen(&batches);
+        let waiting: u64 = weights.iter().sum();
+        self.done
+            .add((changes.len() as u64).saturating_sub(waiting));
+        let sent: Vec<(Vec<usize>, Result<(), Failed>)> = stream::iter(batches.iter().zip(weights))
+            .map(|(b, weight)| async move {
+                let result = self.send(ids, b).await;
+                self.done.add(weight);
+                (b.changes.clone(), result)
+            })
             .buffer_unordered(self.session.options.concurrency)
             .collect()
             .await;
@@ -235,4 +244,14 @@ fn merge(results: &mut BTreeMap<usize, Result<(), Why>>, ci: usize, result: Resu
             results.insert(ci, result);
         }
     }
+}
+
+/// How many changes each batch finishes, for progress: a change that moves a member
+/// between groups is in two batches and counts once, with the first.
+fn first_seen(batches: &[Batch]) -> Vec<u64> {
+    let mut seen = std::collections::HashSet::new();
+    batches
+        .iter()
+        .map(|b| b.changes.iter().filter(|ci| seen.insert(**ci)).count() as u64)
+        .collect()
 }

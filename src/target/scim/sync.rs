@@ -11,6 +11,7 @@ use crate::diff::Stored;
 use crate::model::field_value as field;
 use crate::model::{EntityKind, Status};
 use crate::plan::{Action, Change, TargetPlan};
+use crate::report::{Tally, Unit, Watch};
 use crate::state::{Remote, RemoteIds};
 use crate::target::Adopt;
 use futures_util::stream::{self, StreamExt};
@@ -21,6 +22,8 @@ pub struct Job<'a> {
     pub before: &'a Stored,
     pub after: &'a Stored,
     pub ids: RemoteIds,
+    /// Told how many of the target's changes are carried out.
+    pub watch: &'a Watch,
 }
 
 pub(super) struct Ctx<'a> {
@@ -28,6 +31,8 @@ pub(super) struct Ctx<'a> {
     pub(super) job: &'a Job<'a>,
     users: Option<Index>,
     groups: Option<Index>,
+    /// The changes carried out so far (accepted or refused), of all the target's changes.
+    pub(super) done: Tally,
 }
 
 /// Runs every change; `Err` only when the server could not be read before anything was sent.
@@ -35,11 +40,18 @@ pub async fn run(session: &Session<'_>, job: &Job<'_>) -> Result<Outcome, String
     let mut out = Outcome::new(job.target, job.ids.clone());
     let users = load_if(session, job, EntityKind::Person, "Users").await?;
     let groups = load_if(session, job, EntityKind::Group, "Groups").await?;
+    let total = job
+        .target
+        .entities
+        .iter()
+        .map(|e| e.changes.len())
+        .sum::<usize>();
     let ctx = Ctx {
         session,
         job,
         users,
         groups,
+        done: Tally::new(job.watch, Some(total as u64), Unit::Changes),
     };
     ctx.without_requests(&mut out, EntityKind::Organisation);
     ctx.step(&mut out, EntityKind::Person, false).await;
@@ -116,9 +128,11 @@ impl Ctx<'_> {
         let Some(ei) = entity_index(self.job.target, kind) else {
             return;
         };
-        for ci in 0..self.job.target.entities[ei].changes.len() {
+        let changes = self.job.target.entities[ei].changes.len();
+        for ci in 0..changes {
             out.record(self.job.target, (ei, ci), Ok(Vec::new()));
         }
+        self.done.add(changes as u64);
     }
 
     /// One step of the run: the changes of one kind, sent concurrently. The deletes come
@@ -139,6 +153,7 @@ impl Ctx<'_> {
                 } else {
                     self.object(ids, kind, change).await
                 };
+                self.done.add(1);
                 (ci, result)
             });
         let results: Vec<_> = stream::iter(tasks)
