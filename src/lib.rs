@@ -19,6 +19,7 @@ pub mod execute;
 pub mod explain;
 pub mod export;
 pub mod functions;
+pub mod fuzz;
 pub mod load;
 pub mod model;
 pub mod net;

@@ -3,14 +3,14 @@
 use super::span::{FileId, Span};
 use std::sync::Arc;
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SourceFile {
     /// The path as the user should see it (relative to the working directory when possible).
     pub name: String,
     pub text: Arc<String>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
 }

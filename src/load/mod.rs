@@ -38,6 +38,17 @@ pub fn load(path: &Path, env: &dyn Env, sources: &mut SourceMap) -> Result<Loade
         Diag::error(Code::FileUnreadable, format!("cannot read pipeline {}: {e}", path.display()))
             .help("pass the path of a pipeline YAML file, e.g. `etl plan examples/extens-ad/pipeline.yaml`")
     })?;
+    load_text(path, text, env, sources)
+}
+
+/// [`load`] of a pipeline's text, as if read from `path` (its folder is where relative
+/// paths start).
+pub fn load_text(
+    path: &Path,
+    text: String,
+    env: &dyn Env,
+    sources: &mut SourceMap,
+) -> Result<Loaded, Diagnostics> {
     let file = sources.add(display_path(path), text.clone());
     let raw: raw::RawPipeline = yaml::parse(&text, file)?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();

@@ -31,7 +31,19 @@ pub fn read_dataset(
     sources: &mut SourceMap,
     watch: &Watch,
 ) -> Result<(Dataset, Encoding), Diag> {
-    let (text, encoding, file_len) = read_text(src)?;
+    let bytes = std::fs::read(src.path).map_err(|e| unreadable(src, &e))?;
+    dataset_from_bytes(&bytes, src, sources, watch)
+}
+
+/// [`read_dataset`] of a file's bytes.
+pub fn dataset_from_bytes(
+    bytes: &[u8],
+    src: &CsvSource,
+    sources: &mut SourceMap,
+    watch: &Watch,
+) -> Result<(Dataset, Encoding), Diag> {
+    let (text, encoding) = decode_or_diag(bytes, src)?;
+    let file_len = bytes.len() as u64;
     let size = Some(file_len);
     let mut reader = reader_for(&text, src.options);
     let columns = read_header(&mut reader, &text, src, sources)?;
@@ -192,13 +204,6 @@ fn read_header(
         }
     }
     Ok(columns)
-}
-
-/// The file's text, its encoding, and its size in bytes.
-fn read_text(src: &CsvSource) -> Result<(String, Encoding, u64), Diag> {
-    let bytes = std::fs::read(src.path).map_err(|e| unreadable(src, &e))?;
-    let (text, encoding) = decode_or_diag(&bytes, src)?;
-    Ok((text, encoding, bytes.len() as u64))
 }
 
 /// How far into the file a place in its decoded text is: exact at the ends, in proportion

@@ -10,7 +10,7 @@ mod protected;
 pub mod ss12000;
 
 pub use csv_options::CsvOptions;
-pub use csv_reader::{CsvSource, read_columns, read_dataset};
+pub use csv_reader::{CsvSource, dataset_from_bytes, read_columns, read_dataset};
 pub use dataset::Dataset;
 pub use encoding::{Encoding, EncodingChoice};
 pub use protected::ProtectedRule;
