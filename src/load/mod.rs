@@ -34,9 +34,9 @@ pub struct Loaded {
 }
 
 pub fn load(path: &Path, env: &dyn Env, sources: &mut SourceMap) -> Result<Loaded, Diagnostics> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Diag::error(Code::FileUnreadable, format!("cannot read pipeline {}: {e}", path.display()))
-            .help("pass the path of a pipeline YAML file, e.g. `etl plan examples/extens-ad/pipeline.yaml`")
+    let text = read_utf8(path).map_err(|why| {
+        Diag::error(Code::FileUnreadable, format!("cannot read pipeline {why}"))
+            .help("pass the path of a pipeline YAML file saved as UTF-8, e.g. `etl plan examples/extens-ad/pipeline.yaml`")
     })?;
     load_text(path, text, env, sources)
 }
@@ -69,15 +69,15 @@ pub fn load_text(
     };
     let mut mapping_files = Vec::new();
     for mapping in &pipeline.mappings {
-        match std::fs::read_to_string(&mapping.node) {
+        match read_utf8(&mapping.node) {
             Ok(text) => mapping_files.push(sources.add(display_path(&mapping.node), text)),
-            Err(e) => diags.push(
+            Err(why) => diags.push(
                 Diag::error(
                     Code::FileUnreadable,
-                    format!("cannot read mapping file {}: {e}", mapping.node.display()),
+                    format!("cannot read mapping file {why}"),
                 )
                 .label(mapping.span, "named here")
-                .help("mapping paths are relative to the pipeline file's folder"),
+                .help("mapping paths are relative to the pipeline file's folder, and mapping files are UTF-8 text"),
             ),
         }
     }
@@ -88,6 +88,30 @@ pub fn load_text(
         pipeline,
         mapping_files,
     })
+}
+
+/// A file of roster-etl's own (a pipeline, a mapping) as text: UTF-8, with or without a
+/// byte order mark. `Err` says which file and why, with the place of a bad byte.
+fn read_utf8(path: &Path) -> Result<String, String> {
+    use crate::source::{DecodeError, EncodingChoice, decode};
+    let shown = path.display();
+    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+    decode(&bytes, EncodingChoice::Utf8)
+        .map(|(text, _)| text)
+        .map_err(|e| match e {
+            DecodeError::Utf16 => format!("{shown}: it is UTF-16; save it as UTF-8"),
+            DecodeError::InvalidUtf8 { line, column } | DecodeError::Mixed { line, column } => {
+                format!("{shown}:{line}:{column}: not valid UTF-8; save the file as UTF-8")
+            }
+            DecodeError::Nul { line, column } => {
+                format!("{shown}:{line}:{column}: a NUL byte; the file is not text")
+            }
+            DecodeError::InnerBom { line, column } => {
+                format!(
+                    "{shown}:{line}:{column}: a byte order mark in the middle; two files joined?"
+                )
+            }
+        })
 }
 
 /// Checks that a text has the shape of a pipeline (keys and value kinds), without

@@ -102,10 +102,27 @@ impl Resolver<'_> {
                 continue;
             };
             if let Some(limit) = self.limit(value) {
+                self.reachable(parsed, limit.as_ref(), value);
                 settings.push((parsed, limit));
             }
         }
         defaults.with(&settings)
+    }
+
+    /// A share over 100% of what the target holds can never be reached by updates,
+    /// deletes or removed members: it reads as a limit but lifts it, so it is refused.
+    fn reachable(&mut self, name: LimitName, limit: Option<&Limit>, value: &Spanned<LimitValue>) {
+        let over = limit.and_then(|l| l.percent).filter(|p| *p > 100.0);
+        if let (Some(percent), false) = (over, matches!(name, LimitName::Create(_))) {
+            self.diags.push(
+                Diag::error(
+                    Code::BadSetting,
+                    format!("`{name}` at {percent}% can never be reached: a run cannot change more than all of what the target holds"),
+                )
+                .label(span_of(value, self.file), "over 100%")
+                .help(format!("write a share up to 100%, or `{name}: none` to lift the limit")),
+            );
+        }
     }
 
     /// `Some(None)` is `none`: the limit is lifted.

@@ -7,7 +7,7 @@ use serde_saphyr::{Location, Spanned};
 /// spanned form; a mistake is reported at its place.
 pub fn parse<T: serde::de::DeserializeOwned>(text: &str, file: FileId) -> Result<T, Diag> {
     serde_saphyr::from_str::<T>(text).map_err(|e| {
-        let message = strip_position(&e.without_snippet().to_string());
+        let message = plain(&strip_position(&e.without_snippet().to_string()));
         let code = if message.contains("unknown field")
             || message.contains("missing field")
             || message.contains("invalid type")
@@ -53,6 +53,26 @@ fn hint(message: &str) -> &'static str {
         "a key may appear once in a mapping; remove or rename one"
     } else {
         "check the indentation and quoting around this place"
+    }
+}
+
+/// The parser's words for a few mistakes, in the user's terms (no Rust type names, no
+/// parser options).
+fn plain(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest
+            .split(", set DuplicateKeyPolicy")
+            .next()
+            .unwrap_or(rest);
+        return format!("duplicate key `{}`", key.trim());
+    }
+    let kind = message.trim().strip_prefix("invalid ").unwrap_or("");
+    match kind {
+        "u8" | "u16" | "u32" | "u64" | "usize" => "expected a whole number, 0 or more".into(),
+        "i8" | "i16" | "i32" | "i64" | "isize" => "expected a whole number".into(),
+        "f32" | "f64" => "expected a number".into(),
+        "bool" => "expected true or false".into(),
+        _ => message.to_string(),
     }
 }
 

@@ -21,6 +21,10 @@ pub struct CsvSource<'a> {
     pub protected: Option<&'a ProtectedRule>,
 }
 
+/// The longest value a register field holds: anything longer is a broken export (an
+/// unbalanced quote that swallowed the rest of the file, or a binary blob).
+pub const MAX_FIELD_BYTES: usize = 64 * 1024;
+
 /// Rows between two reports of how far the read is.
 const ROWS_PER_REPORT: usize = 8192;
 
@@ -79,6 +83,11 @@ pub fn dataset_from_bytes(
             .help(
                 "check for a missing or extra delimiter, or an unquoted delimiter inside a value",
             );
+            return Err(with_line(diag, &text, line as usize, src, sources));
+        }
+        if record.as_slice().len() > MAX_FIELD_BYTES
+            && let Some(diag) = overlong_field(&record, &dataset.columns)
+        {
             return Err(with_line(diag, &text, line as usize, src, sources));
         }
         if let Some((col, rule)) = guard
@@ -193,7 +202,25 @@ fn read_header(
         Err(e) => return Err(csv_error(&e, text, src, sources)),
     }
     let columns: Vec<String> = header.iter().map(|c| c.trim().to_string()).collect();
+    if columns.iter().all(String::is_empty) {
+        let diag = Diag::error(
+            Code::EmptySource,
+            format!("the first line of {} is blank, not a header row", src.display),
+        )
+        .help("a register export starts with its header row naming the columns; remove the blank lines before it");
+        return Err(with_line(diag, text, 1, src, sources));
+    }
     for (i, name) in columns.iter().enumerate() {
+        if name.is_empty()
+            && let Some(first) = columns[..i].iter().position(String::is_empty)
+        {
+            let diag = Diag::error(
+                Code::DuplicateHeader,
+                format!("the header has columns without a name (fields {} and {})", first + 1, i + 1),
+            )
+            .help("is the header row missing? The first line must name the columns, as the register exports it");
+            return Err(with_line(diag, text, 1, src, sources));
+        }
         if let Some(first) = columns[..i].iter().position(|c| c == name) {
             let diag = Diag::error(
                 Code::DuplicateHeader,
@@ -204,6 +231,27 @@ fn read_header(
         }
     }
     Ok(columns)
+}
+
+/// The error for a row with a field longer than [`MAX_FIELD_BYTES`], if it has one.
+fn overlong_field(record: &csv::StringRecord, columns: &[String]) -> Option<Diag> {
+    let (i, field) = record
+        .iter()
+        .enumerate()
+        .find(|(_, f)| f.len() > MAX_FIELD_BYTES)?;
+    let name = columns.get(i).map_or("?", String::as_str);
+    Some(
+        Diag::error(
+            Code::MalformedRow,
+            format!(
+                "field {} (`{name}`) is {} KiB long; no register value is longer than {} KiB",
+                i + 1,
+                field.len() / 1024,
+                MAX_FIELD_BYTES / 1024
+            ),
+        )
+        .help("look for a quote opened on this line and never closed, or a file that is not a register export"),
+    )
 }
 
 /// How far into the file a place in its decoded text is: exact at the ends, in proportion
@@ -238,6 +286,24 @@ fn decode_or_diag(bytes: &[u8], src: &CsvSource) -> Result<(String, Encoding), D
         DecodeError::Utf16 => Diag::error(Code::Encoding, format!("{} is UTF-16, which is not supported", src.display))
             .label(src.decl_span, "this dataset")
             .help("export the file as UTF-8 or Windows-1252"),
+        DecodeError::Nul { line, column } => Diag::error(
+            Code::Encoding,
+            format!("{}:{line}:{column}: a NUL byte, which no text export holds", src.display),
+        )
+        .label(src.decl_span, "this dataset")
+        .help("the file is binary, damaged, or UTF-16 saved without its byte order mark: export it again as UTF-8 or Windows-1252"),
+        DecodeError::InnerBom { line, column } => Diag::error(
+            Code::Encoding,
+            format!("{}:{line}:{column}: a byte order mark in the middle of the file", src.display),
+        )
+        .label(src.decl_span, "this dataset")
+        .help("two exports were joined into one file: use one export, or declare each as its own dataset"),
+        DecodeError::Mixed { line, column } => Diag::error(
+            Code::Encoding,
+            format!("{}:{line}:{column}: the file mixes encodings: UTF-8 letters, and here a byte that is not UTF-8", src.display),
+        )
+        .label(src.decl_span, "this dataset (encoding: auto)")
+        .help("parts of the file were saved in different encodings; export it again in one, or declare `encoding: windows-1252` if the UTF-8-looking letters are meant"),
     })
 }
 

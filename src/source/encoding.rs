@@ -48,6 +48,13 @@ pub enum DecodeError {
     InvalidUtf8 { line: usize, column: usize },
     /// A UTF-16 byte order mark.
     Utf16,
+    /// A NUL byte, which no text export holds (a binary file, or UTF-16 without its mark).
+    Nul { line: usize, column: usize },
+    /// A byte order mark after the start: two exports joined into one file.
+    InnerBom { line: usize, column: usize },
+    /// Valid UTF-8 letters and bytes that are not UTF-8 in one file (`auto`): parts saved
+    /// in different encodings. The place is the first byte that is not UTF-8.
+    Mixed { line: usize, column: usize },
 }
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -57,27 +64,56 @@ pub fn decode(bytes: &[u8], choice: EncodingChoice) -> Result<(String, Encoding)
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return Err(DecodeError::Utf16);
     }
-    if let Some(rest) = bytes.strip_prefix(UTF8_BOM) {
-        return utf8(rest).map(|t| (t, Encoding::Utf8Bom));
+    let (body, bom) = match bytes.strip_prefix(UTF8_BOM) {
+        Some(rest) => (rest, true),
+        None => (bytes, false),
+    };
+    if let Some(at) = memchr::memchr(0, body) {
+        let (line, column) = place(body, at);
+        return Err(DecodeError::Nul { line, column });
+    }
+    if let Some(at) = memchr::memmem::find(body, UTF8_BOM) {
+        let (line, column) = place(body, at);
+        return Err(DecodeError::InnerBom { line, column });
+    }
+    if bom {
+        return utf8(body).map(|t| (t, Encoding::Utf8Bom));
     }
     match choice {
-        EncodingChoice::Utf8 => utf8(bytes).map(|t| (t, Encoding::Utf8)),
-        EncodingChoice::Windows1252 => Ok((windows_1252(bytes), Encoding::Windows1252)),
-        EncodingChoice::Auto => match utf8(bytes) {
+        EncodingChoice::Utf8 => utf8(body).map(|t| (t, Encoding::Utf8)),
+        EncodingChoice::Windows1252 => Ok((windows_1252(body), Encoding::Windows1252)),
+        EncodingChoice::Auto => match utf8(body) {
             Ok(text) => Ok((text, Encoding::Utf8)),
-            Err(_) => Ok((windows_1252(bytes), Encoding::Windows1252)),
+            Err(DecodeError::InvalidUtf8 { line, column }) if has_utf8_letters(body) => {
+                Err(DecodeError::Mixed { line, column })
+            }
+            Err(_) => Ok((windows_1252(body), Encoding::Windows1252)),
         },
     }
+}
+
+/// The 1-based line and column of byte `at`.
+fn place(bytes: &[u8], at: usize) -> (usize, usize) {
+    let good = &bytes[..at];
+    let line = memchr::memchr_iter(b'\n', good).count() + 1;
+    let line_start = memchr::memrchr(b'\n', good).map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+    (line, column)
+}
+
+/// Whether the bytes hold a UTF-8 letter such as `å` (C3 A5): in Windows-1252 the same two
+/// bytes are `Ã¥`, which no register writes.
+fn has_utf8_letters(bytes: &[u8]) -> bool {
+    bytes
+        .windows(2)
+        .any(|w| w[0] == 0xC3 && (0x80..=0xBF).contains(&w[1]))
 }
 
 fn utf8(bytes: &[u8]) -> Result<String, DecodeError> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text.to_string()),
         Err(e) => {
-            let good = &bytes[..e.valid_up_to()];
-            let line = good.iter().filter(|b| **b == b'\n').count() + 1;
-            let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-            let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+            let (line, column) = place(bytes, e.valid_up_to());
             Err(DecodeError::InvalidUtf8 { line, column })
         }
     }
@@ -112,6 +148,27 @@ mod tests {
             decode(b"\xFF\xFEa\0", EncodingChoice::Auto),
             Err(DecodeError::Utf16)
         );
+    }
+
+    #[test]
+    fn nul_bytes_inner_marks_and_mixed_encodings_are_refused_with_their_place() {
+        let nul = decode(b"a;b\nc;\0", EncodingChoice::Auto);
+        assert_eq!(nul, Err(DecodeError::Nul { line: 2, column: 3 }));
+        let joined = decode(b"\xEF\xBB\xBFa\n1\n\xEF\xBB\xBFa\n", EncodingChoice::Utf8);
+        assert_eq!(joined, Err(DecodeError::InnerBom { line: 3, column: 1 }));
+        let mixed = decode(
+            "a\nÅsa\n"
+                .as_bytes()
+                .iter()
+                .chain(b"\xC5sa")
+                .copied()
+                .collect::<Vec<_>>()
+                .as_slice(),
+            EncodingChoice::Auto,
+        );
+        assert_eq!(mixed, Err(DecodeError::Mixed { line: 3, column: 1 }));
+        let declared = decode(b"a\n\xC3\xA5\n\xC5", EncodingChoice::Windows1252);
+        assert!(declared.is_ok(), "a declared encoding is taken as said");
     }
 
     #[test]

@@ -12,5 +12,5 @@ pub mod ss12000;
 pub use csv_options::CsvOptions;
 pub use csv_reader::{CsvSource, dataset_from_bytes, read_columns, read_dataset};
 pub use dataset::Dataset;
-pub use encoding::{Encoding, EncodingChoice};
+pub use encoding::{DecodeError, Encoding, EncodingChoice, decode};
 pub use protected::ProtectedRule;

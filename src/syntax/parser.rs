@@ -495,6 +495,10 @@ fn found_token(text: &str, pos: usize) -> String {
 fn describe_found(token: &str) -> String {
     if token.is_empty() {
         "end of file".to_string()
+    } else if token.chars().any(char::is_control) && token.trim().is_empty() {
+        // A NUL, a form feed...: shown by name, since the character itself prints as nothing.
+        let c = token.chars().next().unwrap_or('\0');
+        format!("control character U+{:04X}", c as u32)
     } else {
         format!("`{token}`")
     }
