@@ -4,27 +4,7 @@
 
 mod common;
 
-use common::{Sandbox, stderr};
-
-/// Applies the example, breaks it with `damage`, then checks a second apply refuses cleanly.
-fn refused(damage: impl Fn(&Sandbox), expect: &[&str]) -> String {
-    let sb = Sandbox::example();
-    sb.apply(&[]).assert().success();
-    let before = sb.written();
-    damage(&sb);
-    let out = sb.apply(&[]).output().unwrap();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    for want in expect {
-        assert!(err.contains(want), "expected {want:?} in:\n{err}");
-    }
-    assert!(err.contains("help:"), "every error carries a hint:\n{err}");
-    assert!(!err.contains("panicked"), "{err}");
-    common::assert_unchanged(&before, &sb.written(), "a refused run");
-    let plan = sb.plan(&[]).output().unwrap();
-    assert_eq!(plan.status.code(), Some(1), "plan refuses the same input");
-    err
-}
+use common::refused;
 
 #[test]
 fn ragged_csv_row() {

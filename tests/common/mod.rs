@@ -214,6 +214,28 @@ pub fn assert_unchanged(before: &[(String, Vec<u8>)], after: &[(String, Vec<u8>)
     );
 }
 
+/// Applies the example, breaks it with `damage`, then checks that a second apply refuses
+/// cleanly: exit 1, every `expect` in its stderr (the code, the place), a hint, no panic,
+/// nothing written to the target, state byte-identical, and `etl plan` refusing too.
+pub fn refused(damage: impl Fn(&Sandbox), expect: &[&str]) -> String {
+    let sb = Sandbox::example();
+    sb.apply(&[]).assert().success();
+    let before = sb.written();
+    damage(&sb);
+    let out = sb.apply(&[]).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    for want in expect {
+        assert!(err.contains(want), "expected {want:?} in:\n{err}");
+    }
+    assert!(err.contains("help:"), "every error carries a hint:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_unchanged(&before, &sb.written(), "a refused run");
+    let plan = sb.plan(&[]).output().unwrap();
+    assert_eq!(plan.status.code(), Some(1), "plan refuses the same input");
+    err
+}
+
 pub fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
