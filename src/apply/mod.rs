@@ -70,7 +70,7 @@ fn apply_targets(
         let written = match &p.work {
             Work::Files(files) => write_target(&mut state, plan, p.target, files),
             Work::Server { before, after } => {
-                sync_server(&mut state, plan, p.target, (before, after), watch)
+                sync_server(&mut state, plan, p.target, before, after, watch)
             }
         };
         match written {
@@ -216,7 +216,8 @@ fn sync_server(
     state: &mut State,
     plan: &Plan,
     target: &TargetPlan,
-    (before, after): (&Stored, &Stored),
+    before: &Stored,
+    after: &Stored,
     watch: &Watch,
 ) -> Result<Option<Diag>, Diag> {
     let options = target.options.scim.as_ref().ok_or_else(|| {

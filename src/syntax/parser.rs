@@ -495,7 +495,7 @@ fn found_token(text: &str, pos: usize) -> String {
 fn describe_found(token: &str) -> String {
     if token.is_empty() {
         "end of file".to_string()
-    } else if token.chars().any(char::is_control) && token.trim().is_empty() {
+    } else if token.chars().all(|c| c.is_control() || c.is_whitespace()) {
         // A NUL, a form feed...: shown by name, since the character itself prints as nothing.
         let c = token.chars().next().unwrap_or('\0');
         format!("control character U+{:04X}", c as u32)
@@ -527,6 +527,20 @@ mod tests {
                 .map(|e| shape(&e))
                 .map_err(|d| d[0].message.clone())
         )
+    }
+
+    #[test]
+    fn a_control_character_is_named_not_printed() {
+        for (text, named) in [("\0", "U+0000"), ("person\u{1}", "U+0001")] {
+            let errors = parse_file(text, FileId(0)).unwrap_err();
+            assert!(
+                errors[0]
+                    .message
+                    .contains(&format!("control character {named}")),
+                "{}",
+                errors[0].message
+            );
+        }
     }
 
     fn shape(e: &Node<Expr>) -> String {
