@@ -9,6 +9,7 @@ use crate::script::Scripts;
 use crate::syntax::ast::{Expr, Literal};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub struct Binder<'p> {
     pub sources: &'p mut SourceMap,
@@ -23,7 +24,7 @@ pub struct Binder<'p> {
 
 impl<'p> Binder<'p> {
     /// `lookups` are the names of the lookup tables, in `Program::lookups` order.
-    pub fn new(lookups: &[String], sources: &'p mut SourceMap) -> Self {
+    pub fn new(lookups: &[String], sources: &'p mut SourceMap, script_time: Duration) -> Self {
         let lookup_index = lookups
             .iter()
             .enumerate()
@@ -32,7 +33,7 @@ impl<'p> Binder<'p> {
         Binder {
             sources,
             diags: Diagnostics::new(),
-            scripts: Scripts::default(),
+            scripts: Scripts::new(script_time),
             script_index: HashMap::new(),
             lookup_index,
             mapping_dir: PathBuf::new(),

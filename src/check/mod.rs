@@ -48,7 +48,7 @@ pub fn check(loaded: &Loaded, sources: &mut SourceMap) -> Result<Checked, Diagno
         .iter()
         .map(|l| l.name.node.clone())
         .collect();
-    let mut binder = Binder::new(&lookup_names, sources);
+    let mut binder = Binder::new(&lookup_names, sources, pipeline.script_time);
     let mut schemas = schema::Schemas::default();
     let mut datasets = Vec::new();
     let mut blocks = Vec::new();

@@ -29,7 +29,7 @@ pub fn evaluate(
     let file = sources.add("<expression>", text);
     let expr = crate::syntax::parse_expr(text, file)?;
     let names: Vec<String> = lookups.iter().map(|(n, _)| n.clone()).collect();
-    let mut binder = Binder::new(&names, sources);
+    let mut binder = Binder::new(&names, sources, crate::script::DEFAULT_RUN_TIME);
     binder.mapping_dir = script_dir.to_path_buf();
     let checked = ExprChecker {
         scope: &[],
@@ -45,7 +45,7 @@ pub fn evaluate(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let scripts = std::mem::take(&mut binder.scripts);
+    let scripts = binder.scripts;
     let tables: Vec<HashMap<String, String>> = lookups.iter().map(|(_, t)| t.clone()).collect();
     let ctx = CallCtx::new(today);
     let env = Env {

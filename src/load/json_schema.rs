@@ -61,6 +61,12 @@ pub fn pipeline_schema() -> Value {
                 text("Whole days, 0d to 366d, that active() counts a start as begun; default 30d."),
             ),
             (
+                "script_time",
+                text(
+                    "How long all script() calls of one run may take together, e.g. 1m (the default) or 30s; at most 1h.",
+                ),
+            ),
+            (
                 "identity",
                 named(
                     "Per entity, the field that stays the same when a record's sync key changes, e.g. person: username.",

@@ -50,6 +50,8 @@ pub struct Pipeline {
     pub school_year: SchoolYear,
     /// Days ahead `active()` counts a start as begun when a call gives no `ahead:`.
     pub read_ahead: u32,
+    /// How long all script calls of one run may take together.
+    pub script_time: std::time::Duration,
     /// Per entity, the index of the field that identifies a record across key changes.
     pub identity: Identity,
     /// Who is told how each `etl apply` ended.

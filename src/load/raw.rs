@@ -23,6 +23,8 @@ pub struct RawPipeline {
     pub school_year: Option<RawSchoolYear>,
     /// How many days ahead `active()` counts a start date as begun (`30d` by default).
     pub read_ahead: Option<S>,
+    /// How long all script calls of one run may take together (`1m` by default).
+    pub script_time: Option<S>,
     /// Per entity, the field that stays the same when a record's sync key changes.
     #[serde(default)]
     pub identity: SpannedMap<S>,

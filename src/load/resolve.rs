@@ -60,6 +60,7 @@ impl Resolver<'_> {
         let school_year = self.school_year(raw.school_year.as_ref());
         let identity = self.identity(&raw.identity);
         let read_ahead = self.read_ahead(raw.read_ahead.as_ref());
+        let script_time = self.script_time(raw.script_time.as_ref());
         let report = self.report(raw.report.as_ref());
         if let Some(version) = &raw.version
             && version.value != 1
@@ -89,6 +90,7 @@ impl Resolver<'_> {
             targets,
             school_year,
             read_ahead: read_ahead?,
+            script_time: script_time?,
             identity,
             report,
         })

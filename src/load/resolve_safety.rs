@@ -14,6 +14,10 @@ use crate::model::EntityKind;
 use crate::safety::{Limit, LimitName, Limits};
 use crate::source::ProtectedRule;
 use serde_saphyr::Spanned;
+use std::time::Duration;
+
+/// The most `script_time:` allows: a nightly run should not wait longer on scripts.
+const MAX_SCRIPT_TIME: Duration = Duration::from_secs(3600);
 
 impl Resolver<'_> {
     pub(super) fn policies(&mut self, raw: &SpannedMap<Spanned<PolicyValue>>) -> Policies {
@@ -200,6 +204,26 @@ impl Resolver<'_> {
             );
         }
         days
+    }
+
+    /// `script_time:`: a length of time above zero and at most an hour.
+    pub(super) fn script_time(&mut self, raw: Option<&S>) -> Option<Duration> {
+        let time = self.duration(raw, crate::script::DEFAULT_RUN_TIME, "1m")?;
+        let Some(raw) = raw else {
+            return Some(time);
+        };
+        if time.is_zero() || time > MAX_SCRIPT_TIME {
+            self.diags.push(
+                Diag::error(
+                    Code::BadSetting,
+                    format!("`{}` is not a script time this tool allows", raw.value),
+                )
+                .label(span_of(raw, self.file), "here")
+                .help("give the scripts of one run more than 0s and at most 1h, e.g. `script_time: 1m`"),
+            );
+            return None;
+        }
+        Some(time)
     }
 
     pub(super) fn identity(&mut self, raw: &SpannedMap<S>) -> super::Identity {

@@ -254,7 +254,12 @@ impl Resolver<'_> {
         })
     }
 
-    fn duration(&mut self, raw: Option<&S>, default: Duration, example: &str) -> Option<Duration> {
+    pub(super) fn duration(
+        &mut self,
+        raw: Option<&S>,
+        default: Duration,
+        example: &str,
+    ) -> Option<Duration> {
         let Some(text) = raw else {
             return Some(default);
         };

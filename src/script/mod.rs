@@ -1,10 +1,18 @@
 //! Rhai scripts called from mappings with `script("file.rhai", args...)`.
 
+mod budget;
+mod failure;
 mod sandbox;
 
 use crate::diagnostic::{Code, Diag, FileId, SourceMap, Span};
 use crate::model::Value;
+use budget::Budget;
 use rhai::{AST, Dynamic, Engine, Scope};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The pipeline's `script_time:` when it sets none.
+pub const DEFAULT_RUN_TIME: Duration = Duration::from_secs(60);
 
 /// A compiled script and where it came from.
 pub struct Script {
@@ -12,19 +20,11 @@ pub struct Script {
     ast: AST,
 }
 
-/// All scripts of a run share one sandboxed engine.
+/// All scripts of a run share one sandboxed engine and one time budget.
 pub struct Scripts {
     engine: Engine,
+    budget: Arc<Budget>,
     pub scripts: Vec<Script>,
-}
-
-impl Default for Scripts {
-    fn default() -> Self {
-        Scripts {
-            engine: sandbox::engine(),
-            scripts: Vec::new(),
-        }
-    }
 }
 
 impl std::fmt::Debug for Scripts {
@@ -34,6 +34,21 @@ impl std::fmt::Debug for Scripts {
 }
 
 impl Scripts {
+    /// Scripts whose calls may take `run_time` together (the pipeline's `script_time:`).
+    pub fn new(run_time: Duration) -> Self {
+        let budget = Arc::new(Budget::new(run_time));
+        Scripts {
+            engine: sandbox::engine(Arc::clone(&budget)),
+            budget,
+            scripts: Vec::new(),
+        }
+    }
+
+    /// The time script calls have taken so far, and how many calls there were.
+    pub fn spent(&self) -> (Duration, u64) {
+        (self.budget.spent(), self.budget.calls())
+    }
+
     /// Compiles a script file; a syntax error points into the script.
     pub fn compile(
         &mut self,
@@ -68,24 +83,37 @@ impl Scripts {
         let mut scope = Scope::new();
         let array: rhai::Array = args.iter().map(to_dynamic).collect();
         scope.push("args", array);
-        match self
+        let Some(started) = self.budget.start() else {
+            let stop = rhai::EvalAltResult::ErrorTerminated(Dynamic::UNIT, rhai::Position::NONE);
+            return Err(self.failed(&stop, script.file, sources, call));
+        };
+        let result = self
             .engine
-            .eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)
-        {
-            Ok(value) => Ok(from_dynamic(value)),
-            Err(e) => {
-                let span = position_span(script.file, sources, e.position());
-                Err(Diag::error(Code::ScriptFailed, format!("script failed: {}", first_line(&e.to_string())))
-                    .label(span, "the script stopped here")
-                    .label(call, "called from this mapping")
-                    .help("scripts are limited in operations, depth and sizes and cannot read files or the network"))
-            }
-        }
+            .eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast);
+        self.budget.finish(started);
+        result
+            .map(from_dynamic)
+            .map_err(|e| self.failed(&e, script.file, sources, call))
     }
-}
 
-fn first_line(text: &str) -> &str {
-    text.split(" (line ").next().unwrap_or(text)
+    fn failed(
+        &self,
+        error: &rhai::EvalAltResult,
+        file: FileId,
+        sources: &SourceMap,
+        call: Span,
+    ) -> Diag {
+        let failure = failure::describe(error, self.budget.limit);
+        let mut diag = Diag::error(Code::ScriptFailed, failure.message);
+        if !failure.at.is_none() {
+            diag = diag.label(
+                position_span(file, sources, failure.at),
+                "the script stopped here",
+            );
+        }
+        diag.label(call, "called from this mapping")
+            .help(failure.help)
+    }
 }
 
 fn position_span(file: FileId, sources: &SourceMap, pos: rhai::Position) -> Span {
@@ -124,5 +152,43 @@ fn from_dynamic(value: Dynamic) -> Value<'static> {
         } else {
             Value::str(text)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Many calls, each well within the operation limit, stop once together they have
+    /// taken the run's time; the calls before that succeed.
+    #[test]
+    fn calls_stop_when_together_they_have_taken_the_runs_time() {
+        let mut sources = SourceMap::default();
+        let text = "let a = [];\nfor i in 0..500 { a.push(500 - i); }\na.sort();\nargs[0]";
+        let file = sources.add("busy.rhai", text);
+        let call = Span::new(file, 0, 1);
+        let mut scripts = Scripts::new(Duration::from_millis(50));
+        let index = scripts.compile(file, &sources, call).expect("compiles");
+        let started = std::time::Instant::now();
+        let mut succeeded = 0;
+        let failure = loop {
+            match scripts.run(index, &[Value::str("x".to_string())], &sources, call) {
+                Ok(_) => succeeded += 1,
+                Err(diag) => break diag,
+            }
+            assert!(succeeded < 1_000_000, "the budget never ran out");
+        };
+        assert!(succeeded >= 1, "calls run until the time is spent");
+        assert!(
+            failure.message.contains("script_time` of 50ms"),
+            "{}",
+            failure.message
+        );
+        assert!(scripts.spent().0 >= Duration::from_millis(50));
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "stopped soon after 50 ms: {:?}",
+            started.elapsed()
+        );
     }
 }
