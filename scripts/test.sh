@@ -20,5 +20,9 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy (warnings are errors)"
 cargo clippy --locked --all-targets -- -D warnings
-echo "== cargo test"
-cargo test --locked
+echo "== cargo test (every etl run's output kept for the leak scan)"
+leak_log="$(mktemp -d)"
+trap 'rm -rf "$leak_log"' EXIT
+ROSTER_ETL_LEAK_LOG="$leak_log" cargo test --locked
+echo "== leak scan: no output of the suite shows a fixture personnummer or a secret"
+ROSTER_ETL_LEAK_SCAN="$leak_log" cargo test --locked --test leak_scan

@@ -45,7 +45,7 @@ impl Bench {
     /// `etl VERB` on the bench pipeline with the export of `day`.
     fn etl(&self, verb: &str, day: &str, today: &str, extra: &[&str]) -> std::process::Output {
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut cmd = Command::cargo_bin("etl").unwrap();
+        let mut cmd = common::etl_command();
         cmd.current_dir(repo)
             .env("NO_COLOR", "1")
             .env("BENCH_DATA", self.path(&format!("day{day}")))

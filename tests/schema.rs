@@ -10,11 +10,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 fn schema() -> Value {
-    let out = assert_cmd::Command::cargo_bin("etl")
-        .unwrap()
-        .arg("schema")
-        .output()
-        .unwrap();
+    let out = common::etl_command().arg("schema").output().unwrap();
     assert!(out.status.success());
     serde_json::from_slice(&out.stdout).unwrap()
 }

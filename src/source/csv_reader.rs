@@ -326,7 +326,8 @@ fn csv_error(e: &csv::Error, text: &str, src: &CsvSource, sources: &mut SourceMa
     with_line(diag, text, line, src, sources)
 }
 
-/// Adds the CSV file to the source map and labels the given line in it.
+/// Adds the given line of the CSV file to the source map (only that line, personnummer
+/// blanked: see [`super::quotable`]) and labels it.
 fn with_line(
     diag: Diag,
     text: &str,
@@ -334,7 +335,8 @@ fn with_line(
     src: &CsvSource,
     sources: &mut SourceMap,
 ) -> Diag {
-    let file = sources.add(src.display, text);
+    let file = sources.add(src.display, super::quotable::quotable(text, line));
+    let text = sources.text(file);
     let start = sources.offset_of(file, line, 1);
     let end = text[start..]
         .find(['\n', '\r'])

@@ -7,6 +7,7 @@ mod dataset;
 mod encoding;
 pub mod ldap;
 mod protected;
+mod quotable;
 pub mod ss12000;
 
 pub use csv_options::CsvOptions;

@@ -72,6 +72,13 @@ impl State {
                 )
             })?;
         }
+        crate::private_file::create_if_missing(path).map_err(|e| {
+            Diag::error(
+                Code::StateFailed,
+                format!("cannot create the state {}: {e}", path.display()),
+            )
+        })?;
+        crate::private_file::restrict(path);
         let conn = Connection::open(path).map_err(|e| db_error(path, &e))?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| db_error(path, &e))?;
@@ -93,7 +100,6 @@ impl State {
             params![lineage],
         )
         .map_err(|e| db_error(path, &e))?;
-        restrict_permissions(path);
         Ok(State { conn })
     }
 
@@ -372,11 +378,35 @@ fn db_error(path: &Path, e: &rusqlite::Error) -> Diag {
     .help("check the `state:` path in the pipeline and that its folder is writable")
 }
 
-/// State holds personal data: readable by its owner only.
-fn restrict_permissions(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+#[cfg(all(test, unix))]
+mod tests {
+    use super::State;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// The state holds personal data, and so do its write-ahead log and shared memory while a
+    /// run has it open: all three are readable by their owner only, whatever the umask.
+    #[test]
+    fn the_state_and_its_journal_are_readable_by_the_owner_only() {
+        let dir =
+            std::env::temp_dir().join(format!("roster-etl-state-mode-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("state").join("pipeline.state.db");
+        let state = State::open_or_create(&path).expect("state opens");
+        state
+            .conn
+            .execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('probe', 'x')",
+                [],
+            )
+            .expect("a write");
+        let wal = dir.join("state").join("pipeline.state.db-wal");
+        assert!(wal.exists(), "the open state has its write-ahead log");
+        for file in std::fs::read_dir(dir.join("state")).unwrap() {
+            let file = file.unwrap().path();
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", file.display());
+        }
+        drop(state);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -57,7 +57,7 @@ impl Sandbox {
     }
 
     pub fn etl(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("etl").unwrap();
+        let mut cmd = etl_command();
         cmd.current_dir(self.dir())
             .env("NO_COLOR", "1")
             .env_remove("ETL_OUT_DIR")
@@ -212,6 +212,22 @@ pub fn assert_unchanged(before: &[(String, Vec<u8>)], after: &[(String, Vec<u8>)
         changed.is_empty(),
         "{what}: these files changed: {changed:?}"
     );
+}
+
+/// The `etl` binary; when `ROSTER_ETL_LEAK_LOG` names a folder (scripts/test.sh sets it),
+/// run through `tests/leak/tee-etl.sh`, which keeps what it printed and the reports it wrote
+/// for the leak scan (tests/leak_scan.rs).
+pub fn etl_command() -> Command {
+    let etl = assert_cmd::cargo::cargo_bin("etl");
+    match std::env::var_os("ROSTER_ETL_LEAK_LOG") {
+        Some(_) => {
+            let tee = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/leak/tee-etl.sh");
+            let mut cmd = Command::new("bash");
+            cmd.arg(tee).arg(etl);
+            cmd
+        }
+        None => Command::new(etl),
+    }
 }
 
 /// Applies the example, breaks it with `damage`, then checks that a second apply refuses

@@ -186,18 +186,8 @@ fn create(path: &Path) -> Result<Connection, String> {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create the folder {}: {e}", dir.display()))?;
     }
-    if !path.exists() {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        options
-            .open(path)
-            .map_err(|e| format!("cannot create the mirror {}: {e}", path.display()))?;
-    }
+    crate::private_file::create_if_missing(path)
+        .map_err(|e| format!("cannot create the mirror {}: {e}", path.display()))?;
     let why = |e: rusqlite::Error| format!("cannot write the mirror {}: {e}", path.display());
     let conn = Connection::open(path).map_err(why)?;
     conn.pragma_update(None, "journal_mode", "WAL")
