@@ -26,6 +26,7 @@ command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 command -v ldbadd >/dev/null 2>&1 || need+=(ldb-tools)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
+command -v strace >/dev/null 2>&1 || need+=(strace)
 
 if [ "${#need[@]}" -gt 0 ]; then
   sudo=""

@@ -1,5 +1,7 @@
 //! Writes a folder of files atomically enough for a nightly job: everything goes to a
-//! temporary folder beside the target, which then replaces the old one by rename.
+//! temporary folder beside the target, which then replaces the old one by rename. A run
+//! killed on the way leaves the old folder (or, between the two renames, none) and its
+//! temporary folder; the next run removes what was left and writes the folder whole.
 
 use super::OutFile;
 use std::fs;
@@ -16,11 +18,9 @@ pub fn write_folder(dir: &Path, files: &[OutFile]) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "target".to_string());
+    remove_leftovers(parent, &name)?;
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp)?;
-    }
     fs::create_dir_all(&tmp)?;
     for file in files {
         write_file(&tmp.join(&file.name), &file.bytes)?;
@@ -36,6 +36,22 @@ pub fn write_folder(dir: &Path, files: &[OutFile]) -> std::io::Result<()> {
     }
     if old.exists() {
         fs::remove_dir_all(&old)?;
+    }
+    Ok(())
+}
+
+/// Removes the temporary and old folders a killed run left beside the target (they hold
+/// personal data, and nothing else would ever remove them). The state lock keeps another run
+/// of the pipeline from writing here at the same time.
+fn remove_leftovers(parent: &Path, name: &str) -> std::io::Result<()> {
+    let (tmp, old) = (format!(".{name}.tmp-"), format!(".{name}.old-"));
+    for entry in fs::read_dir(parent)? {
+        let entry = entry?;
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        if file_name.starts_with(&tmp) || file_name.starts_with(&old) {
+            fs::remove_dir_all(entry.path())?;
+        }
     }
     Ok(())
 }

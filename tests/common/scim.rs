@@ -169,6 +169,32 @@ impl ScimServer {
         out
     }
 
+    /// The server's id of every resource of a type, by externalId, and how many resources
+    /// there are (more than ids when two share an externalId: a duplicate account).
+    pub fn ids(&self, kind: &str) -> (std::collections::BTreeMap<String, String>, usize) {
+        let page = self.try_get(&format!("/{kind}?count=10000")).unwrap();
+        let all = page["Resources"].as_array().cloned().unwrap_or_default();
+        let ids = all
+            .iter()
+            .map(|r| {
+                let key = r["externalId"].as_str().or(r["userName"].as_str()).unwrap();
+                (key.to_string(), r["id"].as_str().unwrap().to_string())
+            })
+            .collect();
+        (ids, all.len())
+    }
+
+    /// Deletes every User and Group: the server as new, without starting another.
+    pub fn clear(&self) {
+        for kind in ["Groups", "Users"] {
+            for id in self.ids(kind).0.values() {
+                self.request(reqwest::Method::DELETE, &format!("/{kind}/{id}"), None)
+                    .unwrap();
+            }
+            assert_eq!(self.ids(kind).1, 0, "{kind} cleared");
+        }
+    }
+
     /// The pipeline lines of a SCIM target on this server.
     pub fn target(&self, extra: &str) -> String {
         format!(
