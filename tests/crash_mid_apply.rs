@@ -36,7 +36,7 @@ fn scim_sandbox(server: &ScimServer) -> Sandbox {
 
 /// Points the sandbox's target at `url` (the proxy, or the server itself).
 fn aim(sb: &Sandbox, server: &ScimServer, url: &str) {
-    sb.replace_targets(&server.target(SCIM_EXTRA).replace(&server.url(), url));
+    sb.replace_targets(&server.target_at(url, SCIM_EXTRA));
 }
 
 fn apply_clean(sb: &Sandbox) {

@@ -299,7 +299,7 @@ fn a_server_that_stops_mid_run_gives_a_clear_report_and_the_next_run_converges()
     // the proxy goes down after 6 creates.
     let proxy = FaultProxy::start(server.port, 10);
     let sb = Sandbox::example();
-    sb.replace_targets(&server.target("").replace(&server.url(), &proxy.url()));
+    sb.replace_targets(&server.target_at(&proxy.url(), ""));
     let out = apply(&sb, &[]);
     assert!(proxy.went_down());
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
@@ -404,7 +404,7 @@ fn a_rate_limited_server_is_retried_after_the_time_it_asks_for() {
     let server = ScimServer::start();
     let proxy = FaultProxy::throttle(server.port, 3, 1);
     let sb = Sandbox::example();
-    sb.replace_targets(&server.target("").replace(&server.url(), &proxy.url()));
+    sb.replace_targets(&server.target_at(&proxy.url(), ""));
     let started = std::time::Instant::now();
     let out = apply(&sb, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -418,11 +418,7 @@ fn a_rate_limited_server_is_retried_after_the_time_it_asks_for() {
     // A server that keeps refusing is given up on after the configured retries.
     let proxy = FaultProxy::throttle(server.port, usize::MAX, 0);
     let sb = Sandbox::example();
-    sb.replace_targets(
-        &server
-            .target("      retries: 2\n")
-            .replace(&server.url(), &proxy.url()),
-    );
+    sb.replace_targets(&server.target_at(&proxy.url(), "      retries: 2\n"));
     let out = apply(&sb, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("429"), "{}", stderr(&out));
@@ -462,7 +458,7 @@ fn concurrency_and_batch_bound_the_requests_sent() {
     let proxy = FaultProxy::record(server.port);
     let sb = Sandbox::example();
     let settings = "      concurrency: 1\n      batch: 2\n";
-    sb.replace_targets(&server.target(settings).replace(&server.url(), &proxy.url()));
+    sb.replace_targets(&server.target_at(&proxy.url(), settings));
     let out = apply(&sb, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(proxy.peak_in_flight(), 1, "{:#?}", proxy.requests());
@@ -487,7 +483,7 @@ fn concurrency_and_batch_bound_the_requests_sent() {
     let proxy = FaultProxy::record(server.port);
     let sb = Sandbox::example();
     let settings = "      concurrency: 4\n      batch: 1000\n";
-    sb.replace_targets(&server.target(settings).replace(&server.url(), &proxy.url()));
+    sb.replace_targets(&server.target_at(&proxy.url(), settings));
     let out = apply(&sb, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
@@ -550,32 +546,27 @@ fn a_run_tells_how_many_of_its_changes_the_server_has_taken() {
     assert_eq!(server.resources("Users").len(), 10);
 }
 
+/// One retry per request, so that some changes fail for good under random 500s.
+const RETRY_ONCE: &str = "      retries: 1\n";
+
 /// A server that answers about 30% of requests with 500 and is slow (up to 300 ms) to the
 /// rest, through the fault proxy in front of scim2-server: with one retry per request some
-/// changes fail for good. The run stops cleanly (exit 0 or 5), sends at most twice each
+/// changes fail for good. The run stops cleanly (E0510, exit 5), sends at most twice each
 /// request of a clean run, names every object it did not get onto the server, and the next
 /// run (the server healthy again) ends as one clean apply.
 #[test]
 fn random_500s_and_slow_answers_are_retried_within_bounds_and_the_next_run_converges() {
     let fresh = ScimServer::start();
-    let clean = scim_sandbox(&fresh, "      retries: 1\n");
+    let clean = Sandbox::example();
     let counted = FaultProxy::record(fresh.port);
-    clean.replace_targets(
-        &fresh
-            .target("      retries: 1\n")
-            .replace(&fresh.url(), &counted.url()),
-    );
+    clean.replace_targets(&fresh.target_at(&counted.url(), RETRY_ONCE));
     assert!(apply(&clean, &[]).status.success());
     let clean_requests = counted.requests().len();
 
     let server = ScimServer::start();
     let proxy = FaultProxy::flaky(server.port, 7, 30, 300);
     let sb = Sandbox::example();
-    sb.replace_targets(
-        &server
-            .target("      retries: 1\n")
-            .replace(&server.url(), &proxy.url()),
-    );
+    sb.replace_targets(&server.target_at(&proxy.url(), RETRY_ONCE));
     let out = apply(&sb, &["--report", "flaky.json"]);
     let err = stderr(&out);
     assert!(
@@ -612,7 +603,7 @@ fn random_500s_and_slow_answers_are_retried_within_bounds_and_the_next_run_conve
         );
     }
 
-    sb.replace_targets(&server.target("      retries: 1\n"));
+    sb.replace_targets(&server.target(RETRY_ONCE));
     let out = apply(&sb, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(server.resources("Users"), want, "same as one clean run");

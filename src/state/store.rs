@@ -77,6 +77,7 @@ impl State {
                 Code::StateFailed,
                 format!("cannot create the state {}: {e}", path.display()),
             )
+            .help("check the `state:` path in the pipeline and that its folder is writable")
         })?;
         crate::private_file::restrict(path);
         let conn = Connection::open(path).map_err(|e| db_error(path, &e))?;

@@ -197,9 +197,13 @@ impl ScimServer {
 
     /// The pipeline lines of a SCIM target on this server.
     pub fn target(&self, extra: &str) -> String {
+        self.target_at(&self.url(), extra)
+    }
+
+    /// The same target reached through `url` (a fault proxy in front of this server).
+    pub fn target_at(&self, url: &str, extra: &str) -> String {
         format!(
-            "targets:\n  skolon:\n    type: scim-2.0\n    scim:\n      url: {}\n      token: ${{SCIM_TOKEN}}\n{extra}",
-            self.url()
+            "targets:\n  skolon:\n    type: scim-2.0\n    scim:\n      url: {url}\n      token: ${{SCIM_TOKEN}}\n{extra}"
         )
     }
 
