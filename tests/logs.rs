@@ -36,7 +36,8 @@ fn verbose_shows_each_step_as_it_starts_and_ends() {
         "etl: read extens.elever (2 of 6)",
         "etl: read done in ",
         "etl: map 5 mapping block(s)",
-        "etl: diff skolon (its state, then the changes)",
+        "etl: state what the targets hold",
+        "etl: diff skolon (the changes)",
         "etl: write skolon (1 of 1)",
         "etl: write done in ",
     ] {

@@ -5,6 +5,7 @@ mod block;
 mod eval;
 mod join;
 mod merge;
+mod place;
 mod quality;
 mod read;
 mod tuples;
@@ -21,6 +22,7 @@ use crate::diagnostic::{Code, Diag, Diagnostics, SourceMap};
 use crate::functions::CallCtx;
 use crate::model::{EntityKind, LeftOut, Roster, Which};
 use crate::source::Dataset;
+use place::Duplicate;
 use std::collections::BTreeMap;
 
 /// Runs all blocks into a roster.
@@ -32,9 +34,12 @@ pub fn run(
 ) -> Result<Roster, Diagnostics> {
     let mut roster = Roster::default();
     let mut origins = Origins::default();
-    let mut duplicates: Vec<Duplicate> = Vec::new();
+    let mut duplicates: Vec<(usize, Duplicate)> = Vec::new();
     let mut pending = merge::Pending::new();
     let mut twins = year_keys::Twins::default();
+    let mut arrivals: BTreeMap<EntityKind, Vec<place::Arrival>> = BTreeMap::new();
+    let mut seq = 0;
+    let at = |(dataset, row): block::Origin| datasets[dataset].place(row);
     for plan in &program.blocks {
         let env = Env {
             datasets,
@@ -57,19 +62,32 @@ pub fn run(
             );
             note_left_out(&mut roster, plan.entity, reason, ran.filtered);
         }
-        let records = roster.entities.entry(plan.entity).or_default();
         let merges = program.merges.iter().any(|p| p.entity == plan.entity);
-        let at = |(dataset, row): block::Origin| datasets[dataset].place(row);
+        if plan.entity != EntityKind::Group {
+            // Placed all at once when every block has run (place.rs).
+            let arrived = arrivals.entry(plan.entity).or_default();
+            arrived.extend(ran.mapped.into_iter().map(|mapped| {
+                seq += 1;
+                place::Arrival {
+                    mapped,
+                    seq,
+                    key_span: plan.key_span,
+                }
+            }));
+            continue;
+        }
+        // Groups are placed one by one: a group of another school year under a key already
+        // placed gives both year-qualified ids (year_keys.rs).
+        let records = roster.entities.entry(plan.entity).or_default();
         for mut m in ran.mapped {
-            if plan.entity == EntityKind::Group {
-                let placed = year_keys::Placed {
-                    records: &mut *records,
-                    origins: &mut origins,
-                    pending: &mut pending,
-                    bases: &mut roster.shared_group_keys,
-                };
-                twins.place(&mut m.record, placed);
-            }
+            seq += 1;
+            let placed = year_keys::Placed {
+                records: &mut *records,
+                origins: &mut origins,
+                pending: &mut pending,
+                bases: &mut roster.shared_group_keys,
+            };
+            twins.place(&mut m.record, placed);
             let id = (plan.entity, m.record.key.clone());
             if let Some(first) = origins.get(&id) {
                 if merges {
@@ -79,13 +97,8 @@ pub fn run(
                     });
                     merging.others.push((m.record, at(m.origin)));
                 } else {
-                    duplicates.push((
-                        plan.entity,
-                        m.record.key.clone(),
-                        at(*first),
-                        at(m.origin),
-                        plan.key_span,
-                    ));
+                    let again = at(m.origin);
+                    duplicates.push((seq, (plan.entity, id.1, at(*first), again, plan.key_span)));
                 }
                 continue;
             }
@@ -93,6 +106,17 @@ pub fn run(
             records.insert(m.record.key.clone(), m.record);
         }
     }
+    for (entity, arrived) in arrivals {
+        let merges = program.merges.iter().any(|p| p.entity == entity);
+        let folds = place::Folds {
+            pending: &mut pending,
+            duplicates: &mut duplicates,
+        };
+        let records = place::place_all(entity, arrived, merges, folds, at);
+        roster.entities.insert(entity, records);
+    }
+    duplicates.sort_by_key(|(seq, _)| *seq);
+    let duplicates: Vec<Duplicate> = duplicates.into_iter().map(|(_, d)| d).collect();
     if !duplicates.is_empty() {
         return Err(duplicate_report(&duplicates, &roster).into());
     }
@@ -137,9 +161,6 @@ fn note_sensitivity(roster: &mut Roster, plan: &crate::check::BlockPlan) {
         *flag |= field.as_ref().is_some_and(|f| f.sensitive);
     }
 }
-
-/// Entity, key, where it was first seen, where again, and the block's key span.
-type Duplicate = (EntityKind, String, String, String, crate::diagnostic::Span);
 
 fn duplicate_report(dups: &[Duplicate], roster: &Roster) -> Diag {
     let (entity, _, _, _, span) = &dups[0];

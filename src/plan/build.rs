@@ -71,33 +71,91 @@ pub fn build(
     let mut timings = crate::report::Timings::watched(settings.watch.clone());
     let pipeline = &compiled.loaded.pipeline;
     let program = &compiled.checked.program;
-    let reads = crate::execute::read_datasets(program, pipeline, sources, settings)?;
-    let datasets = reads.datasets;
-    let rows = crate::safety::check_empty_sources(pipeline, program, &datasets, state)?;
-    timings.mark("read");
-    settings
-        .watch
-        .begin("map", &format!("{} mapping block(s)", program.blocks.len()));
-    let ctx = CallCtx::new(today).reading_ahead(pipeline.read_ahead);
-    let mut roster = crate::execute::run(program, &datasets, &ctx, sources)?;
-    let warnings = crate::execute::quality_warnings(program, &datasets, &roster, today);
-    let mode = RunMode::decide(settings, &pipeline.school_year, today);
-    if mode.rollover {
-        super::rollover::retire_earlier_years(&mut roster, today);
-    }
-    timings.mark("map");
-    let mut targets = Vec::new();
-    let mut kept = Vec::new();
-    for target in &pipeline.targets {
-        settings.watch.begin(
-            "diff",
-            &format!("{} (its state, then the changes)", target.name.node),
-        );
-        let (version, stored) = match state {
-            Some(s) => (s.version(&target.name.node)?, s.records(&target.name.node)?),
-            None => (Default::default(), Default::default()),
+    let names: Vec<String> = pipeline
+        .targets
+        .iter()
+        .map(|t| t.name.node.clone())
+        .collect();
+    let reader = match state {
+        Some(s) => s.reader()?,
+        None => None,
+    };
+    std::thread::scope(|scope| {
+        // What the targets hold is read on another core while this one reads the sources
+        // and runs the mappings; neither needs the other until the diff.
+        let names = &names;
+        let loading = reader.map(|r| scope.spawn(move || r.snapshot(names)));
+        let reads = crate::execute::read_datasets(program, pipeline, sources, settings)?;
+        let rows = crate::safety::check_empty_sources(pipeline, program, &reads.datasets, state)?;
+        timings.mark("read");
+        settings
+            .watch
+            .begin("map", &format!("{} mapping block(s)", program.blocks.len()));
+        let ctx = CallCtx::new(today).reading_ahead(pipeline.read_ahead);
+        let mut roster = crate::execute::run(program, &reads.datasets, &ctx, sources)?;
+        let warnings = crate::execute::quality_warnings(program, &reads.datasets, &roster, today);
+        let mode = RunMode::decide(settings, &pipeline.school_year, today);
+        if mode.rollover {
+            super::rollover::retire_earlier_years(&mut roster, today);
+        }
+        timings.mark("map");
+        settings
+            .watch
+            .begin("state", "what the targets hold (read beside the mappings)");
+        let held = match (loading, state) {
+            (Some(loading), _) => loading
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+            (None, Some(state)) => state.snapshot(names)?,
+            (None, None) => names.iter().map(|_| Default::default()).collect(),
         };
         timings.mark("state");
+        let mapped = Mapped {
+            reads,
+            rows,
+            roster,
+            warnings,
+            mode,
+        };
+        Ok(plan_targets(
+            compiled, settings, today, mapped, held, timings,
+        ))
+    })
+}
+
+/// What the sources and mappings gave, before any target is diffed.
+struct Mapped {
+    reads: crate::execute::Reads,
+    /// Rows per dataset (for the plan and the empty-source check).
+    rows: Vec<(String, u64)>,
+    roster: crate::model::Roster,
+    warnings: Vec<crate::diagnostic::Diag>,
+    mode: RunMode,
+}
+
+/// Diffs each target against what it holds and checks the changes against its limits.
+fn plan_targets(
+    compiled: &Compiled,
+    settings: &RunSettings,
+    today: NaiveDate,
+    mapped: Mapped,
+    held: Vec<(crate::state::TargetVersion, Stored)>,
+    mut timings: crate::report::Timings,
+) -> Built {
+    let pipeline = &compiled.loaded.pipeline;
+    let Mapped {
+        reads,
+        rows,
+        roster,
+        warnings,
+        mode,
+    } = mapped;
+    let mut targets = Vec::new();
+    let mut kept = Vec::new();
+    for (target, (version, stored)) in pipeline.targets.iter().zip(held) {
+        settings
+            .watch
+            .begin("diff", &format!("{} (the changes)", target.name.node));
         let scoped = crate::diff::scope_group_years(&roster, &stored);
         let roster = scoped.roster.as_ref().unwrap_or(&roster);
         let mut entities = diff_target(pipeline, target, roster, &stored, &mode, today);
@@ -157,17 +215,17 @@ pub fn build(
         datasets: rows,
         reads: reads.notes,
     };
-    Ok(Built {
+    Built {
         plan,
         mirrors: reads.mirrors,
         timings,
         warnings,
         spent: Spent {
             roster,
-            datasets,
+            datasets: reads.datasets,
             stored: kept,
         },
-    })
+    }
 }
 
 /// One target's changes: the roster against what the target holds, by its delete policies.

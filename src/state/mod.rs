@@ -1,5 +1,6 @@
 //! Stage "remember": what each target was last given, and the lock between runs.
 
+mod fields_codec;
 mod lock;
 mod remote;
 mod store;

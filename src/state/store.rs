@@ -1,11 +1,13 @@
 //! The state database (embedded SQLite): per target, the last written record of each
 //! sync key with its content hash, and a serial that grows with every apply.
 
+use super::fields_codec;
 use crate::diagnostic::{Code, Diag};
 use crate::diff::Stored;
 use crate::diff::outcome;
 use crate::model::{EntityKind, Record, Status};
 use crate::plan::{EntityPlan, Summary, TargetPlan};
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -23,8 +25,9 @@ pub struct TargetVersion {
 
 /// The state format, kept in SQLite's `user_version`. Format 1 (before delete policies and
 /// the run log) was never released; such a file is refused with a hint. Format 2 (before
-/// server-side ids) is upgraded in place by the first apply.
-const FORMAT: i64 = 3;
+/// server-side ids) and format 3 (fields as JSON text, see `fields_codec`) are read as they
+/// are and upgraded in place by the first apply.
+const FORMAT: i64 = 4;
 
 const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -127,7 +130,29 @@ impl State {
         })
     }
 
-    /// Everything state holds for a target.
+    /// Another read-only connection to the same file, to read state on a second thread
+    /// while this one does other work. `None` for a state not kept in a file.
+    pub fn reader(&self) -> Result<Option<State>, Diag> {
+        match self.conn.path().filter(|p| !p.is_empty()) {
+            Some(path) => State::open_existing(Path::new(path)),
+            None => Ok(None),
+        }
+    }
+
+    /// The version and records of each target, read in one transaction so that they agree
+    /// with each other even if an apply commits meanwhile.
+    pub fn snapshot(&self, targets: &[String]) -> Result<Vec<(TargetVersion, Stored)>, Diag> {
+        self.conn.execute_batch("BEGIN").map_err(sql)?;
+        let read = targets
+            .iter()
+            .map(|t| Ok((self.version(t)?, self.records(t)?)))
+            .collect();
+        self.conn.execute_batch("COMMIT").map_err(sql)?;
+        read
+    }
+
+    /// Everything state holds for a target. The rows come in key order, so each entity's
+    /// map is built in bulk from a sorted list rather than by one insert per record.
     pub fn records(&self, target: &str) -> Result<Stored, Diag> {
         let mut stmt = self
             .conn
@@ -135,46 +160,21 @@ impl State {
                 "SELECT entity, key, fields, status, due FROM records WHERE target = ?1 ORDER BY entity, key",
             )
             .map_err(sql)?;
-        let rows = stmt
-            .query_map(params![target], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                ))
-            })
-            .map_err(sql)?;
-        let mut stored = Stored::new();
-        for row in rows {
-            let (entity, key, fields, status, due) = row.map_err(sql)?;
-            let Some(kind) = EntityKind::parse(&entity) else {
+        let mut rows = stmt.query(params![target]).map_err(sql)?;
+        let mut sorted: BTreeMap<EntityKind, Vec<(String, Record)>> = BTreeMap::new();
+        while let Some(row) = rows.next().map_err(sql)? {
+            let entity = row.get_ref(0).map_err(sql)?.as_str().map_err(from_sql)?;
+            let Some(kind) = EntityKind::parse(entity) else {
                 continue;
             };
-            let fields: Vec<Option<String>> = serde_json::from_str(&fields).map_err(|e| {
-                Diag::error(
-                    Code::StateFailed,
-                    format!("state record {entity} {key} is damaged: {e}"),
-                )
-            })?;
-            let status = Status::from_columns(&status, due).ok_or_else(|| {
-                Diag::error(
-                    Code::StateFailed,
-                    format!("state record {entity} {key} has an unknown status `{status}`"),
-                )
-                .help("the state file was changed outside roster-etl; restore it from a backup, or move it aside so the next apply starts a new state")
-            })?;
-            stored.entry(kind).or_default().insert(
-                key.clone(),
-                Record {
-                    key,
-                    fields,
-                    status,
-                },
-            );
+            let key: String = row.get(1).map_err(sql)?;
+            let record = stored_record(row, entity, &key)?;
+            sorted.entry(kind).or_default().push((key, record));
         }
-        Ok(stored)
+        Ok(sorted
+            .into_iter()
+            .map(|(kind, records)| (kind, records.into_iter().collect()))
+            .collect())
     }
 
     /// Records a target's applied changes and bumps its serial, in one transaction, after
@@ -305,7 +305,7 @@ fn write_changes(
                     .map_err(sql)?;
                 continue;
             };
-            let fields = serde_json::to_string(&record.fields).unwrap_or_default();
+            let fields = fields_codec::encode(&record.fields);
             let hash = record.hash() as i64;
             upsert
                 .execute(params![
@@ -328,7 +328,8 @@ enum Format {
     Current,
     /// A new, empty file that still needs its tables.
     New,
-    /// Format 2: readable as is; the first write adds the `remote` table.
+    /// Format 2 or 3: readable as is; the first write adds the `remote` table (2) and
+    /// writes records' fields in the binary form (both).
     Upgradable,
 }
 
@@ -347,7 +348,7 @@ fn check_format(conn: &Connection, path: &Path) -> Result<Format, Diag> {
         .map_err(|e| db_error(path, &e))?;
     match format {
         FORMAT => return Ok(Format::Current),
-        2 => return Ok(Format::Upgradable),
+        2 | 3 => return Ok(Format::Upgradable),
         0 if !has_tables => return Ok(Format::New),
         _ => {}
     }
@@ -366,6 +367,40 @@ pub fn stale(target: &str, planned: u64, now: u64) -> Diag {
     .help("run `etl plan` again and apply the new plan; applying an old plan could undo newer changes")
 }
 
+/// One row of `records` as a record: its fields in the binary form, or as JSON text in a
+/// state of format 3 not yet rewritten.
+fn stored_record(row: &rusqlite::Row, entity: &str, key: &str) -> Result<Record, Diag> {
+    let damaged = |why: String| {
+        Diag::error(
+            Code::StateFailed,
+            format!("state record {entity} {key} is damaged: {why}"),
+        )
+        .help("the state file was changed outside roster-etl; restore it from a backup, or move it aside so the next apply starts a new state")
+    };
+    let fields = match row.get_ref(2).map_err(sql)? {
+        ValueRef::Blob(bytes) => fields_codec::decode(bytes).map_err(damaged)?,
+        ValueRef::Text(json) => serde_json::from_slice(json).map_err(|e| damaged(e.to_string()))?,
+        _ => return Err(damaged("no fields".into())),
+    };
+    let status: &str = row.get_ref(3).map_err(sql)?.as_str().map_err(from_sql)?;
+    let due: Option<String> = row.get(4).map_err(sql)?;
+    let status = Status::from_columns(status, due)
+        .ok_or_else(|| damaged(format!("unknown status `{status}`")))?;
+    Ok(Record {
+        key: key.to_owned(),
+        fields,
+        status,
+    })
+}
+
+fn from_sql(e: rusqlite::types::FromSqlError) -> Diag {
+    sql(rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        Box::new(e),
+    ))
+}
+
 pub(super) fn sql(e: rusqlite::Error) -> Diag {
     Diag::error(Code::StateFailed, format!("state database error: {e}"))
         .help("if the file was damaged, move it aside; the next apply then treats every target as a first run")
@@ -382,7 +417,65 @@ fn db_error(path: &Path, e: &rusqlite::Error) -> Diag {
 #[cfg(all(test, unix))]
 mod tests {
     use super::State;
+    use crate::model::EntityKind;
     use std::os::unix::fs::PermissionsExt;
+
+    /// A state of format 3 kept fields as JSON text: it is still read as it is, next to
+    /// records already rewritten in the binary form, and a damaged record is an error.
+    #[test]
+    fn fields_are_read_in_both_forms_and_damage_is_reported() {
+        let dir =
+            std::env::temp_dir().join(format!("roster-etl-state-forms-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("s.db");
+        let state = State::open_or_create(&path).expect("state opens");
+        let insert = "INSERT INTO records (target, entity, key, hash, fields, status) VALUES ('t', 'person', ?1, 0, ?2, 'active')";
+        let json = r#"["Anna",null,"x"]"#;
+        state
+            .conn
+            .execute(insert, rusqlite::params!["a", json])
+            .unwrap();
+        let binary = super::fields_codec::encode(&[Some("Bo".into()), None]);
+        state
+            .conn
+            .execute(insert, rusqlite::params!["b", binary])
+            .unwrap();
+        state.conn.pragma_update(None, "user_version", 3).unwrap();
+        drop(state);
+        let state = State::open_existing(&path)
+            .unwrap()
+            .expect("format 3 is read");
+        let stored = state.records("t").expect("both forms read");
+        let persons = &stored[&EntityKind::Person];
+        assert_eq!(
+            persons["a"].fields,
+            vec![Some("Anna".into()), None, Some("x".into())]
+        );
+        assert_eq!(persons["b"].fields, vec![Some("Bo".into()), None]);
+        let (_, held) = &state.snapshot(&["t".to_string()]).unwrap()[0];
+        assert_eq!(held, &stored, "a snapshot reads the same");
+        drop(state);
+        let state = State::open_or_create(&path).unwrap();
+        let format: i64 = state
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(format, super::FORMAT, "opened for writing, it is upgraded");
+        state
+            .conn
+            .execute(
+                "UPDATE records SET fields = x'01050161' WHERE key = 'b'",
+                [],
+            )
+            .unwrap();
+        let err = state.records("t").unwrap_err();
+        assert!(
+            format!("{err:?}").contains("state record person b is damaged"),
+            "{err:?}"
+        );
+        drop(state);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     /// The state holds personal data, and so do its write-ahead log and shared memory while a
     /// run has it open: all three are readable by their owner only, whatever the umask.
