@@ -7,7 +7,7 @@ mod policy;
 mod rekey;
 mod year_keys;
 
-pub use apply::{apply_changes, outcome};
+pub use apply::{apply_changes, outcome, outcome_fields};
 pub use policy::{DeletePolicy, Policies};
 pub use year_keys::scope as scope_group_years;
 

@@ -4,8 +4,8 @@
 use super::fields_codec;
 use crate::diagnostic::{Code, Diag};
 use crate::diff::Stored;
-use crate::diff::outcome;
-use crate::model::{EntityKind, Record, Status};
+use crate::diff::outcome_fields;
+use crate::model::{EntityKind, Record, Status, content_hash};
 use crate::plan::{EntityPlan, Summary, TargetPlan};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -87,6 +87,11 @@ impl State {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| db_error(path, &e))?;
         conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(|e| db_error(path, &e))?;
+        // Up to 256 MiB of pages in memory (used only as a large apply needs them): a
+        // rollover's million changes are then written to the log once, at commit, instead
+        // of pages spilling to it and being written again as the transaction goes on.
+        conn.pragma_update(None, "cache_size", -262_144)
             .map_err(|e| db_error(path, &e))?;
         if check_format(&conn, path)? != Format::Current {
             conn.execute_batch(SCHEMA).map_err(|e| db_error(path, &e))?;
@@ -299,23 +304,22 @@ fn write_changes(
                     .execute(params![target, entity.entity, old])
                     .map_err(sql)?;
             }
-            let Some(record) = outcome(change) else {
+            let Some((fields, status)) = outcome_fields(change) else {
                 delete
                     .execute(params![target, entity.entity, change.key])
                     .map_err(sql)?;
                 continue;
             };
-            let fields = fields_codec::encode(&record.fields);
-            let hash = record.hash() as i64;
+            let hash = content_hash(fields) as i64;
             upsert
                 .execute(params![
                     target,
                     entity.entity,
                     change.key,
                     hash,
-                    fields,
-                    record.status.name(),
-                    record.status.due()
+                    fields_codec::encode(fields),
+                    status.name(),
+                    status.due()
                 ])
                 .map_err(sql)?;
         }

@@ -10,7 +10,7 @@ use crate::model::{EntityKind, Record, Status};
 use crate::target::OutFile;
 use crate::target::school_year;
 use crate::target::table::{
-    RoleWords, Table, enrollment_role, f, header, org_type, person_role, records,
+    RoleWords, Table, enrollment_role, f, header, header_for, org_type, person_role, records,
 };
 
 pub const ORGS: &[&str] = &["sourcedId", "name", "type", "parentSourcedId"];
@@ -81,7 +81,7 @@ fn live(stored: &Stored, kind: EntityKind) -> impl Iterator<Item = &Record> {
 
 fn orgs(stored: &Stored) -> Table {
     let k = EntityKind::Organisation;
-    let mut rows = header(ORGS);
+    let mut rows = header_for(ORGS, stored, k);
     for r in live(stored, k) {
         let kind = org_type(r);
         rows.push(&[&r.key, f(r, k, "name"), kind, f(r, k, "parent")]);
@@ -91,7 +91,7 @@ fn orgs(stored: &Stored) -> Table {
 
 fn users(stored: &Stored) -> Result<Table, String> {
     let k = EntityKind::Person;
-    let mut rows = header(USERS);
+    let mut rows = header_for(USERS, stored, k);
     for r in live(stored, k) {
         let username = f(r, k, "username");
         if !username.contains('@') {
@@ -137,7 +137,7 @@ fn grade(r: &Record) -> String {
 
 fn roles(stored: &Stored) -> Table {
     let k = EntityKind::Person;
-    let mut rows = header(ROLES);
+    let mut rows = header_for(ROLES, stored, k);
     for r in live(stored, k) {
         let Some(school) = r.get(k, "school") else {
             continue;
@@ -158,7 +158,7 @@ fn roles(stored: &Stored) -> Table {
 
 fn classes(stored: &Stored) -> Table {
     let k = EntityKind::Group;
-    let mut rows = header(CLASSES);
+    let mut rows = header_for(CLASSES, stored, k);
     for r in live(stored, k) {
         rows.push(&[
             &r.key,
@@ -173,7 +173,7 @@ fn classes(stored: &Stored) -> Table {
 
 fn enrollments(stored: &Stored) -> Table {
     let k = EntityKind::Membership;
-    let mut rows = header(ENROLLMENTS);
+    let mut rows = header_for(ENROLLMENTS, stored, k);
     for r in live(stored, k) {
         let role = enrollment_role(r);
         rows.push(&[f(r, k, "group"), f(r, k, "person"), role]);

@@ -4,7 +4,7 @@
 use crate::diff::Stored;
 use crate::model::{EntityKind, Record, Status};
 use crate::target::school_year;
-use crate::target::table::{Table, enrollment_role, f, header, org_type, records};
+use crate::target::table::{Table, enrollment_role, f, header, header_for, org_type, records};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const ORGS: &[&str] = &[
@@ -77,7 +77,7 @@ pub fn manifest(version: &str, known: &[&str], written: &[&str]) -> Table {
 
 pub fn orgs(stored: &Stored) -> Table {
     let k = EntityKind::Organisation;
-    let mut rows = header(ORGS);
+    let mut rows = header_for(ORGS, stored, k);
     for r in records(stored, k) {
         let kind = org_type(r);
         rows.push(&[
@@ -123,7 +123,7 @@ pub fn sessions(stored: &Stored) -> Result<Table, String> {
 
 pub fn classes(stored: &Stored) -> Table {
     let k = EntityKind::Group;
-    let mut rows = header(CLASSES);
+    let mut rows = header_for(CLASSES, stored, k);
     for r in records(stored, k) {
         let class_type = if r.get(k, "type") == Some("class") {
             "homeroom"
@@ -154,7 +154,7 @@ pub fn enrollments(stored: &Stored) -> Table {
     let k = EntityKind::Membership;
     let empty = BTreeMap::new();
     let groups = stored.get(&EntityKind::Group).unwrap_or(&empty);
-    let mut rows = header(ENROLLMENTS);
+    let mut rows = header_for(ENROLLMENTS, stored, k);
     for r in records(stored, k) {
         let school = groups
             .get(f(r, k, "group"))

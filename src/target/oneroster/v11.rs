@@ -4,7 +4,7 @@ use super::shared::{self, enabled, status};
 use crate::diff::Stored;
 use crate::model::EntityKind;
 use crate::target::OutFile;
-use crate::target::table::{RoleWords, Table, f, header, person_role, records};
+use crate::target::table::{RoleWords, Table, f, header_for, person_role, records};
 
 pub const USERS: &[&str] = &[
     "sourcedId",
@@ -72,7 +72,7 @@ const ROLE_WORDS: RoleWords = RoleWords {
 
 fn users(stored: &Stored) -> Table {
     let k = EntityKind::Person;
-    let mut rows = header(USERS);
+    let mut rows = header_for(USERS, stored, k);
     for r in records(stored, k) {
         rows.push(&[
             &r.key,

@@ -5,7 +5,7 @@ use super::shared::{self, enabled, status};
 use crate::diff::Stored;
 use crate::model::EntityKind;
 use crate::target::OutFile;
-use crate::target::table::{RoleWords, Table, f, header, person_role, records};
+use crate::target::table::{RoleWords, Table, f, header_for, person_role, records};
 
 pub const USERS: &[&str] = &[
     "sourcedId",
@@ -113,7 +113,7 @@ const ROLE_WORDS: RoleWords = RoleWords {
 
 fn users(stored: &Stored) -> Table {
     let k = EntityKind::Person;
-    let mut rows = header(USERS);
+    let mut rows = header_for(USERS, stored, k);
     for r in records(stored, k) {
         rows.push(&[
             &r.key,
@@ -146,7 +146,7 @@ fn users(stored: &Stored) -> Table {
 /// One primary role per person at their school; a person without a school has no role row.
 fn roles(stored: &Stored) -> Table {
     let k = EntityKind::Person;
-    let mut rows = header(ROLES);
+    let mut rows = header_for(ROLES, stored, k);
     for r in records(stored, k) {
         let Some(school) = r.get(k, "school") else {
             continue;
@@ -170,7 +170,7 @@ fn roles(stored: &Stored) -> Table {
 /// A course per group (OneRoster 1.2 requires every class to name one).
 fn courses(stored: &Stored) -> Table {
     let k = EntityKind::Group;
-    let mut rows = header(COURSES);
+    let mut rows = header_for(COURSES, stored, k);
     for r in records(stored, k) {
         rows.push(&[
             &r.key,
