@@ -118,3 +118,28 @@ fn a_generated_normal_night_passes_the_defaults_and_a_rollover_is_held_unless_ru
     assert!(text.contains("within the rollover limits"), "{text}");
     assert!(line(&text, "group: ").contains("to archive"), "{text}");
 }
+
+/// A large block's rows are mapped on several threads (`--threads`); the plan is the same,
+/// byte for byte, as on one, and so is what an apply writes.
+#[test]
+fn the_plan_is_the_same_on_one_thread_and_on_several() {
+    let bench = Bench::generate(3000);
+    let first = bench.etl("apply", "1", "2025-11-20", &["--auto-approve"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let mut plans = Vec::new();
+    for threads in ["1", "3"] {
+        let file = bench.path(&format!("plan-{threads}.json"));
+        let out = bench.etl(
+            "plan",
+            "2",
+            "2025-11-21",
+            &["--threads", threads, "--out", file.to_str().unwrap()],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let shown = stdout(&out).replace(file.to_str().unwrap(), "PLAN");
+        plans.push((shown, std::fs::read(&file).unwrap()));
+    }
+    assert!(plans[0].0.contains("to add"), "{}", plans[0].0);
+    assert_eq!(plans[0].0, plans[1].0, "the plans shown differ");
+    assert!(plans[0].1 == plans[1].1, "the saved plans differ");
+}

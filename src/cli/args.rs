@@ -166,6 +166,10 @@ pub struct RunArgs {
     /// save) to stderr when the run ends.
     #[arg(long)]
     pub timings: bool,
+    /// Threads that map a large block's rows (default: the machine's cores). The result is
+    /// the same with any number; `--threads 1` keeps the run on one core.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
 }
 
 impl RunArgs {
@@ -190,6 +194,10 @@ impl RunArgs {
             additions_only: self.additions_only,
             allows: allows.into_iter().filter_map(Result::ok).collect(),
             watch: crate::report::Watch::default(),
+            threads: self.threads.map_or_else(
+                || std::thread::available_parallelism().map_or(1, |n| n.get()),
+                usize::from,
+            ),
         })
     }
 }

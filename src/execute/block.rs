@@ -39,9 +39,63 @@ pub fn run(block: &BlockPlan, env: &Env) -> Result<Ran, Diag> {
         tuples = join::run(plan, env, tuples, &mut dropped)?;
         unmatched.push(dropped);
     }
-    let mut mapped = Vec::new();
+    // Rows map independently: large blocks are split over the machine's cores, and the
+    // parts joined in row order, so the result (and the first error) is the same.
+    let workers = env.ctx.threads.min(tuples.len() / ROWS_PER_WORKER).max(1);
+    let width = tuples.width.max(1);
+    let parts = tuples.parts(workers);
+    let done: Vec<Result<Part, Diag>> = if parts.len() < 2 {
+        parts
+            .iter()
+            .map(|p| map_part(block, env, p, width))
+            .collect()
+    } else {
+        std::thread::scope(|scope| {
+            let rest: Vec<_> = parts[1..]
+                .iter()
+                .map(|p| scope.spawn(move || map_part(block, env, p, width)))
+                .collect();
+            let first = map_part(block, env, parts[0], width);
+            std::iter::once(first)
+                .chain(rest.into_iter().map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                }))
+                .collect()
+        })
+    };
+    let mut mapped = Vec::with_capacity(tuples.len());
     let mut filtered = Vec::new();
-    for tuple in tuples.iter() {
+    for part in done {
+        let part = part?;
+        mapped.extend(part.mapped);
+        filtered.extend(part.filtered);
+    }
+    Ok(Ran {
+        mapped,
+        filtered,
+        unmatched,
+    })
+}
+
+/// Below this many rows per core a block is mapped on one: a thread costs more than it saves.
+const ROWS_PER_WORKER: usize = 5_000;
+
+/// What one run of tuples mapped to.
+struct Part {
+    mapped: Vec<Mapped>,
+    filtered: Vec<Origin>,
+}
+
+fn map_part(
+    block: &BlockPlan,
+    env: &Env,
+    rows: &[Option<u32>],
+    width: usize,
+) -> Result<Part, Diag> {
+    let mut mapped = Vec::with_capacity(rows.len() / width);
+    let mut filtered = Vec::new();
+    for tuple in rows.chunks_exact(width) {
         if let Some(filter) = &block.filter
             && !env.eval(filter, tuple).map_err(fatal)?.truthy()
         {
@@ -50,11 +104,7 @@ pub fn run(block: &BlockPlan, env: &Env) -> Result<Ran, Diag> {
         }
         mapped.push(map_one(block, env, tuple)?);
     }
-    Ok(Ran {
-        mapped,
-        filtered,
-        unmatched,
-    })
+    Ok(Part { mapped, filtered })
 }
 
 fn map_one(block: &BlockPlan, env: &Env, tuple: &[Option<u32>]) -> Result<Mapped, Diag> {

@@ -29,4 +29,16 @@ impl Tuples {
     pub fn iter(&self) -> impl Iterator<Item = &[Option<u32>]> {
         self.rows.chunks_exact(self.width.max(1))
     }
+
+    pub fn len(&self) -> usize {
+        self.rows.len() / self.width.max(1)
+    }
+
+    /// The tuples in `parts` runs of about equal length, in order, each a flat slice of
+    /// whole tuples.
+    pub fn parts(&self, parts: usize) -> Vec<&[Option<u32>]> {
+        let width = self.width.max(1);
+        let per = self.len().div_ceil(parts.max(1)).max(1);
+        self.rows.chunks(per * width).collect()
+    }
 }

@@ -3,7 +3,6 @@
 use crate::model::Value;
 use chrono::NaiveDate;
 use regex::Regex;
-use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// Static types of the mapping language.
@@ -126,7 +125,10 @@ pub struct CallCtx {
     pub today: NaiveDate,
     /// Days ahead `active()` counts a start as begun when a call gives no `ahead:`.
     pub read_ahead: u32,
-    regexes: RefCell<HashMap<String, Regex>>,
+    /// Threads that may map a large block's rows; 1 unless the run says more.
+    pub threads: usize,
+    /// Shared by the threads that map a block's rows (a `Regex` clone is cheap).
+    regexes: std::sync::Mutex<HashMap<String, Regex>>,
 }
 
 /// The pipeline's `read_ahead:` when it sets none.
@@ -137,7 +139,8 @@ impl CallCtx {
         CallCtx {
             today,
             read_ahead: DEFAULT_READ_AHEAD,
-            regexes: RefCell::new(HashMap::new()),
+            threads: 1,
+            regexes: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -147,15 +150,20 @@ impl CallCtx {
         self
     }
 
+    /// Threads that may map a large block's rows (at least 1).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
+    }
+
     /// A compiled regex (patterns are literals, checked when the mapping is compiled).
     pub fn regex(&self, pattern: &str) -> Result<Regex, String> {
-        if let Some(re) = self.regexes.borrow().get(pattern) {
+        let mut regexes = self.regexes.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(re) = regexes.get(pattern) {
             return Ok(re.clone());
         }
         let re = Regex::new(pattern).map_err(|e| e.to_string())?;
-        self.regexes
-            .borrow_mut()
-            .insert(pattern.to_string(), re.clone());
+        regexes.insert(pattern.to_string(), re.clone());
         Ok(re)
     }
 }

@@ -91,7 +91,9 @@ pub fn build(
         settings
             .watch
             .begin("map", &format!("{} mapping block(s)", program.blocks.len()));
-        let ctx = CallCtx::new(today).reading_ahead(pipeline.read_ahead);
+        let ctx = CallCtx::new(today)
+            .reading_ahead(pipeline.read_ahead)
+            .threads(settings.threads);
         let mut roster = crate::execute::run(program, &reads.datasets, &ctx, sources)?;
         let warnings = crate::execute::quality_warnings(program, &reads.datasets, &roster, today);
         let mode = RunMode::decide(settings, &pipeline.school_year, today);

@@ -26,6 +26,8 @@ pub struct RunSettings {
     pub allows: Vec<crate::safety::Allow>,
     /// Where the run reports what it is doing.
     pub watch: crate::report::Watch,
+    /// Threads that may map a large block's rows (`--threads`).
+    pub threads: usize,
 }
 
 impl RunMode {
