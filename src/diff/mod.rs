@@ -83,6 +83,9 @@ impl Differ<'_, '_> {
         have: &BTreeMap<String, Record>,
         plan: &mut EntityPlan,
     ) {
+        // At most one change per key of either side: room for them at once, so a rollover's
+        // list is not copied each time it doubles (room not used is never touched).
+        plan.changes.reserve(want.len().max(have.len()));
         // Both sides are in key order: one walk over the two, no lookups.
         let (mut want, mut have) = (want.iter().peekable(), have.iter().peekable());
         loop {

@@ -35,11 +35,15 @@ pub fn place_all(
     folds: Folds,
     at: impl Fn(Origin) -> String,
 ) -> BTreeMap<String, Record> {
-    arrived.sort_by(|a, b| a.mapped.record.key.cmp(&b.mapped.record.key));
+    let order = key_order(&arrived);
     let mut kept: Vec<(String, Record)> = Vec::with_capacity(arrived.len());
     let mut first: Origin = (0, 0);
-    for a in arrived {
-        let record = a.mapped.record;
+    for i in order {
+        let a = &mut arrived[i as usize];
+        let record = std::mem::replace(
+            &mut a.mapped.record,
+            Record::active(String::new(), Vec::new()),
+        );
         if kept.last().is_none_or(|(key, _)| *key != record.key) {
             first = a.mapped.origin;
             kept.push((record.key.clone(), record));
@@ -60,4 +64,46 @@ pub fn place_all(
         }
     }
     kept.into_iter().collect()
+}
+
+/// The arrivals' positions in key order, and within a key in the order they arrived. The
+/// records themselves (a hundred bytes each) stay where they are: sorted are pairs of the
+/// key's first eight bytes and a position, with the whole key compared only on a tie.
+fn key_order(arrived: &[Arrival]) -> Vec<u32> {
+    let key = |i: u32| arrived[i as usize].mapped.record.key.as_bytes();
+    let mut order: Vec<(u64, u32)> = (0..arrived.len() as u32)
+        .map(|i| (prefix(key(i)), i))
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| key(a.1).cmp(key(b.1)))
+            .then(a.1.cmp(&b.1))
+    });
+    order.into_iter().map(|(_, i)| i).collect()
+}
+
+/// A key's first eight bytes as a number that sorts as the bytes do (shorter keys padded
+/// with zeros, so a tie falls back to comparing the whole keys).
+fn prefix(key: &[u8]) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = key.len().min(8);
+    bytes[..n].copy_from_slice(&key[..n]);
+    u64::from_be_bytes(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Prefixes never order two keys against the order of their bytes.
+        #[test]
+        fn prefixes_sort_as_the_keys_do(a in ".{0,12}", b in ".{0,12}") {
+            let (pa, pb) = (prefix(a.as_bytes()), prefix(b.as_bytes()));
+            if pa != pb {
+                prop_assert_eq!(pa.cmp(&pb), a.as_bytes().cmp(b.as_bytes()));
+            }
+        }
+    }
 }

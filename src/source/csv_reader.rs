@@ -53,6 +53,7 @@ pub fn dataset_from_bytes(
     let columns = read_header(&mut reader, &text, src, sources)?;
     let guard = protected_column(src, &columns)?;
     let mut dataset = Dataset::new(src.display.to_string(), columns);
+    dataset.reserve(text.len(), text.bytes().filter(|b| *b == b'\n').count() + 1);
     let mut record = csv::StringRecord::new();
     let mut lines = LineCounter::default();
     let mut seen: usize = 0;

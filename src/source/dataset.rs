@@ -54,6 +54,15 @@ impl Dataset {
         self.lines.is_empty()
     }
 
+    /// Makes room for a file of `text` bytes and about `rows` rows at once, so the buffers
+    /// are not copied each time they double; the text of the fields is never longer than the
+    /// file's.
+    pub fn reserve(&mut self, text: usize, rows: usize) {
+        self.buf.reserve(text.min(u32::MAX as usize));
+        self.ends.reserve(rows.saturating_mul(self.width()));
+        self.lines.reserve(rows);
+    }
+
     /// Appends a row. Returns false when the buffer would pass 4 GiB.
     pub fn push_row<'a>(&mut self, fields: impl Iterator<Item = &'a str>, line: u32) -> bool {
         for field in fields {
