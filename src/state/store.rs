@@ -88,11 +88,6 @@ impl State {
             .map_err(|e| db_error(path, &e))?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(|e| db_error(path, &e))?;
-        // Up to 256 MiB of pages in memory (used only as a large apply needs them): a
-        // rollover's million changes are then written to the log once, at commit, instead
-        // of pages spilling to it and being written again as the transaction goes on.
-        conn.pragma_update(None, "cache_size", -262_144)
-            .map_err(|e| db_error(path, &e))?;
         if check_format(&conn, path)? != Format::Current {
             conn.execute_batch(SCHEMA).map_err(|e| db_error(path, &e))?;
             conn.pragma_update(None, "user_version", FORMAT)
