@@ -143,3 +143,47 @@ fn the_plan_is_the_same_on_one_thread_and_on_several() {
     assert_eq!(plans[0].0, plans[1].0, "the plans shown differ");
     assert!(plans[0].1 == plans[1].1, "the saved plans differ");
 }
+
+/// Scripts called from several threads share the run's `script_time:`: when it is used up
+/// the run stops with E0402 naming the script, whichever thread hit it, and writes nothing.
+#[test]
+fn scripts_on_several_threads_stop_together_when_the_run_time_is_used_up() {
+    let bench = Bench::generate(12_000);
+    let jobs = bench.path("job");
+    std::fs::create_dir_all(&jobs).unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/nightly");
+    for file in ["nightly.map", "translit.rhai"] {
+        std::fs::copy(repo.join(file), jobs.join(file)).unwrap();
+    }
+    let pipeline = std::fs::read_to_string(repo.join("pipeline.yaml")).unwrap();
+    let pipeline = pipeline.replace("read_ahead: 0d", "read_ahead: 0d\nscript_time: 1ms");
+    assert!(pipeline.contains("script_time: 1ms"));
+    std::fs::write(jobs.join("pipeline.yaml"), pipeline).unwrap();
+    let before = bench.written();
+    let out = common::etl_command()
+        .env("NO_COLOR", "1")
+        .env("BENCH_DATA", bench.path("day1"))
+        .env("BENCH_OUT", bench.path("out"))
+        .env("BENCH_STATE", bench.path("state/bench.db"))
+        .args([
+            "apply",
+            "--today",
+            "2025-11-20",
+            "--threads",
+            "2",
+            "--auto-approve",
+        ])
+        .arg(jobs.join("pipeline.yaml"))
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("E0402"), "{err}");
+    assert!(err.contains("script_time"), "{err}");
+    assert!(err.contains("translit.rhai"), "{err}");
+    assert_unchanged(
+        &before,
+        &bench.written(),
+        "a run stopped by its script time",
+    );
+}
