@@ -352,40 +352,19 @@ const CASES: &[Case] = &[
     Case {
         class: "values",
         name: "personnummer too short",
-        damage: |sb| {
-            sb.edit(
-                MAP,
-                "  grade      = e.Årskurs",
-                "  grade      = e.Årskurs\n  birthDate  = pnr_birth_date!(e.Personnummer)",
-            );
-            sb.edit_cp1252("data/elever.csv", "20150607-2345", "2015067-2345")
-        },
+        damage: |sb| birth_date_of(sb, "2015067-2345"),
         expect: &["etl::E0401", "data/elever.csv:3", "not 10 or 12 characters"],
     },
     Case {
         class: "values",
         name: "personnummer with letters",
-        damage: |sb| {
-            sb.edit(
-                MAP,
-                "  grade      = e.Årskurs",
-                "  grade      = e.Årskurs\n  birthDate  = pnr_birth_date!(e.Personnummer)",
-            );
-            sb.edit_cp1252("data/elever.csv", "20150607-2345", "2015O607-2345")
-        },
+        damage: |sb| birth_date_of(sb, "2015O607-2345"),
         expect: &["etl::E0401", "data/elever.csv:3"],
     },
     Case {
         class: "values",
         name: "personnummer on 30 February",
-        damage: |sb| {
-            sb.edit(
-                MAP,
-                "  grade      = e.Årskurs",
-                "  grade      = e.Årskurs\n  birthDate  = pnr_birth_date!(e.Personnummer)",
-            );
-            sb.edit_cp1252("data/elever.csv", "20150607-2345", "20150230-2345")
-        },
+        damage: |sb| birth_date_of(sb, "20150230-2345"),
         expect: &["etl::E0401", "data/elever.csv:3", "valid birth date"],
     },
     Case {
@@ -402,6 +381,17 @@ const CASES: &[Case] = &[
         expect: &["etl::E0401", "data/grupper.csv:2"],
     },
 ];
+
+/// Maps each pupil's birth date from their personnummer (failing on a bad one) and gives the
+/// pupil `20150607-2345` the number `pnr` instead.
+fn birth_date_of(sb: &Sandbox, pnr: &str) {
+    sb.edit(
+        MAP,
+        "  grade      = e.Årskurs",
+        "  grade      = e.Årskurs\n  birthDate  = pnr_birth_date!(e.Personnummer)",
+    );
+    sb.edit_cp1252("data/elever.csv", "20150607-2345", pnr)
+}
 
 /// Windows-1252 bytes as UTF-8 (the example's register files are Windows-1252).
 fn latin1_to_utf8(bytes: &[u8]) -> Vec<u8> {
