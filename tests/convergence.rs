@@ -34,7 +34,7 @@ fn memberships() -> impl Strategy<Value = BTreeMap<String, Record>> {
     )
         .prop_map(|(mut m, groups)| {
             for (record, group) in m.values_mut().zip(groups) {
-                record.fields[1] = Some(group);
+                record.fields = record.fields.with(1, Some(&group));
             }
             m
         })
@@ -48,7 +48,7 @@ fn roster() -> impl Strategy<Value = Roster> {
     )
         .prop_map(|(p, g, mut m)| {
             // As the executor does: a membership's group is in the roster.
-            m.retain(|_, r| r.fields[1].as_ref().is_some_and(|k| g.contains_key(k)));
+            m.retain(|_, r| r.fields.get(1).is_some_and(|k| g.contains_key(k)));
             let mut roster = Roster::default();
             roster.entities.insert(EntityKind::Person, p);
             roster.entities.insert(EntityKind::Group, g);
@@ -124,7 +124,9 @@ fn active(stored: &Stored) -> Stored {
     let live = |kind: EntityKind, r: &Record| {
         r.status.is_active()
             && !(kind == EntityKind::Membership
-                && r.fields[1].as_ref().is_some_and(|g| archived.contains(&g)))
+                && r.fields
+                    .get(1)
+                    .is_some_and(|g| archived.iter().any(|a| *a == g)))
     };
     stored
         .iter()

@@ -2,7 +2,7 @@
 //! what state records).
 
 use super::Stored;
-use crate::model::{EntityKind, Record, Status};
+use crate::model::{EntityKind, Fields, Record, Status};
 use crate::plan::{Action, Change, EntityPlan};
 use std::collections::BTreeMap;
 
@@ -74,7 +74,7 @@ pub fn outcome(change: &Change) -> Option<Record> {
 
 /// The fields and status a target holds after one change, without copying the fields;
 /// `None` when the change removes the record.
-pub fn outcome_fields(change: &Change) -> Option<(&Vec<Option<String>>, Status)> {
+pub fn outcome_fields(change: &Change) -> Option<(&Fields, Status)> {
     let status = match change.action {
         Action::Create | Action::Restore | Action::Update | Action::Rekey => Status::Active,
         Action::Trash => Status::Trashed,
@@ -94,7 +94,7 @@ mod tests {
 
     fn change(action: Action, key: u8, value: u8) -> Change {
         let mut c = Change::new(action, &format!("k{key:02}"));
-        c.after = Some(vec![Some(value.to_string())]);
+        c.after = Some(vec![Some(value.to_string())].into());
         c
     }
 

@@ -2,16 +2,18 @@
 //! eduPersonPrincipalName...) are one record whose sync key changed. They become one re-key,
 //! an update of the target's id, instead of a delete plus a create (a duplicate account).
 
+use crate::model::Fields;
 use crate::plan::{Action, Change};
 use std::collections::HashMap;
 
 /// Pairs creates with removals by the identity field; returns the old keys that were re-keyed.
 /// Values that occur more than once on either side are ambiguous and never paired.
 pub fn pair(changes: &mut Vec<Change>, field: usize) -> Vec<String> {
-    let value = |values: Option<&Vec<Option<String>>>| -> Option<String> {
+    let value = |values: Option<&Fields>| -> Option<String> {
         values
-            .and_then(|v| v.get(field).cloned().flatten())
+            .and_then(|v| v.get(field))
             .filter(|v| !v.trim().is_empty())
+            .map(str::to_owned)
     };
     let removed = unique(changes, |c| {
         c.action

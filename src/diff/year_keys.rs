@@ -103,8 +103,8 @@ fn rewrite(roster: &Roster, placed: &BTreeMap<&str, Placement>) -> Roster {
     let moved: Vec<String> = members
         .iter()
         .filter(|(_, m)| {
-            m.fields[group_i]
-                .as_deref()
+            m.fields
+                .get(group_i)
                 .is_some_and(|g| placed.contains_key(g))
         })
         .map(|(k, _)| k.clone())
@@ -113,12 +113,12 @@ fn rewrite(roster: &Roster, placed: &BTreeMap<&str, Placement>) -> Roster {
         let Some(mut m) = members.remove(&key) else {
             continue;
         };
-        let p = m.fields[group_i].as_deref().and_then(|g| placed.get(g));
+        let p = m.fields.get(group_i).and_then(|g| placed.get(g));
         if let Some(p) = p {
             if let Some(year) = p.members_year {
                 m.key = qualify(&key, year);
             }
-            m.fields[group_i] = Some(p.id.clone());
+            m.fields = m.fields.with(group_i, Some(&p.id));
         }
         members.insert(m.key.clone(), m);
     }

@@ -5,7 +5,8 @@ use super::join::{self, fatal};
 use super::tuples::Tuples;
 use crate::check::{BlockPlan, FieldPlan};
 use crate::diagnostic::{Code, Diag};
-use crate::model::{Record, Value};
+use crate::model::{Fields, Record};
+use std::borrow::Cow;
 
 /// A mapped record and where it came from, for duplicate reports.
 pub struct Mapped {
@@ -111,8 +112,9 @@ fn map_one(block: &BlockPlan, env: &Env, tuple: &[Option<u32>]) -> Result<Mapped
     let key = env
         .eval(&block.key, tuple)
         .map_err(fatal)?
-        .to_text()
-        .filter(|k| !k.trim().is_empty());
+        .into_text()
+        .filter(|k| !k.trim().is_empty())
+        .map(Cow::into_owned);
     let Some(key) = key else {
         return Err(Diag::error(
             Code::EmptyKey,
@@ -131,7 +133,7 @@ fn map_one(block: &BlockPlan, env: &Env, tuple: &[Option<u32>]) -> Result<Mapped
             None => None,
         };
         if let (Some(allowed), Some(v), Some(p)) = (def.allowed, &value, plan)
-            && !allowed.contains(&v.as_str())
+            && !allowed.contains(&v.as_ref())
         {
             return Err(Diag::error(
                 Code::InvalidValue,
@@ -150,16 +152,20 @@ fn map_one(block: &BlockPlan, env: &Env, tuple: &[Option<u32>]) -> Result<Mapped
         }
         fields.push(value);
     }
+    let fields = Fields::new(fields.iter().map(Option::as_deref));
     Ok(Mapped {
         record: Record::active(key, fields),
         origin: origin(env, tuple),
     })
 }
 
-fn eval_field(plan: &FieldPlan, env: &Env, tuple: &[Option<u32>]) -> Result<Option<String>, Diag> {
+fn eval_field<'d>(
+    plan: &FieldPlan,
+    env: &Env<'d>,
+    tuple: &[Option<u32>],
+) -> Result<Option<Cow<'d, str>>, Diag> {
     match env.eval(&plan.ir, tuple) {
-        Ok(Value::Null) => Ok(None),
-        Ok(v) => Ok(v.to_text()),
+        Ok(v) => Ok(v.into_text()),
         Err(EvalError::Soft(_)) => Ok(None),
         Err(e) => Err(fatal(e)),
     }

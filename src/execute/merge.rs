@@ -39,14 +39,20 @@ pub fn apply(plans: &[MergePlan], roster: &mut Roster, pending: Pending) -> Resu
         else {
             continue;
         };
-        for field in 0..record.fields.len() {
+        let mut merged = record.fields.to_vec();
+        for (field, slot) in merged.iter_mut().enumerate() {
             let values: Vec<(&str, &str)> =
-                std::iter::once((&record.fields[field], &merging.first_at))
-                    .chain(merging.others.iter().map(|(o, at)| (&o.fields[field], at)))
-                    .filter_map(|(v, at)| Some((v.as_deref()?, at.as_str())))
+                std::iter::once((record.fields.get(field), &merging.first_at))
+                    .chain(
+                        merging
+                            .others
+                            .iter()
+                            .map(|(o, at)| (o.fields.get(field), at)),
+                    )
+                    .filter_map(|(v, at)| Some((v?, at.as_str())))
                     .collect();
             match merge_field(plan.rules.get(field).and_then(Option::as_ref), &values) {
-                Ok(v) => record.fields[field] = v,
+                Ok(v) => *slot = v,
                 Err([a, b]) => conflicts.push(Conflict {
                     entity,
                     key: key.clone(),
@@ -55,6 +61,7 @@ pub fn apply(plans: &[MergePlan], roster: &mut Roster, pending: Pending) -> Resu
                 }),
             }
         }
+        record.fields = merged.into();
     }
     match conflicts.is_empty() {
         true => Ok(()),

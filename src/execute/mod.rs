@@ -4,6 +4,7 @@
 mod block;
 mod eval;
 mod join;
+mod key_set;
 mod merge;
 mod place;
 mod quality;
@@ -22,6 +23,7 @@ use crate::diagnostic::{Code, Diag, Diagnostics, SourceMap};
 use crate::functions::CallCtx;
 use crate::model::{EntityKind, LeftOut, Roster, Which};
 use crate::source::Dataset;
+use key_set::KeySet;
 use place::Duplicate;
 use std::collections::BTreeMap;
 
@@ -194,20 +196,15 @@ fn drop_dangling_memberships(roster: &mut Roster) {
         return;
     };
     // Hash sets of the keys: looking up a long key in a BTreeMap compares it with ~20 others.
-    let keys = |kind| -> foldhash::HashSet<&str> {
-        let keys = roster
-            .entities
-            .get(&kind)
-            .into_iter()
-            .flat_map(|m| m.keys());
-        keys.map(String::as_str).collect()
+    let keys = |kind| {
+        let keys = roster.entities.get(&kind);
+        keys.map(|m| KeySet::new(m.keys().map(String::as_str)))
+            .unwrap_or_default()
     };
     let (persons, groups) = (keys(EntityKind::Person), keys(EntityKind::Group));
     let mut left: BTreeMap<&str, Vec<Which>> = BTreeMap::new();
     members.retain(|key, m| {
-        let has = |i: usize, set: &foldhash::HashSet<&str>| {
-            m.fields[i].as_deref().is_some_and(|k| set.contains(k))
-        };
+        let has = |i: usize, set: &KeySet| m.fields.get(i).is_some_and(|k| set.contains(k));
         let reason = if !has(person_i, &persons) {
             Some("its person is not in the roster (inactive, protected or unmatched)")
         } else if !has(group_i, &groups) {

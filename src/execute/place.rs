@@ -7,7 +7,7 @@
 use super::block::{Mapped, Origin};
 use super::merge::{Merging, Pending};
 use crate::diagnostic::Span;
-use crate::model::{EntityKind, Record};
+use crate::model::{EntityKind, Fields, Record};
 use std::collections::BTreeMap;
 
 /// A mapped record waiting to be placed: its arrival number in the run (to report duplicates
@@ -42,7 +42,7 @@ pub fn place_all(
         let a = &mut arrived[i as usize];
         let record = std::mem::replace(
             &mut a.mapped.record,
-            Record::active(String::new(), Vec::new()),
+            Record::active(String::new(), Fields::default()),
         );
         if kept.last().is_none_or(|(key, _)| *key != record.key) {
             first = a.mapped.origin;
@@ -68,10 +68,13 @@ pub fn place_all(
 
 /// The arrivals' positions in key order, and within a key in the order they arrived. The
 /// records themselves (a hundred bytes each) stay where they are: sorted are pairs of the
-/// key's first eight bytes and a position, with the whole key compared only on a tie.
+/// key's first sixteen bytes and a position, with the whole key compared only on a tie.
+/// Sixteen, not eight: a membership key such as `G0000123/20100101...` shares its first
+/// eight bytes with the group's other members, and each such tie would read two keys from
+/// anywhere in memory.
 fn key_order(arrived: &[Arrival]) -> Vec<u32> {
     let key = |i: u32| arrived[i as usize].mapped.record.key.as_bytes();
-    let mut order: Vec<(u64, u32)> = (0..arrived.len() as u32)
+    let mut order: Vec<(u128, u32)> = (0..arrived.len() as u32)
         .map(|i| (prefix(key(i)), i))
         .collect();
     order.sort_unstable_by(|a, b| {
@@ -82,13 +85,13 @@ fn key_order(arrived: &[Arrival]) -> Vec<u32> {
     order.into_iter().map(|(_, i)| i).collect()
 }
 
-/// A key's first eight bytes as a number that sorts as the bytes do (shorter keys padded
+/// A key's first sixteen bytes as a number that sorts as the bytes do (shorter keys padded
 /// with zeros, so a tie falls back to comparing the whole keys).
-fn prefix(key: &[u8]) -> u64 {
-    let mut bytes = [0u8; 8];
-    let n = key.len().min(8);
+fn prefix(key: &[u8]) -> u128 {
+    let mut bytes = [0u8; 16];
+    let n = key.len().min(16);
     bytes[..n].copy_from_slice(&key[..n]);
-    u64::from_be_bytes(bytes)
+    u128::from_be_bytes(bytes)
 }
 
 #[cfg(test)]
@@ -99,7 +102,7 @@ mod tests {
     proptest! {
         /// Prefixes never order two keys against the order of their bytes.
         #[test]
-        fn prefixes_sort_as_the_keys_do(a in ".{0,12}", b in ".{0,12}") {
+        fn prefixes_sort_as_the_keys_do(a in ".{0,20}", b in ".{0,20}") {
             let (pa, pb) = (prefix(a.as_bytes()), prefix(b.as_bytes()));
             if pa != pb {
                 prop_assert_eq!(pa.cmp(&pb), a.as_bytes().cmp(b.as_bytes()));

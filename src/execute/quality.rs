@@ -104,11 +104,7 @@ fn missing_email(program: &Program, roster: &Roster) -> Option<Diag> {
     let persons = roster.entities.get(&EntityKind::Person)?;
     let without: Vec<&str> = persons
         .values()
-        .filter(|r| {
-            r.fields
-                .get(field)
-                .is_none_or(|v| v.as_deref().is_none_or(|e| e.trim().is_empty()))
-        })
+        .filter(|r| r.fields.get(field).is_none_or(|e| e.trim().is_empty()))
         .map(|r| r.key.as_str())
         .collect();
     if without.is_empty() {

@@ -81,14 +81,15 @@ impl Twins {
             return;
         };
         for m in members.values_mut() {
-            let Some(base) = m.fields[group_i].as_deref() else {
+            let Some(base) = m.fields.get(group_i) else {
                 continue;
             };
             let Some(held) = years.get(base) else {
                 continue;
             };
-            let start = m.fields[start_i]
-                .as_deref()
+            let start = m
+                .fields
+                .get(start_i)
                 .and_then(|s| s.get(..10)?.parse::<NaiveDate>().ok());
             let year = [start, Some(today)]
                 .into_iter()
@@ -97,7 +98,7 @@ impl Twins {
                 .find(|y| held.contains(y))
                 .or_else(|| held.iter().copied().max());
             if let Some(year) = year {
-                m.fields[group_i] = Some(qualify(base, year));
+                m.fields = m.fields.with(group_i, Some(&qualify(base, year)));
             }
         }
     }

@@ -44,10 +44,10 @@ impl Fates<'_> {
     fn fields(&self, kind: EntityKind, record: &Record) -> Vec<(String, String)> {
         kind.fields()
             .iter()
-            .zip(&record.fields)
+            .zip(record.fields.iter())
             .enumerate()
             .filter_map(|(i, (def, value))| {
-                let value = value.as_ref()?;
+                let value = value?;
                 let shown = if self.roster.is_sensitive(kind, i) && !self.show_sensitive {
                     MASK.to_string()
                 } else {
@@ -113,7 +113,7 @@ impl Fates<'_> {
 
     fn describe(&self, entity: &EntityPlan, change: &Change) -> String {
         let sign = change.action.sign();
-        let value = |i: usize, v: &Option<String>| match v {
+        let value = |i: usize, v: Option<&str>| match v {
             None => "null".to_string(),
             Some(_)
                 if entity.sensitive_fields.get(i).copied().unwrap_or(false)
@@ -137,7 +137,7 @@ impl Fates<'_> {
                 };
                 let changed: Vec<String> = before
                     .iter()
-                    .zip(after)
+                    .zip(after.iter())
                     .enumerate()
                     .filter(|(_, (b, a))| b != a)
                     .map(|(i, (b, a))| {

@@ -37,7 +37,7 @@ pub fn tables(mapped: &Mapped, program: &Program, show_sensitive: bool) -> Vec<T
                     Some(_) if roster.is_sensitive(*kind, i) && !show_sensitive => {
                         Some(MASK.to_string())
                     }
-                    v => v.clone(),
+                    v => v.map(str::to_owned),
                 });
                 std::iter::once(Some(key)).chain(fields).collect()
             })

@@ -1,11 +1,13 @@
 //! The canonical roster model that mappings produce and targets render.
 
 mod entity;
+mod fields;
 mod record;
 mod status;
 mod value;
 
 pub use entity::{EntityKind, FieldDef, GROUP_TYPES, MEMBER_ROLES, ORG_TYPES, PERSON_ROLES};
+pub use fields::Fields;
 pub use record::{LeftOut, Record, Roster, Which, content_hash, field_value};
 pub use status::Status;
 pub use value::Value;

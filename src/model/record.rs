@@ -1,6 +1,7 @@
 //! One mapped record: a sync key and the entity's fields, as text.
 
 use super::entity::EntityKind;
+use super::fields::Fields;
 use super::status::Status;
 use std::collections::BTreeMap;
 
@@ -8,16 +9,16 @@ use std::collections::BTreeMap;
 pub struct Record {
     pub key: String,
     /// One slot per field of the entity kind, in schema order; `None` is null.
-    pub fields: Vec<Option<String>>,
+    pub fields: Fields,
     /// Always active in a run's roster; state also keeps trashed, archived and pending records.
     pub status: Status,
 }
 
 impl Record {
-    pub fn active(key: String, fields: Vec<Option<String>>) -> Record {
+    pub fn active(key: String, fields: impl Into<Fields>) -> Record {
         Record {
             key,
-            fields,
+            fields: fields.into(),
             status: Status::Active,
         }
     }
@@ -28,25 +29,19 @@ impl Record {
     }
 
     pub fn get(&self, kind: EntityKind, field: &str) -> Option<&str> {
-        kind.field_index(field)
-            .and_then(|i| self.fields.get(i))
-            .and_then(|v| v.as_deref())
+        kind.field_index(field).and_then(|i| self.fields.get(i))
     }
 }
 
 /// A field's value among a record's values, by name; `None` when unset or empty.
-pub fn field_value<'v>(
-    kind: EntityKind,
-    values: &'v [Option<String>],
-    name: &str,
-) -> Option<&'v str> {
+pub fn field_value<'v>(kind: EntityKind, values: &'v Fields, name: &str) -> Option<&'v str> {
     let index = kind.field_index(name)?;
-    values.get(index)?.as_deref().filter(|v| !v.is_empty())
+    values.get(index).filter(|v| !v.is_empty())
 }
 
-pub fn content_hash(fields: &[Option<String>]) -> u64 {
+pub fn content_hash(fields: &Fields) -> u64 {
     let mut bytes = Vec::with_capacity(128);
-    for field in fields {
+    for field in fields.iter() {
         match field {
             None => bytes.push(0),
             Some(text) => {

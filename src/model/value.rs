@@ -62,6 +62,15 @@ impl<'a> Value<'a> {
         }
     }
 
+    /// [`Value::to_text`] without copying a string value: a dataset field stays borrowed.
+    pub fn into_text(self) -> Option<Cow<'a, str>> {
+        match self {
+            Value::Null => None,
+            Value::Str(text) => Some(text),
+            other => Some(Cow::Owned(other.to_string())),
+        }
+    }
+
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Null => "null",

@@ -1,6 +1,7 @@
 //! Personal data in output: masked unless the user asks (`--show-sensitive`).
 
 use super::model::{Change, Plan};
+use crate::model::Fields;
 
 pub const MASK: &str = "(sensitive)";
 
@@ -37,10 +38,11 @@ fn mask_change(change: &mut Change, key: bool, fields: &[bool]) {
         .into_iter()
         .flatten()
     {
-        for (value, sensitive) in values.iter_mut().zip(fields) {
-            if *sensitive && value.is_some() {
-                *value = Some(MASK.to_string());
-            }
-        }
+        let masked: Vec<Option<&str>> = values
+            .iter()
+            .zip(fields.iter().chain(std::iter::repeat(&false)))
+            .map(|(value, sensitive)| value.map(|v| if *sensitive { MASK } else { v }))
+            .collect();
+        *values = Fields::new(masked);
     }
 }

@@ -1,5 +1,6 @@
 //! The saved plan: versioned JSON that `etl apply FILE` carries out exactly.
 
+use crate::model::Fields;
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "roster-etl-plan";
@@ -181,9 +182,9 @@ pub struct Change {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub old_key: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub before: Option<Vec<Option<String>>>,
+    pub before: Option<Fields>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub after: Option<Vec<Option<String>>>,
+    pub after: Option<Fields>,
     /// For a delayed delete: the date it will be carried out (YYYY-MM-DD).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub due: Option<String>,
@@ -202,7 +203,7 @@ impl Change {
     }
 
     /// The record's values as the target will hold them (or held them, for a delete).
-    pub fn values(&self) -> Option<&Vec<Option<String>>> {
+    pub fn values(&self) -> Option<&Fields> {
         self.after.as_ref().or(self.before.as_ref())
     }
 }

@@ -265,7 +265,7 @@ impl View<'_> {
         }
     }
 
-    fn value(&self, index: usize, value: &Option<String>) -> String {
+    fn value(&self, index: usize, value: Option<&str>) -> String {
         match value {
             None => "null".to_string(),
             Some(_)
@@ -287,7 +287,7 @@ impl View<'_> {
         let fields: Vec<String> = change
             .values()
             .into_iter()
-            .flatten()
+            .flat_map(|v| v.iter())
             .enumerate()
             .filter(|(_, v)| v.is_some())
             .map(|(i, v)| format!("{}={}", self.entity.fields[i], self.value(i, v)))
@@ -307,7 +307,7 @@ impl View<'_> {
         let (Some(before), Some(after)) = (&change.before, &change.after) else {
             return;
         };
-        for (i, (old, new)) in before.iter().zip(after).enumerate() {
+        for (i, (old, new)) in before.iter().zip(after.iter()).enumerate() {
             if old != new {
                 let _ = writeln!(
                     out,

@@ -32,8 +32,8 @@ pub fn retire_earlier_years(roster: &mut Roster, today: NaiveDate) {
     if let Some(memberships) = roster.entities.get_mut(&EntityKind::Membership) {
         memberships.retain(|key, m| {
             let of_earlier = group_i
-                .and_then(|i| m.fields[i].as_ref())
-                .is_some_and(|g| earlier.binary_search(g).is_ok());
+                .and_then(|i| m.fields.get(i))
+                .is_some_and(|g| earlier.binary_search_by(|e| e.as_str().cmp(g)).is_ok());
             if of_earlier {
                 members.push(Which::Key(key.clone()));
             }

@@ -323,8 +323,8 @@ fn schools(plan: &Plan) -> Vec<SchoolCounts> {
         for change in &e.changes {
             let school = change
                 .values()
-                .and_then(|v| v.get(i).cloned().flatten())
-                .unwrap_or_else(|| "(none)".to_string());
+                .and_then(|v| v.get(i))
+                .map_or_else(|| "(none)".to_string(), str::to_owned);
             let c = by.entry(school.clone()).or_insert_with(|| SchoolCounts {
                 school,
                 ..SchoolCounts::default()

@@ -2,7 +2,7 @@
 //! so that an admin sees at once whether one school's export broke.
 
 use super::limit::thousands;
-use crate::model::EntityKind;
+use crate::model::{EntityKind, Fields};
 use crate::plan::{Change, EntityPlan};
 use std::collections::HashMap;
 
@@ -33,14 +33,14 @@ pub fn describe(entity: &EntityPlan, changes: &[&Change], what: &str) -> Option<
 }
 
 /// The place a record belongs to, in words.
-fn place(kind: EntityKind, entity: &EntityPlan, values: &[Option<String>]) -> Option<String> {
+fn place(kind: EntityKind, entity: &EntityPlan, values: &Fields) -> Option<String> {
     let field = |name: &str| -> Option<&str> {
         let i = entity.fields.iter().position(|f| f == name)?;
         let sensitive = entity.sensitive_fields.get(i).copied().unwrap_or(false);
         if sensitive {
             return None;
         }
-        values.get(i)?.as_deref()
+        values.get(i)
     };
     match kind {
         EntityKind::Person => {

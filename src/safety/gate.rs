@@ -7,7 +7,7 @@ use super::limit::{Limit, LimitName, share};
 use super::limits::Limits;
 use super::verdict::{Verdict, Violation};
 use crate::diff::Stored;
-use crate::model::EntityKind;
+use crate::model::{EntityKind, Fields};
 use crate::plan::{Action, Change, EntityPlan};
 use std::collections::BTreeMap;
 
@@ -105,7 +105,11 @@ fn counted(
 
 /// Per group that stays: members leaving it against the members it had. The members of a
 /// group the plan removes leave with it; that removal is counted by `delete.group`.
-fn removed_members(entities: &[EntityPlan], stored: &Stored, max: Limit) -> Vec<Violation> {
+fn removed_members<'a>(
+    entities: &'a [EntityPlan],
+    stored: &'a Stored,
+    max: Limit,
+) -> Vec<Violation> {
     let removed_groups: std::collections::HashSet<&str> = entities
         .iter()
         .filter(|e| e.entity == EntityKind::Group.name())
@@ -120,33 +124,34 @@ fn removed_members(entities: &[EntityPlan], stored: &Stored, max: Limit) -> Vec<
     let Some(group_i) = entity.fields.iter().position(|f| f == "group") else {
         return Vec::new();
     };
-    let group_of = |values: Option<&Vec<Option<String>>>| {
-        values
-            .and_then(|v| v.get(group_i).cloned().flatten())
-            .unwrap_or_default()
-    };
-    let mut leaving: BTreeMap<String, usize> = BTreeMap::new();
+    let group_of = |values: Option<&'a Fields>| values.and_then(|v| v.get(group_i)).unwrap_or("");
+    let mut leaving: BTreeMap<&str, usize> = BTreeMap::new();
     for change in entity.changes.iter().filter(|c| c.action.is_removal()) {
         *leaving.entry(group_of(change.values())).or_default() += 1;
     }
-    let mut members: BTreeMap<String, usize> = BTreeMap::new();
+    leaving.retain(|group, _| !removed_groups.contains(group));
+    // Members are counted only for the groups that lose some: a national state holds
+    // millions of memberships, and most groups lose none.
+    let mut members: foldhash::HashMap<&str, usize> =
+        leaving.keys().map(|group| (*group, 0)).collect();
     for record in stored.get(&kind).into_iter().flat_map(|m| m.values()) {
-        if record.status.is_active() {
-            *members.entry(group_of(Some(&record.fields))).or_default() += 1;
+        if record.status.is_active()
+            && let Some(count) = members.get_mut(group_of(Some(&record.fields)))
+        {
+            *count += 1;
         }
     }
     leaving
         .into_iter()
-        .filter(|(group, _)| !removed_groups.contains(group.as_str()))
         .filter_map(|(group, count)| {
-            let base = members.get(&group).copied().unwrap_or(0);
+            let base = members.get(group).copied().unwrap_or(0);
             max.exceeded(count, base).then(|| Violation {
                 limit: LimitName::RemoveMembers.to_string(),
                 changes: count,
                 base,
                 percent: share(count, base),
                 max,
-                group: Some(group),
+                group: Some(group.to_string()),
                 concentration: None,
                 allowed_by: None,
             })

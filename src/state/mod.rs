@@ -1,6 +1,5 @@
 //! Stage "remember": what each target was last given, and the lock between runs.
 
-mod fields_codec;
 mod lock;
 mod remote;
 mod store;

@@ -1,11 +1,10 @@
 //! The state database (embedded SQLite): per target, the last written record of each
 //! sync key with its content hash, and a serial that grows with every apply.
 
-use super::fields_codec;
 use crate::diagnostic::{Code, Diag};
 use crate::diff::Stored;
 use crate::diff::outcome_fields;
-use crate::model::{EntityKind, Record, Status, content_hash};
+use crate::model::{EntityKind, Fields, Record, Status, content_hash};
 use crate::plan::{EntityPlan, Summary, TargetPlan};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -25,7 +24,7 @@ pub struct TargetVersion {
 
 /// The state format, kept in SQLite's `user_version`. Format 1 (before delete policies and
 /// the run log) was never released; such a file is refused with a hint. Format 2 (before
-/// server-side ids) and format 3 (fields as JSON text, see `fields_codec`) are read as they
+/// server-side ids) and format 3 (fields as JSON text, see `model::Fields`) are read as they
 /// are and upgraded in place by the first apply.
 const FORMAT: i64 = 4;
 
@@ -312,7 +311,7 @@ fn write_changes(
                     entity.entity,
                     change.key,
                     hash,
-                    fields_codec::encode(fields),
+                    fields.as_blob(),
                     status.name(),
                     status.due()
                 ])
@@ -377,7 +376,7 @@ fn stored_record(row: &rusqlite::Row, entity: &str, key: &str) -> Result<Record,
         .help("the state file was changed outside roster-etl; restore it from a backup, or move it aside so the next apply starts a new state")
     };
     let fields = match row.get_ref(2).map_err(sql)? {
-        ValueRef::Blob(bytes) => fields_codec::decode(bytes).map_err(damaged)?,
+        ValueRef::Blob(bytes) => Fields::from_blob(bytes).map_err(damaged)?,
         ValueRef::Text(json) => serde_json::from_slice(json).map_err(|e| damaged(e.to_string()))?,
         _ => return Err(damaged("no fields".into())),
     };
@@ -434,7 +433,9 @@ mod tests {
             .conn
             .execute(insert, rusqlite::params!["a", json])
             .unwrap();
-        let binary = super::fields_codec::encode(&[Some("Bo".into()), None]);
+        let binary = crate::model::Fields::from(vec![Some("Bo".into()), None])
+            .as_blob()
+            .to_vec();
         state
             .conn
             .execute(insert, rusqlite::params!["b", binary])

@@ -214,7 +214,7 @@ mod tests {
         }
         Record {
             key: "p".into(),
-            fields,
+            fields: fields.into(),
             status: Status::Active,
         }
     }

@@ -36,7 +36,7 @@ impl Checker<'_> {
                         out.push(self.unknown_field(kind, field));
                         continue;
                     };
-                    let got = record.fields.get(i).cloned().flatten();
+                    let got = record.fields.get(i).map(str::to_owned);
                     let want = expected.value.clone();
                     if got != want {
                         out.push(

@@ -56,7 +56,7 @@ fn item(change: &Change, status: u8) -> Item<'_> {
     Item {
         key: &change.key,
         old_key: change.old_key.as_deref(),
-        fields: change.values().map(Vec::as_slice).unwrap_or(&[]),
+        fields: change.values(),
         recstatus: Some(status),
     }
 }

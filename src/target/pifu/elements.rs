@@ -3,7 +3,7 @@
 
 use super::limits::{EmailRule, admin_period, cut, fit};
 use super::xml::{Xml, XmlResult};
-use crate::model::EntityKind;
+use crate::model::{EntityKind, Fields};
 use crate::target::options::PifuOptions;
 
 /// One record as an element sees it: key, values in schema order, and what the receiver
@@ -11,13 +11,13 @@ use crate::target::options::PifuOptions;
 pub struct Item<'a> {
     pub key: &'a str,
     pub old_key: Option<&'a str>,
-    pub fields: &'a [Option<String>],
+    pub fields: Option<&'a Fields>,
     pub recstatus: Option<u8>,
 }
 
 impl Item<'_> {
     fn get(&self, kind: EntityKind, field: &str) -> Option<&str> {
-        crate::model::field_value(kind, self.fields, field)
+        crate::model::field_value(kind, self.fields?, field)
     }
 }
 

@@ -35,7 +35,7 @@ fn item(r: &Record) -> Item<'_> {
     Item {
         key: &r.key,
         old_key: None,
-        fields: &r.fields,
+        fields: Some(&r.fields),
         recstatus: None,
     }
 }

@@ -6,8 +6,8 @@ use super::outcome::{Edit, Outcome, Why};
 use super::resource;
 use super::session::Failed;
 use super::sync::{Ctx, entity_index};
-use crate::model::EntityKind;
 use crate::model::field_value as field;
+use crate::model::{EntityKind, Fields};
 use crate::plan::{Action, Change};
 use crate::state::RemoteIds;
 use futures_util::stream::{self, StreamExt};
@@ -198,8 +198,8 @@ impl Ctx<'_> {
 
 /// What a membership change asks of the target's groups.
 fn moves(change: &Change) -> Result<Moves<'_>, Why> {
-    let after = pair(change.after.as_deref());
-    let before = pair(change.before.as_deref());
+    let after = pair(change.after.as_ref());
+    let before = pair(change.before.as_ref());
     let mut m = Moves::default();
     match change.action {
         Action::Create | Action::Restore => {
@@ -215,7 +215,7 @@ fn moves(change: &Change) -> Result<Moves<'_>, Why> {
     Ok(m)
 }
 
-fn pair(values: Option<&[Option<String>]>) -> Option<(&str, &str)> {
+fn pair(values: Option<&Fields>) -> Option<(&str, &str)> {
     let v = values?;
     let m = EntityKind::Membership;
     Some((field(m, v, "person")?, field(m, v, "group")?))

@@ -2,7 +2,7 @@
 //! roster-etl manages only the attributes below; a PATCH leaves every other attribute of an
 //! account (set by hand or by another system) as it was.
 
-use crate::model::EntityKind;
+use crate::model::{EntityKind, Fields};
 use serde_json::{Value, json};
 
 pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -22,7 +22,7 @@ fn user_type(role: Option<&str>) -> &'static str {
 }
 
 /// The attributes of a User that roster-etl manages (without `emails`, see [`emails`]).
-fn user_attributes(key: &str, values: &[Option<String>], active: bool) -> Value {
+fn user_attributes(key: &str, values: &Fields, active: bool) -> Value {
     let p = EntityKind::Person;
     let given = field(p, values, "givenName").unwrap_or_default();
     let family = field(p, values, "familyName").unwrap_or_default();
@@ -36,13 +36,13 @@ fn user_attributes(key: &str, values: &[Option<String>], active: bool) -> Value 
     })
 }
 
-fn emails(values: &[Option<String>]) -> Option<Value> {
+fn emails(values: &Fields) -> Option<Value> {
     let email = field(EntityKind::Person, values, "email")?;
     Some(json!([{ "value": email, "type": "work", "primary": true }]))
 }
 
 /// A whole User (for POST and PUT).
-pub fn user(key: &str, values: &[Option<String>], active: bool) -> Value {
+pub fn user(key: &str, values: &Fields, active: bool) -> Value {
     let mut body = user_attributes(key, values, active);
     body["schemas"] = json!([USER]);
     if let Some(emails) = emails(values) {
@@ -52,7 +52,7 @@ pub fn user(key: &str, values: &[Option<String>], active: bool) -> Value {
 }
 
 /// A PATCH that sets every managed attribute of a User.
-pub fn user_patch(key: &str, values: &[Option<String>], active: bool) -> Value {
+pub fn user_patch(key: &str, values: &Fields, active: bool) -> Value {
     let mut ops = vec![json!({ "op": "replace", "value": user_attributes(key, values, active) })];
     ops.push(match emails(values) {
         Some(emails) => json!({ "op": "replace", "path": "emails", "value": emails }),
@@ -69,7 +69,7 @@ pub fn active_patch(active: bool) -> Value {
 }
 
 /// A whole Group (for POST and PUT); `members` only when the request replaces them.
-pub fn group(key: &str, values: &[Option<String>], members: Option<&[String]>) -> Value {
+pub fn group(key: &str, values: &Fields, members: Option<&[String]>) -> Value {
     let mut body = json!({
         "schemas": [GROUP],
         "externalId": key,
@@ -82,7 +82,7 @@ pub fn group(key: &str, values: &[Option<String>], members: Option<&[String]>) -
 }
 
 /// A PATCH that sets a Group's name and externalId and leaves its members.
-pub fn group_patch(key: &str, values: &[Option<String>]) -> Value {
+pub fn group_patch(key: &str, values: &Fields) -> Value {
     let mut attributes = group(key, values, None);
     if let Some(map) = attributes.as_object_mut() {
         map.remove("schemas");
@@ -111,7 +111,7 @@ fn patch(operations: Vec<Value>) -> Value {
 mod tests {
     use super::*;
 
-    fn person() -> Vec<Option<String>> {
+    fn person() -> Fields {
         let mut v = vec![None; EntityKind::Person.fields().len()];
         let set = |v: &mut Vec<Option<String>>, f: &str, x: &str| {
             v[EntityKind::Person.field_index(f).unwrap()] = Some(x.to_string())
@@ -121,7 +121,7 @@ mod tests {
         set(&mut v, "role", "pupil");
         set(&mut v, "username", "anna.berg");
         set(&mut v, "civicNo", "200901012380");
-        v
+        v.into()
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::resource;
 use super::session::{Failed, Session};
 use crate::diff::Stored;
 use crate::model::field_value as field;
-use crate::model::{EntityKind, Status};
+use crate::model::{EntityKind, Fields, Status};
 use crate::plan::{Action, Change, TargetPlan};
 use crate::report::{Tally, Unit, Watch};
 use crate::state::{Remote, RemoteIds};
@@ -247,7 +247,7 @@ impl Ctx<'_> {
         ids: &RemoteIds,
         kind: EntityKind,
         key: &str,
-        values: &[Option<String>],
+        values: &Fields,
     ) -> Result<Remote, Why> {
         let body = match kind {
             EntityKind::Person => resource::user(key, values, true),
@@ -274,7 +274,7 @@ impl Ctx<'_> {
         kind: EntityKind,
         id: &str,
         key: &str,
-        values: &[Option<String>],
+        values: &Fields,
     ) -> Result<(), Failed> {
         let (patch, put) = match kind {
             EntityKind::Person => (
@@ -359,10 +359,9 @@ impl Ctx<'_> {
     }
 }
 
-pub(super) fn values(change: &Change) -> Result<&[Option<String>], Why> {
+pub(super) fn values(change: &Change) -> Result<&Fields, Why> {
     change
         .values()
-        .map(Vec::as_slice)
         .ok_or_else(|| Why::Refused("the plan holds no values for this change".into()))
 }
 

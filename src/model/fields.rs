@@ -1,0 +1,341 @@
+//! A record's field values packed into one allocation: the form records take in memory,
+//! in a plan's changes and in the state's `fields` column alike, so a record is read from
+//! state, compared, copied and written back without a string per value.
+//!
+//! The bytes: a version byte (1), the number of fields, then per field its length plus one
+//! (0 is null) and its UTF-8 bytes; numbers are LEB128 varints. Bytes from outside (a state
+//! file) are checked once, in [`Fields::from_blob`]; every other way in encodes them here,
+//! so a `Fields` always holds well-formed bytes. No fields at all are kept as no bytes (no
+//! allocation: the placeholder a record leaves behind when it is moved out), so that two
+//! empty `Fields` are equal however they were made.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+const VERSION: u8 = 1;
+/// The stored form of no fields.
+const NONE: &[u8] = &[VERSION, 0];
+
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct Fields(Box<[u8]>);
+
+impl Fields {
+    /// Packs values given in schema order.
+    pub fn new<'a, I>(values: I) -> Fields
+    where
+        I: IntoIterator<Item = Option<&'a str>>,
+        I::IntoIter: ExactSizeIterator + Clone,
+    {
+        let values = values.into_iter();
+        if values.len() == 0 {
+            return Fields::default();
+        }
+        let text: usize = values.clone().flatten().map(|v| v.len() + 2).sum();
+        let mut out = Vec::with_capacity(text + values.len() + 4);
+        out.push(VERSION);
+        varint(&mut out, values.len());
+        for value in values {
+            match value {
+                None => out.push(0),
+                Some(text) => {
+                    varint(&mut out, text.len() + 1);
+                    out.extend_from_slice(text.as_bytes());
+                }
+            }
+        }
+        Fields(out.into_boxed_slice())
+    }
+
+    /// `n` null values.
+    pub fn nulls(n: usize) -> Fields {
+        Fields::new(std::iter::repeat_n(None, n))
+    }
+
+    /// Fields from their stored bytes; an error says what is wrong with them (a damaged
+    /// state).
+    pub fn from_blob(bytes: &[u8]) -> Result<Fields, String> {
+        let mut at = Cursor { bytes, at: 0 };
+        match at.byte()? {
+            VERSION => {}
+            v => return Err(format!("unknown fields encoding {v}")),
+        }
+        let count = at.varint()?;
+        // Each field takes at least one byte: a count larger than what is left is damage.
+        if count > bytes.len() {
+            return Err("field count larger than the record".into());
+        }
+        for _ in 0..count {
+            if let n @ 1.. = at.varint()? {
+                at.text(n - 1)?;
+            }
+        }
+        if at.at != bytes.len() {
+            return Err("bytes after the last field".into());
+        }
+        match count {
+            0 => Ok(Fields::default()),
+            _ => Ok(Fields(bytes.into())),
+        }
+    }
+
+    /// The bytes as state stores them.
+    pub fn as_blob(&self) -> &[u8] {
+        if self.0.is_empty() { NONE } else { &self.0 }
+    }
+
+    pub fn len(&self) -> usize {
+        self.values().1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value at `index`; `None` when it is null or past the last field.
+    pub fn get(&self, index: usize) -> Option<&str> {
+        self.iter().nth(index).flatten()
+    }
+
+    /// The values in schema order, `None` for null.
+    pub fn iter(&self) -> Iter<'_> {
+        let (at, left) = self.values();
+        Iter {
+            cursor: Cursor {
+                bytes: self.as_blob(),
+                at,
+            },
+            left,
+        }
+    }
+
+    /// The values as strings of their own (for code that edits them).
+    pub fn to_vec(&self) -> Vec<Option<String>> {
+        self.iter().map(|v| v.map(str::to_owned)).collect()
+    }
+
+    /// These fields with the value at `index` replaced (no change past the last field).
+    pub fn with(&self, index: usize, value: Option<&str>) -> Fields {
+        let values: Vec<Option<&str>> = self
+            .iter()
+            .enumerate()
+            .map(|(i, v)| if i == index { value } else { v })
+            .collect();
+        Fields::new(values)
+    }
+
+    /// Where the first value starts and how many there are.
+    fn values(&self) -> (usize, usize) {
+        let mut at = Cursor {
+            bytes: self.as_blob(),
+            at: 1,
+        };
+        let count = at.varint().unwrap_or(0);
+        (at.at, count)
+    }
+}
+
+impl From<Vec<Option<String>>> for Fields {
+    fn from(values: Vec<Option<String>>) -> Self {
+        Fields::from(values.as_slice())
+    }
+}
+
+impl From<&[Option<String>]> for Fields {
+    fn from(values: &[Option<String>]) -> Self {
+        Fields::new(values.iter().map(Option::as_deref))
+    }
+}
+
+impl PartialEq<Vec<Option<String>>> for Fields {
+    fn eq(&self, other: &Vec<Option<String>>) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter().map(Option::as_deref))
+    }
+}
+
+impl fmt::Debug for Fields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// In a saved plan, fields are a list of strings and nulls, as before they were packed.
+impl Serialize for Fields {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Fields {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<Option<String>>::deserialize(d).map(Fields::from)
+    }
+}
+
+/// The values of a [`Fields`], in order.
+#[derive(Clone)]
+pub struct Iter<'a> {
+    cursor: Cursor<'a>,
+    left: usize,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = Option<&'a str>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        // The bytes were checked when the fields were made: a failure here cannot happen,
+        // and would end the values rather than panic.
+        match self.cursor.varint() {
+            Ok(0) => Some(None),
+            Ok(n) => self.cursor.text(n - 1).ok().map(Some),
+            Err(_) => None,
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left))
+    }
+}
+
+fn varint(out: &mut Vec<u8>, mut n: usize) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+#[derive(Clone)]
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn byte(&mut self) -> Result<u8, String> {
+        let b = *self.bytes.get(self.at).ok_or("the record ends early")?;
+        self.at += 1;
+        Ok(b)
+    }
+
+    fn varint(&mut self) -> Result<usize, String> {
+        let mut n: usize = 0;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            n |= usize::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Ok(n);
+            }
+        }
+        Err("a length is too long".into())
+    }
+
+    fn text(&mut self, len: usize) -> Result<&'a str, String> {
+        let end = self
+            .at
+            .checked_add(len)
+            .filter(|end| *end <= self.bytes.len())
+            .ok_or("a field runs past the record's end")?;
+        let text =
+            std::str::from_utf8(&self.bytes[self.at..end]).map_err(|_| "a field is not UTF-8")?;
+        self.at = end;
+        Ok(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn samples() -> Vec<Vec<Option<String>>> {
+        vec![
+            vec![],
+            vec![None],
+            vec![Some(String::new())],
+            vec![
+                Some("Anna".into()),
+                None,
+                Some("å".repeat(300)),
+                Some("x".into()),
+            ],
+        ]
+    }
+
+    #[test]
+    fn values_come_back_as_they_went_in() {
+        for values in samples() {
+            let fields = Fields::from(values.clone());
+            assert_eq!(fields.to_vec(), values);
+            assert_eq!(fields.len(), values.len());
+            for (i, v) in values.iter().enumerate() {
+                assert_eq!(fields.get(i), v.as_deref());
+            }
+            assert_eq!(fields.get(values.len()), None);
+            assert_eq!(Fields::from_blob(fields.as_blob()).unwrap(), fields);
+            let json = serde_json::to_string(&fields).unwrap();
+            assert_eq!(json, serde_json::to_string(&values).unwrap());
+            assert_eq!(serde_json::from_str::<Fields>(&json).unwrap(), fields);
+        }
+    }
+
+    #[test]
+    fn one_value_replaced() {
+        let fields = Fields::from(vec![Some("a".into()), None, Some("c".into())]);
+        let changed = fields.with(1, Some("b"));
+        assert_eq!(
+            changed,
+            vec![Some("a".into()), Some("b".into()), Some("c".into())]
+        );
+        assert_eq!(fields.with(0, None).get(0), None);
+        assert_eq!(fields.with(9, Some("z")), fields);
+    }
+
+    #[test]
+    fn the_stored_form_is_the_state_format_4_blob() {
+        let fields = Fields::from(vec![Some("Bo".into()), None]);
+        assert_eq!(fields.as_blob(), [1, 2, 3, b'B', b'o', 0]);
+        assert_eq!(Fields::default().as_blob(), [1, 0]);
+    }
+
+    #[test]
+    fn no_fields_are_equal_however_they_were_made() {
+        let made = [
+            Fields::default(),
+            Fields::nulls(0),
+            Fields::from(Vec::new()),
+            Fields::from_blob(&[1, 0]).unwrap(),
+        ];
+        for fields in &made {
+            assert_eq!(fields, &made[0]);
+            assert!(fields.is_empty());
+            assert_eq!(fields.iter().count(), 0);
+        }
+    }
+
+    #[test]
+    fn damaged_bytes_are_an_error_not_a_panic() {
+        let good = Fields::from(vec![Some("Anna".into()), None]);
+        let good = good.as_blob();
+        for cut in 0..good.len() {
+            assert!(Fields::from_blob(&good[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut extra = good.to_vec();
+        extra.push(0);
+        assert!(Fields::from_blob(&extra).is_err());
+        assert!(Fields::from_blob(&[2, 0]).is_err(), "another version");
+        assert!(Fields::from_blob(&[1, 1, 2, 0xff]).is_err(), "not UTF-8");
+        assert!(
+            Fields::from_blob(&[1, 0xff, 0xff, 0xff, 0xff, 0x0f]).is_err(),
+            "a huge count"
+        );
+        assert!(
+            Fields::from_blob(&[
+                1, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f
+            ])
+            .is_err()
+        );
+    }
+}
