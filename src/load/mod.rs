@@ -97,7 +97,7 @@ fn read_utf8(path: &Path) -> Result<String, String> {
     let shown = path.display();
     let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
     decode(&bytes, EncodingChoice::Utf8)
-        .map(|(text, _)| text)
+        .map(|(text, _)| text.into_owned())
         .map_err(|e| match e {
             DecodeError::Utf16 => format!("{shown}: it is UTF-16; save it as UTF-8"),
             DecodeError::InvalidUtf8 { line, column } | DecodeError::Mixed { line, column } => {

@@ -7,6 +7,7 @@ use super::encoding::{DecodeError, Encoding, decode};
 use super::protected::ProtectedRule;
 use crate::diagnostic::{Code, Diag, SourceMap, Span};
 use crate::report::{Unit, Watch};
+use std::borrow::Cow;
 use std::path::Path;
 
 /// What the caller knows about the dataset, for messages.
@@ -273,10 +274,10 @@ fn read_text_head(src: &CsvSource) -> Result<(String, Encoding), Diag> {
     if let Some(nl) = head.iter().position(|b| *b == b'\n') {
         head.truncate(nl + 1);
     }
-    decode_or_diag(&head, src)
+    decode_or_diag(&head, src).map(|(text, encoding)| (text.into_owned(), encoding))
 }
 
-fn decode_or_diag(bytes: &[u8], src: &CsvSource) -> Result<(String, Encoding), Diag> {
+fn decode_or_diag<'b>(bytes: &'b [u8], src: &CsvSource) -> Result<(Cow<'b, str>, Encoding), Diag> {
     decode(bytes, src.options.encoding).map_err(|e| match e {
         DecodeError::InvalidUtf8 { line, column } => Diag::error(
             Code::Encoding,

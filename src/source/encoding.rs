@@ -1,5 +1,6 @@
 //! Text encodings registers export in: UTF-8 (with or without BOM) and Windows-1252.
 
+use std::borrow::Cow;
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,8 +60,13 @@ pub enum DecodeError {
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Decodes a whole file.
-pub fn decode(bytes: &[u8], choice: EncodingChoice) -> Result<(String, Encoding), DecodeError> {
+/// Decodes a whole file. UTF-8 (and Windows-1252 that is all ASCII) is borrowed from the
+/// bytes as it is: a national export is a gigabyte, and a copy of it is a gigabyte of new
+/// memory to touch.
+pub fn decode(
+    bytes: &[u8],
+    choice: EncodingChoice,
+) -> Result<(Cow<'_, str>, Encoding), DecodeError> {
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return Err(DecodeError::Utf16);
     }
@@ -109,9 +115,9 @@ fn has_utf8_letters(bytes: &[u8]) -> bool {
         .any(|w| w[0] == 0xC3 && (0x80..=0xBF).contains(&w[1]))
 }
 
-fn utf8(bytes: &[u8]) -> Result<String, DecodeError> {
+fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(text.to_string()),
+        Ok(text) => Ok(Cow::Borrowed(text)),
         Err(e) => {
             let (line, column) = place(bytes, e.valid_up_to());
             Err(DecodeError::InvalidUtf8 { line, column })
@@ -119,9 +125,10 @@ fn utf8(bytes: &[u8]) -> Result<String, DecodeError> {
     }
 }
 
-fn windows_1252(bytes: &[u8]) -> String {
-    let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-    text.into_owned()
+fn windows_1252(bytes: &[u8]) -> Cow<'_, str> {
+    encoding_rs::WINDOWS_1252
+        .decode_without_bom_handling(bytes)
+        .0
 }
 
 #[cfg(test)]
@@ -156,16 +163,13 @@ mod tests {
         assert_eq!(nul, Err(DecodeError::Nul { line: 2, column: 3 }));
         let joined = decode(b"\xEF\xBB\xBFa\n1\n\xEF\xBB\xBFa\n", EncodingChoice::Utf8);
         assert_eq!(joined, Err(DecodeError::InnerBom { line: 3, column: 1 }));
-        let mixed = decode(
-            "a\nÅsa\n"
-                .as_bytes()
-                .iter()
-                .chain(b"\xC5sa")
-                .copied()
-                .collect::<Vec<_>>()
-                .as_slice(),
-            EncodingChoice::Auto,
-        );
+        let bytes: Vec<u8> = "a\nÅsa\n"
+            .as_bytes()
+            .iter()
+            .chain(b"\xC5sa")
+            .copied()
+            .collect();
+        let mixed = decode(&bytes, EncodingChoice::Auto);
         assert_eq!(mixed, Err(DecodeError::Mixed { line: 3, column: 1 }));
         let declared = decode(b"a\n\xC3\xA5\n\xC5", EncodingChoice::Windows1252);
         assert!(declared.is_ok(), "a declared encoding is taken as said");
