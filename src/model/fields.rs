@@ -91,9 +91,25 @@ impl Fields {
         self.len() == 0
     }
 
-    /// The value at `index`; `None` when it is null or past the last field.
+    /// The value at `index`; `None` when it is null or past the last field. The values
+    /// before it are skipped by their lengths, without reading their text.
     pub fn get(&self, index: usize) -> Option<&str> {
-        self.iter().nth(index).flatten()
+        let (at, count) = self.values();
+        if index >= count {
+            return None;
+        }
+        let mut cursor = Cursor {
+            bytes: self.as_blob(),
+            at,
+        };
+        for _ in 0..index {
+            let len = cursor.varint().ok()?;
+            cursor.at = cursor.at.checked_add(len.saturating_sub(1))?;
+        }
+        match cursor.varint().ok()? {
+            0 => None,
+            len => cursor.text(len - 1).ok(),
+        }
     }
 
     /// The values in schema order, `None` for null.
