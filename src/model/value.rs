@@ -56,10 +56,7 @@ impl<'a> Value<'a> {
 
     /// The text stored in records and state: `None` for null.
     pub fn to_text(&self) -> Option<String> {
-        match self {
-            Value::Null => None,
-            other => Some(other.to_string()),
-        }
+        self.clone().into_text().map(Cow::into_owned)
     }
 
     /// [`Value::to_text`] without copying a string value: a dataset field stays borrowed.

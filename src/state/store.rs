@@ -24,7 +24,7 @@ pub struct TargetVersion {
 
 /// The state format, kept in SQLite's `user_version`. Format 1 (before delete policies and
 /// the run log) was never released; such a file is refused with a hint. Format 2 (before
-/// server-side ids) and format 3 (fields as JSON text, see `model::Fields`) are read as they
+/// server-side ids) and format 3 (fields as JSON text, not `model::Fields`' bytes) are read as they
 /// are and upgraded in place by the first apply.
 const FORMAT: i64 = 4;
 
