@@ -240,18 +240,7 @@ fn files_outcome(sb: &Sandbox) -> (Vec<(String, String)>, Vec<String>) {
         .into_iter()
         .map(|(name, bytes)| (name, String::from_utf8_lossy(&bytes).into_owned()))
         .collect();
-    let db = rusqlite::Connection::open(sb.path("state/extens-ad.db")).unwrap();
-    let mut rows = Vec::new();
-    for query in [
-        "SELECT target || entity || key || hash || fields || status || ifnull(due, '') FROM records ORDER BY target, entity, key",
-        "SELECT name || rows FROM datasets ORDER BY name",
-        "SELECT name || serial FROM targets ORDER BY name",
-    ] {
-        let mut stmt = db.prepare(query).unwrap();
-        let found = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
-        rows.extend(found.map(Result::unwrap));
-    }
-    (files, rows)
+    (files, sb.state_rows())
 }
 
 #[test]

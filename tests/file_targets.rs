@@ -186,9 +186,9 @@ fn sds_keeps_its_file_set_when_a_file_has_no_rows_and_drops_the_trash() {
     );
 }
 
-#[test]
-fn sds_refuses_a_username_without_its_domain_and_writes_nothing() {
-    let sb = Sandbox::example();
+/// Adds an SDS target, which refuses the example's usernames (they lack the domain), and
+/// applies: the run fails. Returns its errors.
+fn apply_with_sds_refused(sb: &Sandbox) -> String {
     sb.edit(
         "pipeline.yaml",
         "targets:\n",
@@ -196,7 +196,13 @@ fn sds_refuses_a_username_without_its_domain_and_writes_nothing() {
     );
     let out = sb.apply(&[]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let err = stderr(&out);
+    stderr(&out)
+}
+
+#[test]
+fn sds_refuses_a_username_without_its_domain_and_writes_nothing() {
+    let sb = Sandbox::example();
+    let err = apply_with_sds_refused(&sb);
     assert!(
         err.contains("has username `asa.oberg`; SDS needs the username"),
         "{err}"
@@ -413,4 +419,37 @@ fn format_settings_are_checked_where_they_are_written() {
     ] {
         assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
     }
+}
+
+#[test]
+fn a_target_that_cannot_be_rendered_leaves_state_as_it_was() {
+    // State is staged while the targets are rendered: a render that fails must roll it back.
+    let sb = Sandbox::example();
+    sb.apply(&[]).assert().success();
+    let before = sb.state_rows();
+    assert!(before.iter().any(|r| r.starts_with("skolonperson")));
+    sb.drop_pupils(&["E1002"]);
+    let err = apply_with_sds_refused(&sb);
+    assert!(err.contains("SDS needs the username"), "{err}");
+    assert_eq!(sb.state_rows(), before, "state is as day 1 left it");
+    assert!(!sb.path("out/teams").exists());
+}
+
+#[test]
+fn a_target_that_cannot_be_written_leaves_state_as_it_was() {
+    // State is staged while the files are written: it commits only once they are.
+    let sb = Sandbox::example();
+    sb.apply(&[]).assert().success();
+    let before = sb.state_rows();
+    sb.drop_pupils(&["E1002"]);
+    std::fs::remove_dir_all(sb.path("out/skolon")).unwrap();
+    std::fs::write(
+        sb.path("out/skolon"),
+        "a file where the target's folder was",
+    )
+    .unwrap();
+    let out = sb.apply(&[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("skolon"), "{}", stderr(&out));
+    assert_eq!(sb.state_rows(), before, "state is as day 1 left it");
 }

@@ -1,21 +1,26 @@
 //! Stage "apply": carries out exactly a plan. For each target: refuse a stale plan, write
-//! the target, and only then record in state what the target now holds. A crash between
-//! the two leaves state behind the target, never ahead of it, and the next run converges.
+//! the target, and only then commit in state what the target now holds (staged meanwhile
+//! on a second thread, see `recorder`). A crash between the two leaves state behind the
+//! target, never ahead of it, and the next run converges.
 
 use crate::diagnostic::{Code, Diag};
 use crate::diff::{Stored, apply_changes};
 use crate::load::TargetKind;
-use crate::plan::{Plan, Summary, TargetPlan};
+use crate::plan::{Plan, TargetPlan};
 use crate::report::Watch;
-use crate::state::{AppliedRun, State, StateLock, TargetVersion, stale};
+use crate::state::{RemoteIds, State, StateLock, TargetVersion, stale};
 use crate::target::{OutFile, RenderInput};
+use recorder::{Recorder, Verdict};
 use std::path::Path;
+
+mod recorder;
 
 /// Applies a plan, telling `watch` which target it writes and how far a server target is.
 /// The caller holds the state lock. A held plan is refused whole.
 ///
-/// Every target is rendered before any is written (and before a new state file is made), so
-/// a record that a target format cannot express stops the run with nothing written anywhere.
+/// Every target is rendered before any is written, so a record that a target format cannot
+/// express stops the run with nothing written anywhere (a state file this run made is
+/// removed again, and what it staged in an existing one rolled back).
 /// A server target that refuses some changes records the rest and lets the other targets
 /// run; its refusals are the run's errors.
 pub fn apply(plan: &Plan, lock: &StateLock, watch: &Watch) -> Result<(), Vec<Diag>> {
@@ -53,6 +58,53 @@ fn apply_targets(
     for target in &plan.targets {
         check_fresh(existing.as_ref(), target)?;
     }
+    let first = existing.is_none();
+    let changed: Vec<&TargetPlan> = plan.targets.iter().filter(|t| t.has_changes()).collect();
+    let names: Vec<String> = changed.iter().map(|t| t.name.clone()).collect();
+    std::thread::scope(|scope| {
+        // State is staged on a second thread while the targets are rendered and written.
+        let mut recorder = Recorder::start(scope, state_path, plan, changed);
+        let prepared = prepare_all(existing, read, plan).and_then(|prepared| {
+            recorder.opened()?;
+            Ok(prepared)
+        });
+        let prepared = match prepared {
+            Ok(prepared) => prepared,
+            Err(e) => {
+                abandon(recorder, first, state_path);
+                return Err(e);
+            }
+        };
+        for (done, p) in prepared.into_iter().enumerate() {
+            let of = format!("{} ({} of {})", p.target.name, done + 1, names.len());
+            watch.begin("write", &of);
+            let written = match p.work {
+                Work::Files(files) => write_target(&mut recorder, p.target, &files),
+                Work::Server(work) => sync_server(&mut recorder, plan, p.target, work, watch),
+            };
+            match written {
+                Ok(Some(refused)) => refusals.push(refused),
+                Ok(None) => {}
+                Err(e) => {
+                    if first && done == 0 {
+                        // Nothing was recorded: a state file made by this run would only say so.
+                        abandon(recorder, first, state_path);
+                    }
+                    return Err(e.after_applying(names[..done].to_vec()));
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Every target with changes, rendered (or, for a server, made ready) before anything is
+/// written. The read-only state is closed when this returns.
+fn prepare_all<'p>(
+    existing: Option<State>,
+    read: Vec<Stored>,
+    plan: &'p Plan,
+) -> Result<Vec<Prepared<'p>>, Diag> {
     let mut read = read.into_iter().map(Some).collect::<Vec<_>>();
     read.resize_with(plan.targets.len(), || None);
     let mut prepared = Vec::new();
@@ -61,33 +113,15 @@ fn apply_targets(
             prepared.push(prepare(existing.as_ref(), known, plan, target)?);
         }
     }
-    let first = existing.is_none();
-    drop(existing);
-    let mut state = State::open_or_create(state_path)?;
-    for (done, p) in prepared.iter().enumerate() {
-        let of = format!("{} ({} of {})", p.target.name, done + 1, prepared.len());
-        watch.begin("write", &of);
-        let written = match &p.work {
-            Work::Files(files) => write_target(&mut state, plan, p.target, files),
-            Work::Server { before, after } => {
-                sync_server(&mut state, plan, p.target, before, after, watch)
-            }
-        };
-        match written {
-            Ok(Some(refused)) => refusals.push(refused),
-            Ok(None) => {}
-            Err(e) => {
-                if first && done == 0 {
-                    // Nothing was recorded: a state file made by this run would only say so.
-                    drop(state);
-                    remove_new_state(state_path);
-                }
-                let applied = prepared[..done].iter().map(|p| p.target.name.clone());
-                return Err(e.after_applying(applied.collect()));
-            }
-        }
+    Ok(prepared)
+}
+
+/// Stops the recorder (rolling back what it staged) and removes a state file this run made.
+fn abandon(recorder: Recorder, first: bool, state_path: &Path) {
+    recorder.abandon();
+    if first {
+        remove_new_state(state_path);
     }
-    Ok(())
 }
 
 /// Removes a state database this run created (and its WAL files) when nothing went into it.
@@ -108,8 +142,15 @@ struct Prepared<'p> {
 enum Work {
     /// A file target's files for this run.
     Files(Vec<OutFile>),
-    /// A server target: what state held before the run, and what the target holds after.
-    Server { before: Stored, after: Stored },
+    Server(ServerWork),
+}
+
+/// A server target: what state held before the run, what the target holds after, and the
+/// server-side ids state knows.
+struct ServerWork {
+    before: Stored,
+    after: Stored,
+    ids: RemoteIds,
 }
 
 /// The error for a plan over its limits: which limits, and how to go on.
@@ -176,10 +217,15 @@ fn prepare<'p>(
     if kind.is_server() {
         let before = stored.clone();
         apply_changes(&mut stored, &target.entities);
-        let work = Work::Server {
+        let ids = match state {
+            Some(state) => state.remote_ids(&target.name)?,
+            None => RemoteIds::new(),
+        };
+        let work = Work::Server(ServerWork {
             before,
             after: stored,
-        };
+            ids,
+        });
         return Ok(Prepared { target, work });
     }
     apply_changes(&mut stored, &target.entities);
@@ -194,9 +240,9 @@ fn prepare<'p>(
     Ok(Prepared { target, work })
 }
 
+/// Writes a file target's files, then has the recorder commit what it staged for them.
 fn write_target(
-    state: &mut State,
-    plan: &Plan,
+    recorder: &mut Recorder,
     target: &TargetPlan,
     files: &[OutFile],
 ) -> Result<Option<Diag>, Diag> {
@@ -206,18 +252,17 @@ fn write_target(
         &target.options,
         files,
     )?;
-    commit(state, plan, target, target, None)?;
+    recorder.record(Verdict::Written)?;
     Ok(None)
 }
 
 /// Sends a server target's changes and records the ones the server accepted, with the ids
 /// it assigned. Returns the refusals, if any, as the run's error.
 fn sync_server(
-    state: &mut State,
+    recorder: &mut Recorder,
     plan: &Plan,
     target: &TargetPlan,
-    before: &Stored,
-    after: &Stored,
+    work: ServerWork,
     watch: &Watch,
 ) -> Result<Option<Diag>, Diag> {
     let options = target.options.scim.as_ref().ok_or_else(|| {
@@ -228,9 +273,9 @@ fn sync_server(
     })?;
     let job = crate::target::scim::Job {
         target,
-        before,
-        after,
-        ids: state.remote_ids(&target.name)?,
+        before: &work.before,
+        after: &work.after,
+        ids: work.ids,
         watch,
     };
     // Where the server is declared, for every message about it.
@@ -239,41 +284,13 @@ fn sync_server(
         crate::load::display_path(Path::new(&plan.pipeline)),
         target.name
     );
-    let outcome =
+    let mut outcome =
         crate::target::scim::sync(&target.name, options, &job).map_err(|d| d.at(place.clone()))?;
-    let accepted = outcome.accepted_plan(target);
-    commit(state, plan, target, &accepted, Some(&outcome.ids))?;
-    Ok((outcome.refused() > 0)
-        .then(|| crate::target::scim::refused(&target.name, &outcome, 20).at(place)))
-}
-
-/// Records `recorded` (the planned changes the target took) as the target's new state.
-fn commit(
-    state: &mut State,
-    plan: &Plan,
-    planned: &TargetPlan,
-    recorded: &TargetPlan,
-    remote: Option<&crate::state::RemoteIds>,
-) -> Result<(), Diag> {
-    let expected = TargetVersion {
-        lineage: planned.lineage.clone(),
-        serial: planned.serial,
-    };
-    let run = AppliedRun {
-        target: recorded,
-        today: &plan.today,
-        mode: plan.mode.name(),
-        summary: target_summary(recorded),
-        datasets: &plan.datasets,
-        remote,
-    };
-    state.commit(&expected, &run)
-}
-
-fn target_summary(target: &TargetPlan) -> Summary {
-    let mut summary = Summary::default();
-    for change in target.entities.iter().flat_map(|e| &e.changes) {
-        summary.count(change.action);
-    }
-    summary
+    let refused = (outcome.refused() > 0)
+        .then(|| crate::target::scim::refused(&target.name, &outcome, 20).at(place));
+    recorder.record(Verdict::Synced {
+        accepted: Box::new(outcome.accepted_plan(target)),
+        ids: std::mem::take(&mut outcome.ids),
+    })?;
+    Ok(refused)
 }

@@ -182,6 +182,18 @@ impl State {
     /// Records a target's applied changes and bumps its serial, in one transaction, after
     /// checking that nobody applied in between; logs the run (with any `--allow` it used).
     pub fn commit(&mut self, expected: &TargetVersion, run: &AppliedRun) -> Result<(), Diag> {
+        self.record(expected, run, || true).map(|_| ())
+    }
+
+    /// [`State::commit`] in two steps: stages the run in an open transaction, then asks
+    /// `go` (which may wait, for instance for the target's files to be written) and commits
+    /// only if it says yes; otherwise nothing is recorded. Returns whether it committed.
+    pub fn record(
+        &mut self,
+        expected: &TargetVersion,
+        run: &AppliedRun,
+        go: impl FnOnce() -> bool,
+    ) -> Result<bool, Diag> {
         let target = run.target.name.as_str();
         let tx = self.conn.transaction().map_err(sql)?;
         let serial: i64 = tx
@@ -222,7 +234,11 @@ impl State {
             )
             .map_err(sql)?;
         }
-        tx.commit().map_err(sql)
+        if !go() {
+            return Ok(false);
+        }
+        tx.commit().map_err(sql)?;
+        Ok(true)
     }
 
     /// How many rows each dataset had at the last apply (for the empty-source guard).

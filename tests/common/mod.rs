@@ -52,6 +52,23 @@ impl Sandbox {
         self.root.join("examples").join(self.example)
     }
 
+    /// What the example's state records (records, dataset sizes and serials, without the
+    /// clock or lineage), one string per row: what an apply leaves in state.
+    pub fn state_rows(&self) -> Vec<String> {
+        let db = rusqlite::Connection::open(self.path("state/extens-ad.db")).unwrap();
+        let mut rows = Vec::new();
+        for query in [
+            "SELECT target || entity || key || hash || hex(fields) || status || ifnull(due, '') FROM records ORDER BY target, entity, key",
+            "SELECT name || rows FROM datasets ORDER BY name",
+            "SELECT name || serial FROM targets ORDER BY name",
+        ] {
+            let mut stmt = db.prepare(query).unwrap();
+            let found = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
+            rows.extend(found.map(Result::unwrap));
+        }
+        rows
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.dir().join(rel)
     }
