@@ -99,6 +99,38 @@ fn a_changed_export_shows_updates_and_deletes_then_converges() {
 }
 
 #[test]
+fn a_plan_that_cannot_be_saved_is_an_error() {
+    let sb = Sandbox::example();
+    let out = sb
+        .plan(&["--out", "no/such/folder/plan.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot save the plan to no/such/folder/plan.json"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!sb.path("state").exists());
+}
+
+#[test]
+fn a_damaged_saved_plan_is_refused_and_nothing_is_written() {
+    let sb = Sandbox::example();
+    sb.plan(&["--out", "plan.json"]).assert().success();
+    let saved = std::fs::read(sb.path("plan.json")).unwrap();
+    std::fs::write(sb.path("plan.json"), &saved[..saved.len() / 2]).unwrap();
+    let out = sb.etl(&["apply", "plan.json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("plan.json is not a usable plan"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!sb.path("state").exists() && !sb.path("out").exists());
+}
+
+#[test]
 fn saved_plan_applies_exactly_and_a_stale_one_is_refused() {
     let sb = Sandbox::example();
     sb.plan(&["--out", "first.plan.json"]).assert().success();

@@ -46,8 +46,8 @@ fn mail_as_pipeline_says(pipeline: &Path, sources: &mut SourceMap, record: &mut 
 
 /// `Some` when the file is a saved plan (JSON), `None` when it is a pipeline.
 fn read_saved_plan(file: &Path) -> Option<Result<Plan, Vec<Diag>>> {
-    let text = std::fs::read_to_string(file).ok()?;
-    if !text.trim_start().starts_with('{') {
+    let bytes = std::fs::read(file).ok()?;
+    if !bytes.trim_ascii_start().starts_with(b"{") {
         return None;
     }
     let bad = |why: String| {
@@ -59,7 +59,7 @@ fn read_saved_plan(file: &Path) -> Option<Result<Plan, Vec<Diag>>> {
             .help("make a plan with `etl plan PIPELINE --out FILE`"),
         ]
     };
-    Some(match serde_json::from_str::<Plan>(&text) {
+    Some(match serde_json::from_slice::<Plan>(&bytes) {
         Ok(plan) if plan.format != FORMAT => Err(bad(format!("its format is `{}`", plan.format))),
         Ok(plan) if plan.version != VERSION => Err(bad(format!(
             "it is plan version {}, this roster-etl reads version {VERSION}",

@@ -110,9 +110,15 @@ pub fn plan_against_state(
 
 /// Saves a plan for `etl apply FILE`; it holds the real values, so only its owner may read it.
 pub fn save(plan: &Plan, file: &Path) -> Result<(), Diag> {
-    let json =
-        serde_json::to_string(plan).map_err(|e| Diag::error(Code::BadPlanFile, e.to_string()))?;
-    crate::private_file::write(file, json.as_bytes()).map_err(|e| {
+    // Streamed to the file: a rollover's plan is over a gigabyte of JSON, which would
+    // otherwise be built as one string first.
+    let written = crate::private_file::create(file).and_then(|f| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, f);
+        serde_json::to_writer(&mut out, plan)?;
+        std::io::Write::flush(&mut out)
+    });
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(file);
         Diag::error(
             Code::BadPlanFile,
             format!("cannot save the plan to {}: {e}", file.display()),
