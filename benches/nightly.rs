@@ -137,36 +137,64 @@ fn etl_runs(dir: &Path) -> Vec<Run> {
             if verb == "apply" {
                 args.push("--auto-approve");
             }
-            let (o, wall) = etl(dir, day, verb, today, &args);
-            let stdout = String::from_utf8_lossy(&o.stdout);
-            let stderr = String::from_utf8_lossy(&o.stderr);
-            if !o.status.success() {
-                // Shown in the table as failed (an out-of-memory kill at 1M, say); the
-                // yardsticks still run, so the other figures of the size are not lost.
-                let why = failure(&o.status);
-                println!("etl {verb} {day} FAILED after {wall:.2} s: {why}\n{stderr}");
-                runs.push(Run {
-                    label: format!("etl {verb} {day} (FAILED: {why})"),
-                    wall,
-                    phases: Vec::new(),
-                    counts: Counts::new(),
-                });
-                continue;
-            }
-            // Shown as it ends: a long run at 1M gives its figures before the table.
-            println!(
-                "etl {verb} {day}: {wall:.2} s\n{}",
-                &stderr[stderr.find("Timings").unwrap_or(0)..]
-            );
-            runs.push(Run {
-                label: format!("etl {verb} {day}"),
-                wall,
-                phases: phases(&stderr),
-                counts: etl_counts(&stdout),
-            });
+            let label = format!("etl {verb} {day}");
+            runs.push(etl_run(label, etl(dir, day, verb, today, &args)));
         }
     }
+    runs.extend(saved_rollover_plan(dir));
     runs
+}
+
+/// The rollover's plan saved with `--out` and applied from the file (issue 6: a plan of
+/// about 12 million actions is written and read back in seconds).
+fn saved_rollover_plan(dir: &Path) -> Vec<Run> {
+    snapshot(dir, "etl-state.day1", "etl-state");
+    snapshot(dir, "etl-out.day1", "etl-out");
+    let file = dir.join("rollover.plan.json");
+    let out = file.to_str().expect("a UTF-8 path");
+    let args = ["--rollover", "--quiet", "--out", out];
+    let saved = etl_run(
+        "etl plan rollover --out".to_string(),
+        etl(dir, "rollover", "plan", ROLLOVER, &args),
+    );
+    let size = std::fs::metadata(&file).map_or(0, |m| m.len());
+    println!("saved rollover plan: {} MiB", size >> 20);
+    let applied = etl_run(
+        "etl apply of the saved rollover plan".to_string(),
+        run(Command::new(ETL)
+            .current_dir(ROOT)
+            .env("NO_COLOR", "1")
+            .args(["apply", out, "--auto-approve", "--quiet", "--timings"])),
+    );
+    let _ = std::fs::remove_file(&file);
+    vec![saved, applied]
+}
+
+/// One timed etl run, shown as it ends (a long run at 1M gives its figures before the
+/// table). A failure (an out-of-memory kill at 1M, say) is shown in the table as failed,
+/// and the yardsticks still run, so the other figures of the size are not lost.
+fn etl_run(label: String, (o, wall): (Output, f64)) -> Run {
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    if !o.status.success() {
+        let why = failure(&o.status);
+        println!("{label} FAILED after {wall:.2} s: {why}\n{stderr}");
+        return Run {
+            label: format!("{label} (FAILED: {why})"),
+            wall,
+            phases: Vec::new(),
+            counts: Counts::new(),
+        };
+    }
+    println!(
+        "{label}: {wall:.2} s\n{}",
+        &stderr[stderr.find("Timings").unwrap_or(0)..]
+    );
+    Run {
+        label,
+        wall,
+        phases: phases(&stderr),
+        counts: etl_counts(&String::from_utf8_lossy(&o.stdout)),
+    }
 }
 
 /// Why a process failed: its exit code, or the signal that killed it (9: the kernel's

@@ -393,11 +393,28 @@ fn timings_name_every_phase_on_stderr() {
     for name in ["read", "map", "state", "diff", "render", "total"] {
         assert!(phase(name), "no {name} line in:\n{text}");
     }
-    let applied = sb.apply(&["--timings"]).output().unwrap();
+    let has = |out: &std::process::Output, name: &str| {
+        stderr(out)
+            .lines()
+            .any(|l| l.trim_start().starts_with(&format!("{name} ")))
+    };
+    let saved = sb
+        .plan(&["--timings", "--out", "plan.json"])
+        .output()
+        .unwrap();
+    assert!(has(&saved, "save"), "{}", stderr(&saved));
+    let applied = sb
+        .etl(&["apply", "plan.json", "--timings"])
+        .output()
+        .unwrap();
     assert!(applied.status.success(), "{}", stderr(&applied));
     assert!(
+        has(&applied, "load") && has(&applied, "write"),
+        "{}",
         stderr(&applied)
-            .lines()
-            .any(|l| l.trim_start().starts_with("write "))
     );
+    sb.drop_pupils(&["E1002"]);
+    let applied = sb.apply(&["--timings"]).output().unwrap();
+    assert!(applied.status.success(), "{}", stderr(&applied));
+    assert!(has(&applied, "write"), "{}", stderr(&applied));
 }

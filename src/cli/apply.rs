@@ -7,6 +7,7 @@ use super::record::RunRecord;
 use crate::diagnostic::{Code, Diag, SourceMap};
 use crate::load::ProcessEnv;
 use crate::plan::{FORMAT, Plan, RenderOptions, VERSION, render, summary_line};
+use crate::report::Timings;
 use crate::state::StateLock;
 use std::io::BufRead;
 use std::path::Path;
@@ -23,13 +24,21 @@ pub struct ApplyFlags<'a> {
 pub fn run(file: &Path, flags: &ApplyFlags, out: &Output) -> Exit {
     let mut sources = SourceMap::new();
     let mut record = RunRecord::new(file, flags.run.today());
+    let mut timings = Timings::start();
     let result = match read_saved_plan(file) {
         Some(plan) => plan.and_then(|p| {
+            timings.mark("load");
             if !flags.no_mail {
                 // The saved plan names its pipeline: its `report.mail` is read from there.
                 mail_as_pipeline_says(Path::new(&p.pipeline), &mut sources, &mut record);
             }
-            apply_saved(record.plan.insert(p), out, &mut record.applied)
+            let applied = apply_saved(record.plan.insert(p), out, &mut record.applied);
+            timings.mark("write");
+            record.phases = timings.phases.clone();
+            if flags.run.timings {
+                eprint!("{}", timings.render());
+            }
+            applied
         }),
         None => apply_pipeline(file, flags, &mut sources, out, &mut record),
     };

@@ -163,7 +163,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub full_read: bool,
     /// Print the wall time and peak memory of each phase (read, map, state, diff, write,
-    /// save) to stderr when the run ends.
+    /// save; load for a saved plan) to stderr when the run ends.
     #[arg(long)]
     pub timings: bool,
     /// Threads that map a large block's rows (default: the machine's cores). The result is

@@ -44,6 +44,7 @@ fn plan(
     let plan = record.plan.insert(built.plan);
     if let Some(file) = flags.out {
         save(plan, file).map_err(|d| vec![d])?;
+        timings.mark("save");
     }
     if flags.json {
         let shown = if flags.run.show_sensitive {
