@@ -86,7 +86,7 @@ fn apply_targets(
                 Ok(Some(refused)) => refusals.push(refused),
                 Ok(None) => {}
                 Err(e) => {
-                    if first && done == 0 {
+                    if done == 0 {
                         // Nothing was recorded: a state file made by this run would only say so.
                         abandon(recorder, first, state_path);
                     }

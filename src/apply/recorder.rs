@@ -5,7 +5,7 @@
 
 use crate::diagnostic::Diag;
 use crate::load::TargetKind;
-use crate::plan::{Plan, Summary, TargetPlan};
+use crate::plan::{Plan, TargetPlan};
 use crate::state::{AppliedRun, RemoteIds, State, TargetVersion};
 use std::path::Path;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -79,8 +79,8 @@ impl<'s> Recorder<'s> {
     fn stop(&mut self) {
         self.verdicts = None;
         if let Some(thread) = self.thread.take() {
-            // A panic on the recorder's thread was already reported by `gone` or is re-raised
-            // by the scope; there is nothing to add here.
+            // Joining waits until the state is closed. A panic there has printed its
+            // message and is answered by `gone`'s error.
             let _ = thread.join();
         }
     }
@@ -90,8 +90,9 @@ impl<'s> Recorder<'s> {
         self.stop();
         Diag::error(
             crate::diagnostic::Code::StateFailed,
-            "recording the run in state stopped unexpectedly; state was left as it was",
+            "recording the run in state stopped unexpectedly; this target's changes were not recorded",
         )
+        .help("the target may hold changes state does not know of: run `etl plan` to see what is left; the next apply converges")
     }
 }
 
@@ -181,16 +182,8 @@ fn applied_run<'a>(
         target: recorded,
         today: &plan.today,
         mode: plan.mode.name(),
-        summary: summary(recorded),
+        summary: recorded.summary(),
         datasets: &plan.datasets,
         remote,
     }
-}
-
-fn summary(target: &TargetPlan) -> Summary {
-    let mut summary = Summary::default();
-    for change in target.entities.iter().flat_map(|e| &e.changes) {
-        summary.count(change.action);
-    }
-    summary
 }

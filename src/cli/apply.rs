@@ -27,11 +27,11 @@ pub fn run(file: &Path, flags: &ApplyFlags, out: &Output) -> Exit {
     let mut timings = Timings::start();
     let result = match read_saved_plan(file) {
         Some(plan) => plan.and_then(|p| {
-            timings.mark("load");
             if !flags.no_mail {
                 // The saved plan names its pipeline: its `report.mail` is read from there.
                 mail_as_pipeline_says(Path::new(&p.pipeline), &mut sources, &mut record);
             }
+            timings.mark("load");
             let applied = apply_saved(record.plan.insert(p), out, &mut record.applied);
             timings.mark("write");
             record.phases = timings.phases.clone();

@@ -113,17 +113,21 @@ pub fn plan_against_state(
 pub fn save(plan: &Plan, file: &Path) -> Result<(), Diag> {
     // Streamed to the file: a rollover's plan is over a gigabyte of JSON, which would
     // otherwise be built as one string first.
-    let written = crate::private_file::create(file).and_then(|f| {
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, f);
-        serde_json::to_writer(&mut out, plan)?;
-        std::io::Write::flush(&mut out)
-    });
-    written.map_err(|e| {
-        let _ = std::fs::remove_file(file);
+    let failed = |e: std::io::Error| {
         Diag::error(
             Code::BadPlanFile,
             format!("cannot save the plan to {}: {e}", file.display()),
         )
         .help("choose a writable path for --out")
+    };
+    let created = crate::private_file::create(file).map_err(failed)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, created);
+    let written = serde_json::to_writer(&mut out, plan)
+        .map_err(std::io::Error::from)
+        .and_then(|()| std::io::Write::flush(&mut out));
+    written.map_err(|e| {
+        // Only a file this save made (or emptied) is removed: a half-written plan.
+        let _ = std::fs::remove_file(file);
+        failed(e)
     })
 }

@@ -256,15 +256,18 @@ impl Summary {
     }
 }
 
+/// Counts of `changes` per action.
+fn summarize<'c>(changes: impl Iterator<Item = &'c Change>) -> Summary {
+    let mut s = Summary::default();
+    for c in changes {
+        s.count(c.action);
+    }
+    s
+}
+
 impl Plan {
     pub fn summary(&self) -> Summary {
-        let mut s = Summary::default();
-        for e in self.targets.iter().flat_map(|t| &t.entities) {
-            for c in &e.changes {
-                s.count(c.action);
-            }
-        }
-        s
+        summarize(self.targets.iter().flat_map(TargetPlan::changes))
     }
 
     pub fn has_changes(&self) -> bool {
@@ -280,6 +283,15 @@ impl Plan {
 impl TargetPlan {
     pub fn has_changes(&self) -> bool {
         self.entities.iter().any(|e| !e.changes.is_empty())
+    }
+
+    /// Every change of the target, entity after entity.
+    pub fn changes(&self) -> impl Iterator<Item = &Change> {
+        self.entities.iter().flat_map(|e| &e.changes)
+    }
+
+    pub fn summary(&self) -> Summary {
+        summarize(self.changes())
     }
 }
 

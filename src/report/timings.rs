@@ -1,7 +1,7 @@
 //! Wall time and peak memory per phase of a run (`--timings`): read, map, state, diff,
-//! render, write, save (a plan to a file), load (a saved plan). Peak memory is the process's resident high-water mark during the phase
-//! (Linux: VmHWM, reset at each phase start through /proc/self/clear_refs); elsewhere it
-//! is not shown.
+//! render, write, save (a plan to a file), load (a saved plan). Peak memory is the
+//! process's resident high-water mark during the phase (Linux: VmHWM, reset at each phase
+//! start through /proc/self/clear_refs); elsewhere it is not shown.
 
 use std::time::Instant;
 
