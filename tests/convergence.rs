@@ -21,7 +21,7 @@ fn records(kind: EntityKind) -> impl Strategy<Value = BTreeMap<String, Record>> 
     )
     .prop_map(|m| {
         m.into_iter()
-            .map(|(key, fields)| (key.clone(), Record::active(key, fields)))
+            .map(|(key, fields)| (key, Record::active(fields)))
             .collect()
     })
 }
@@ -117,9 +117,9 @@ fn active(stored: &Stored) -> Stored {
     let archived: Vec<&String> = stored
         .get(&EntityKind::Group)
         .into_iter()
-        .flat_map(|m| m.values())
-        .filter(|g| g.status == Status::Archived)
-        .map(|g| &g.key)
+        .flat_map(|m| m.iter())
+        .filter(|(_, g)| g.status == Status::Archived)
+        .map(|(key, _)| key)
         .collect();
     let live = |kind: EntityKind, r: &Record| {
         r.status.is_active()
@@ -244,20 +244,17 @@ proptest! {
 #[test]
 fn a_plan_survives_a_json_round_trip() {
     let mut roster = Roster::default();
-    let record = Record::active(
-        "E1".into(),
-        vec![
-            Some("Åsa".into()),
-            None,
-            Some("pupil".into()),
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        ],
-    );
+    let record = Record::active(vec![
+        Some("Åsa".into()),
+        None,
+        Some("pupil".into()),
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]);
     roster.entities.insert(
         EntityKind::Person,
         BTreeMap::from([("E1".to_string(), record)]),

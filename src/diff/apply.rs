@@ -66,7 +66,6 @@ fn one_by_one(records: &mut BTreeMap<String, Record>, changes: &[Change]) {
 pub fn outcome(change: &Change) -> Option<Record> {
     let (fields, status) = outcome_fields(change)?;
     Some(Record {
-        key: change.key.clone(),
         fields: fields.clone(),
         status,
     })
@@ -119,7 +118,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| {
                     let key = format!("k{k:02}");
-                    (key.clone(), Record::active(key, vec![Some(v.to_string())]))
+                    (key, Record::active(vec![Some(v.to_string())]))
                 })
                 .collect();
             let changes: Vec<Change> = wanted

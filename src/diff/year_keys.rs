@@ -89,8 +89,7 @@ fn rewrite(roster: &Roster, placed: &BTreeMap<&str, Placement>) -> Roster {
     let mut out = roster.clone();
     if let Some(groups) = out.entities.get_mut(&EntityKind::Group) {
         for (old, p) in placed {
-            if let Some(mut g) = groups.remove(*old) {
-                g.key = p.id.clone();
+            if let Some(g) = groups.remove(*old) {
                 groups.insert(p.id.clone(), g);
             }
         }
@@ -113,14 +112,15 @@ fn rewrite(roster: &Roster, placed: &BTreeMap<&str, Placement>) -> Roster {
         let Some(mut m) = members.remove(&key) else {
             continue;
         };
+        let mut id = key;
         let p = m.fields.get(group_i).and_then(|g| placed.get(g));
         if let Some(p) = p {
             if let Some(year) = p.members_year {
-                m.key = qualify(&key, year);
+                id = qualify(&id, year);
             }
             m.fields = m.fields.with(group_i, Some(&p.id));
         }
-        members.insert(m.key.clone(), m);
+        members.insert(id, m);
     }
     out
 }
@@ -132,14 +132,14 @@ mod tests {
     fn group(key: &str, year: &str) -> (String, Record) {
         let mut fields = vec![None; EntityKind::Group.fields().len()];
         fields[EntityKind::Group.field_index("schoolYear").unwrap()] = Some(year.to_string());
-        (key.to_string(), Record::active(key.to_string(), fields))
+        (key.to_string(), Record::active(fields))
     }
 
     fn member(key: &str, group: &str) -> (String, Record) {
         let kind = EntityKind::Membership;
         let mut fields = vec![None; kind.fields().len()];
         fields[kind.field_index("group").unwrap()] = Some(group.to_string());
-        (key.to_string(), Record::active(key.to_string(), fields))
+        (key.to_string(), Record::active(fields))
     }
 
     fn roster(groups: &[(&str, &str)], members: &[(&str, &str)]) -> Roster {

@@ -8,8 +8,9 @@ use crate::diagnostic::{Code, Diag};
 use crate::model::{Fields, Record};
 use std::borrow::Cow;
 
-/// A mapped record and where it came from, for duplicate reports.
+/// A mapped record, its sync key, and where it came from, for duplicate reports.
 pub struct Mapped {
+    pub key: String,
     pub record: Record,
     pub origin: Origin,
 }
@@ -154,7 +155,8 @@ fn map_one(block: &BlockPlan, env: &Env, tuple: &[Option<u32>]) -> Result<Mapped
     }
     let fields = Fields::new(fields.iter().map(Option::as_deref));
     Ok(Mapped {
-        record: Record::active(key, fields),
+        key,
+        record: Record::active(fields),
         origin: origin(env, tuple),
     })
 }

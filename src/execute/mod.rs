@@ -89,8 +89,8 @@ pub fn run(
                 pending: &mut pending,
                 bases: &mut roster.shared_group_keys,
             };
-            twins.place(&mut m.record, placed);
-            let id = (plan.entity, m.record.key.clone());
+            twins.place(&mut m.key, &m.record, placed);
+            let id = (plan.entity, m.key);
             if let Some(first) = origins.get(&id) {
                 if merges {
                     let merging = pending.entry(id).or_insert_with(|| merge::Merging {
@@ -104,8 +104,8 @@ pub fn run(
                 }
                 continue;
             }
+            records.insert(id.1.clone(), m.record);
             origins.insert(id, m.origin);
-            records.insert(m.record.key.clone(), m.record);
         }
     }
     for (entity, arrived) in arrivals {

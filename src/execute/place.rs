@@ -40,16 +40,14 @@ pub fn place_all(
     let mut first: Origin = (0, 0);
     for i in order {
         let a = &mut arrived[i as usize];
-        let record = std::mem::replace(
-            &mut a.mapped.record,
-            Record::active(String::new(), Fields::default()),
-        );
-        if kept.last().is_none_or(|(key, _)| *key != record.key) {
+        let key = std::mem::take(&mut a.mapped.key);
+        let record = std::mem::replace(&mut a.mapped.record, Record::active(Fields::default()));
+        if kept.last().is_none_or(|(last, _)| *last != key) {
             first = a.mapped.origin;
-            kept.push((record.key.clone(), record));
+            kept.push((key, record));
             continue;
         }
-        let id = (entity, record.key.clone());
+        let id = (entity, key);
         if merges {
             let merging = folds.pending.entry(id).or_insert_with(|| Merging {
                 first_at: at(first),
@@ -73,7 +71,7 @@ pub fn place_all(
 /// eight bytes with the group's other members, and each such tie would read two keys from
 /// anywhere in memory.
 fn key_order(arrived: &[Arrival]) -> Vec<u32> {
-    let key = |i: u32| arrived[i as usize].mapped.record.key.as_bytes();
+    let key = |i: u32| arrived[i as usize].mapped.key.as_bytes();
     let mut order: Vec<(u128, u32)> = (0..arrived.len() as u32)
         .map(|i| (prefix(key(i)), i))
         .collect();

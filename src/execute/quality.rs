@@ -103,9 +103,9 @@ fn missing_email(program: &Program, roster: &Roster) -> Option<Diag> {
     }
     let persons = roster.entities.get(&EntityKind::Person)?;
     let without: Vec<&str> = persons
-        .values()
-        .filter(|r| r.fields.get(field).is_none_or(|e| e.trim().is_empty()))
-        .map(|r| r.key.as_str())
+        .iter()
+        .filter(|(_, r)| r.fields.get(field).is_none_or(|e| e.trim().is_empty()))
+        .map(|(key, _)| key.as_str())
         .collect();
     if without.is_empty() {
         return None;

@@ -27,36 +27,36 @@ pub struct Placed<'a> {
 }
 
 impl Twins {
-    /// Gives `group` its year-qualified id when a group of another school year holds its key
-    /// (moving that one to its own qualified id); otherwise leaves its key alone.
-    pub fn place(&mut self, group: &mut Record, at: Placed) {
+    /// Gives `group` (mapped under `key`) its year-qualified id when a group of another
+    /// school year holds its key (moving that one to its own qualified id); otherwise leaves
+    /// its key alone.
+    pub fn place(&mut self, key: &mut String, group: &Record, at: Placed) {
         let Some(year) = of_group(group) else {
             return;
         };
-        if !self.shared.contains(&group.key) {
+        if !self.shared.contains(key.as_str()) {
             // The common case: no other year's group holds the key; nothing is copied.
-            let other = at.records.get(&group.key).and_then(of_group);
+            let other = at.records.get(key.as_str()).and_then(of_group);
             let Some(first_year) = other.filter(|y| *y != year) else {
                 return;
             };
-            let key = group.key.clone();
-            if let Some(mut first) = at.records.remove(&key) {
-                first.key = qualify(&key, first_year);
-                let (old, new) = ((GROUP, key.clone()), (GROUP, first.key.clone()));
+            if let Some(first) = at.records.remove(key.as_str()) {
+                let first_key = qualify(key, first_year);
+                let (old, new) = ((GROUP, key.clone()), (GROUP, first_key.clone()));
                 if let Some(origin) = at.origins.remove(&old) {
                     at.origins.insert(new.clone(), origin);
                 }
                 if let Some(merging) = at.pending.remove(&old) {
                     at.pending.insert(new, merging);
                 }
-                at.bases.insert(first.key.clone(), key.clone());
-                at.records.insert(first.key.clone(), first);
+                at.bases.insert(first_key.clone(), key.clone());
+                at.records.insert(first_key, first);
             }
-            self.shared.insert(key);
+            self.shared.insert(key.clone());
         }
-        let key = std::mem::take(&mut group.key);
-        group.key = qualify(&key, year);
-        at.bases.insert(group.key.clone(), key);
+        let base = std::mem::take(key);
+        *key = qualify(&base, year);
+        at.bases.insert(key.clone(), base);
     }
 
     /// Points each membership that names a shared key at one of its groups: the one whose
@@ -108,18 +108,18 @@ impl Twins {
 mod tests {
     use super::*;
 
-    fn group(key: &str, year: &str) -> Record {
+    fn group(key: &str, year: &str) -> (String, Record) {
         let mut fields = vec![None; GROUP.fields().len()];
         fields[GROUP.field_index("schoolYear").unwrap()] = Some(year.to_string());
-        Record::active(key.to_string(), fields)
+        (key.to_string(), Record::active(fields))
     }
 
-    fn member(key: &str, group: &str, start: Option<&str>) -> Record {
+    fn member(key: &str, group: &str, start: Option<&str>) -> (String, Record) {
         let kind = EntityKind::Membership;
         let mut fields = vec![None; kind.fields().len()];
         fields[kind.field_index("group").unwrap()] = Some(group.to_string());
         fields[kind.field_index("start").unwrap()] = start.map(String::from);
-        Record::active(key.to_string(), fields)
+        (key.to_string(), Record::active(fields))
     }
 
     /// What the execute loop keeps, for placing groups one by one.
@@ -134,15 +134,14 @@ mod tests {
 
     impl Loop {
         /// Places `g` and keeps it, as the execute loop does; returns its id.
-        fn place(&mut self, mut g: Record, row: u32) -> String {
+        fn place(&mut self, (mut id, g): (String, Record), row: u32) -> String {
             let at = Placed {
                 records: &mut self.records,
                 origins: &mut self.origins,
                 pending: &mut self.pending,
                 bases: &mut self.bases,
             };
-            self.twins.place(&mut g, at);
-            let id = g.key.clone();
+            self.twins.place(&mut id, &g, at);
             if !self.records.contains_key(&id) {
                 self.origins.insert((GROUP, id.clone()), (0, row));
                 self.records.insert(id.clone(), g);
@@ -168,10 +167,9 @@ mod tests {
             member("undated", "7A", None),
             member("other", "7B", None),
         ];
-        roster.entities.insert(
-            EntityKind::Membership,
-            members.into_iter().map(|m| (m.key.clone(), m)).collect(),
-        );
+        roster
+            .entities
+            .insert(EntityKind::Membership, members.into_iter().collect());
         let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
         run.twins.bind_memberships(&mut roster, today);
         let group_of = |k: &str| {

@@ -89,16 +89,16 @@ pub fn records(roster: &Roster, stored: &[Stored], needle: &Needle) -> Keys {
     let sets = std::iter::once(&roster.entities).chain(stored);
     for set in sets {
         for (kind, records) in set {
-            for record in records.values().filter(|r| names(needle, *kind, r)) {
-                keys.entry(*kind).or_default().insert(record.key.clone());
+            for (key, _) in records.iter().filter(|(k, r)| names(needle, *kind, k, r)) {
+                keys.entry(*kind).or_default().insert(key.clone());
             }
         }
     }
     keys
 }
 
-fn names(needle: &Needle, kind: EntityKind, record: &Record) -> bool {
-    if needle.matches(&record.key) {
+fn names(needle: &Needle, kind: EntityKind, key: &str, record: &Record) -> bool {
+    if needle.matches(key) {
         return true;
     }
     if kind == EntityKind::Membership {
@@ -122,8 +122,10 @@ pub fn memberships_of(roster: &Roster, stored: &[Stored], wanted: &Keys) -> BTre
     std::iter::once(&roster.entities)
         .chain(stored)
         .filter_map(|set| set.get(&kind))
-        .flat_map(|records| records.values())
-        .filter(|r| named("person", EntityKind::Person, r) || named("group", EntityKind::Group, r))
-        .map(|r| r.key.clone())
+        .flat_map(|records| records.iter())
+        .filter(|(_, r)| {
+            named("person", EntityKind::Person, r) || named("group", EntityKind::Group, r)
+        })
+        .map(|(key, _)| key.clone())
         .collect()
 }

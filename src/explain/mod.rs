@@ -198,9 +198,9 @@ fn closest_id<'r>(id: &str, roster: &'r Roster) -> Option<&'r str> {
         !roster.sensitive_keys.contains(kind) && **kind != EntityKind::Membership
     });
     let names = kinds.flat_map(|(kind, records)| {
-        records.values().flat_map(move |r| {
+        records.iter().flat_map(move |(key, r)| {
             let values = ["username", "name"].map(|f| r.get(*kind, f));
-            std::iter::once(r.key.as_str()).chain(values.into_iter().flatten())
+            std::iter::once(key.as_str()).chain(values.into_iter().flatten())
         })
     });
     crate::diagnostic::suggest::closest(id, names)

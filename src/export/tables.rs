@@ -26,12 +26,12 @@ pub fn tables(mapped: &Mapped, program: &Program, show_sensitive: bool) -> Vec<T
         let mut header = vec!["key".to_string()];
         header.extend(kind.fields().iter().map(|f| f.name.to_string()));
         let rows = records
-            .values()
-            .map(|r| {
+            .iter()
+            .map(|(key, r)| {
                 let key = if mask_key {
                     MASK.to_string()
                 } else {
-                    r.key.clone()
+                    key.clone()
                 };
                 let fields = r.fields.iter().enumerate().map(|(i, v)| match v {
                     Some(_) if roster.is_sensitive(*kind, i) && !show_sensitive => {

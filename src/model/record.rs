@@ -1,4 +1,5 @@
-//! One mapped record: a sync key and the entity's fields, as text.
+//! One mapped record: the entity's fields, as text, and its status. Its sync key is the key
+//! it is kept under (in a roster, in state, in a target), held once, not in the record too.
 
 use super::entity::EntityKind;
 use super::fields::Fields;
@@ -7,7 +8,6 @@ use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
-    pub key: String,
     /// One slot per field of the entity kind, in schema order; `None` is null.
     pub fields: Fields,
     /// Always active in a run's roster; state also keeps trashed, archived and pending records.
@@ -15,9 +15,8 @@ pub struct Record {
 }
 
 impl Record {
-    pub fn active(key: String, fields: impl Into<Fields>) -> Record {
+    pub fn active(fields: impl Into<Fields>) -> Record {
         Record {
-            key,
             fields: fields.into(),
             status: Status::Active,
         }
@@ -94,13 +93,6 @@ pub enum Which {
 }
 
 impl Roster {
-    pub fn of(&self, kind: EntityKind) -> impl Iterator<Item = &Record> {
-        self.entities
-            .get(&kind)
-            .into_iter()
-            .flat_map(|m| m.values())
-    }
-
     pub fn get(&self, kind: EntityKind, key: &str) -> Option<&Record> {
         self.entities.get(&kind).and_then(|m| m.get(key))
     }

@@ -185,11 +185,11 @@ mod tests {
         }
     }
 
-    fn member(group: &str, person: usize) -> Record {
+    fn member(group: &str, person: usize) -> (String, Record) {
         let mut fields = vec![None; EntityKind::Membership.fields().len()];
         fields[0] = Some(format!("P{person}"));
         fields[1] = Some(group.to_string());
-        Record::active(format!("{group}/P{person}"), fields)
+        (format!("{group}/P{person}"), Record::active(fields))
     }
 
     /// Two groups of 12 lose every member; one of them is itself removed by the plan.
@@ -199,14 +199,14 @@ mod tests {
         let mut deletes = Vec::new();
         for group in ["G1", "G2"] {
             for p in 0..12 {
-                let record = member(group, p);
-                let mut change = Change::new(Action::Delete, &record.key);
+                let (key, record) = member(group, p);
+                let mut change = Change::new(Action::Delete, &key);
                 change.before = Some(record.fields.clone());
                 deletes.push(change);
                 stored
                     .entry(EntityKind::Membership)
                     .or_default()
-                    .insert(record.key.clone(), record);
+                    .insert(key, record);
             }
         }
         let entities = [

@@ -403,11 +403,7 @@ fn stored_record(row: &rusqlite::Row, entity: &str, key: &str) -> Result<Record,
     let due: Option<String> = row.get(4).map_err(sql)?;
     let status = Status::from_columns(status, due)
         .ok_or_else(|| damaged(format!("unknown status `{status}`")))?;
-    Ok(Record {
-        key: key.to_owned(),
-        fields,
-        status,
-    })
+    Ok(Record { fields, status })
 }
 
 fn from_sql(e: rusqlite::types::FromSqlError) -> Diag {

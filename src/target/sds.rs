@@ -75,16 +75,16 @@ pub fn render(stored: &Stored) -> Result<Vec<OutFile>, String> {
 }
 
 /// Records SDS should still see: everything but the trash.
-fn live(stored: &Stored, kind: EntityKind) -> impl Iterator<Item = &Record> {
-    records(stored, kind).filter(|r| r.status != Status::Trashed)
+fn live(stored: &Stored, kind: EntityKind) -> impl Iterator<Item = (&str, &Record)> {
+    records(stored, kind).filter(|(_, r)| r.status != Status::Trashed)
 }
 
 fn orgs(stored: &Stored) -> Table {
     let k = EntityKind::Organisation;
     let mut rows = header_for(ORGS, stored, k);
-    for r in live(stored, k) {
+    for (key, r) in live(stored, k) {
         let kind = org_type(r);
-        rows.push(&[&r.key, f(r, k, "name"), kind, f(r, k, "parent")]);
+        rows.push(&[key, f(r, k, "name"), kind, f(r, k, "parent")]);
     }
     rows
 }
@@ -92,16 +92,16 @@ fn orgs(stored: &Stored) -> Table {
 fn users(stored: &Stored) -> Result<Table, String> {
     let k = EntityKind::Person;
     let mut rows = header_for(USERS, stored, k);
-    for r in live(stored, k) {
+    for (key, r) in live(stored, k) {
         let username = f(r, k, "username");
         if !username.contains('@') {
             return Err(format!(
                 "person `{}` has username `{username}`; SDS needs the username with its domain (name@school.example)",
-                r.key
+                key
             ));
         }
         rows.push(&[
-            &r.key,
+            key,
             username,
             f(r, k, "givenName"),
             f(r, k, "familyName"),
@@ -138,12 +138,12 @@ fn grade(r: &Record) -> String {
 fn roles(stored: &Stored) -> Table {
     let k = EntityKind::Person;
     let mut rows = header_for(ROLES, stored, k);
-    for r in live(stored, k) {
+    for (key, r) in live(stored, k) {
         let Some(school) = r.get(k, "school") else {
             continue;
         };
         rows.push(&[
-            &r.key,
+            key,
             school,
             person_role(r, &ROLE_WORDS),
             "",
@@ -159,9 +159,9 @@ fn roles(stored: &Stored) -> Table {
 fn classes(stored: &Stored) -> Table {
     let k = EntityKind::Group;
     let mut rows = header_for(CLASSES, stored, k);
-    for r in live(stored, k) {
+    for (key, r) in live(stored, k) {
         rows.push(&[
-            &r.key,
+            key,
             f(r, k, "school"),
             f(r, k, "name"),
             f(r, k, "schoolYear"),
@@ -174,7 +174,7 @@ fn classes(stored: &Stored) -> Table {
 fn enrollments(stored: &Stored) -> Table {
     let k = EntityKind::Membership;
     let mut rows = header_for(ENROLLMENTS, stored, k);
-    for r in live(stored, k) {
+    for (_, r) in live(stored, k) {
         let role = enrollment_role(r);
         rows.push(&[f(r, k, "group"), f(r, k, "person"), role]);
     }
@@ -186,7 +186,7 @@ fn enrollments(stored: &Stored) -> Table {
 fn sessions(stored: &Stored) -> Result<Table, String> {
     let mut rows = header(SESSIONS);
     let years: std::collections::BTreeSet<&str> = live(stored, EntityKind::Group)
-        .filter_map(|g| g.get(EntityKind::Group, "schoolYear"))
+        .filter_map(|(_, g)| g.get(EntityKind::Group, "schoolYear"))
         .collect();
     for year in years {
         let (start, end) = school_year::dates(year)?;
@@ -213,7 +213,6 @@ mod tests {
             fields[i] = Some(grade.to_string());
         }
         Record {
-            key: "p".into(),
             fields: fields.into(),
             status: Status::Active,
         }

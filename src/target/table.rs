@@ -20,9 +20,12 @@ impl Table {
     }
 }
 
-/// The records of one entity in key order.
-pub fn records(stored: &Stored, kind: EntityKind) -> impl Iterator<Item = &Record> {
-    stored.get(&kind).into_iter().flat_map(|m| m.values())
+/// The records of one entity with their keys, in key order.
+pub fn records(stored: &Stored, kind: EntityKind) -> impl Iterator<Item = (&str, &Record)> {
+    stored
+        .get(&kind)
+        .into_iter()
+        .flat_map(|m| m.iter().map(|(key, r)| (key.as_str(), r)))
 }
 
 /// A field's value, or the empty string.

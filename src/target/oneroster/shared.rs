@@ -78,10 +78,10 @@ pub fn manifest(version: &str, known: &[&str], written: &[&str]) -> Table {
 pub fn orgs(stored: &Stored) -> Table {
     let k = EntityKind::Organisation;
     let mut rows = header_for(ORGS, stored, k);
-    for r in records(stored, k) {
+    for (key, r) in records(stored, k) {
         let kind = org_type(r);
         rows.push(&[
-            &r.key,
+            key,
             status(r),
             "",
             f(r, k, "name"),
@@ -96,7 +96,7 @@ pub fn orgs(stored: &Stored) -> Table {
 /// The school years the groups name, each one an academic session.
 pub fn school_years(stored: &Stored) -> BTreeSet<String> {
     records(stored, EntityKind::Group)
-        .filter_map(|g| g.get(EntityKind::Group, "schoolYear"))
+        .filter_map(|(_, g)| g.get(EntityKind::Group, "schoolYear"))
         .map(str::to_string)
         .collect()
 }
@@ -124,19 +124,19 @@ pub fn sessions(stored: &Stored) -> Result<Table, String> {
 pub fn classes(stored: &Stored) -> Table {
     let k = EntityKind::Group;
     let mut rows = header_for(CLASSES, stored, k);
-    for r in records(stored, k) {
+    for (key, r) in records(stored, k) {
         let class_type = if r.get(k, "type") == Some("class") {
             "homeroom"
         } else {
             "scheduled"
         };
         rows.push(&[
-            &r.key,
+            key,
             status(r),
             "",
             f(r, k, "name"),
             "",
-            &r.key,
+            key,
             "",
             class_type,
             "",
@@ -155,14 +155,14 @@ pub fn enrollments(stored: &Stored) -> Table {
     let empty = BTreeMap::new();
     let groups = stored.get(&EntityKind::Group).unwrap_or(&empty);
     let mut rows = header_for(ENROLLMENTS, stored, k);
-    for r in records(stored, k) {
+    for (key, r) in records(stored, k) {
         let school = groups
             .get(f(r, k, "group"))
             .and_then(|g| g.get(EntityKind::Group, "school"))
             .unwrap_or("");
         let role = enrollment_role(r);
         rows.push(&[
-            &r.key,
+            key,
             status(r),
             "",
             f(r, k, "group"),

@@ -73,9 +73,9 @@ const ROLE_WORDS: RoleWords = RoleWords {
 fn users(stored: &Stored) -> Table {
     let k = EntityKind::Person;
     let mut rows = header_for(USERS, stored, k);
-    for r in records(stored, k) {
+    for (key, r) in records(stored, k) {
         rows.push(&[
-            &r.key,
+            key,
             status(r),
             "",
             enabled(r),

@@ -114,9 +114,9 @@ const ROLE_WORDS: RoleWords = RoleWords {
 fn users(stored: &Stored) -> Table {
     let k = EntityKind::Person;
     let mut rows = header_for(USERS, stored, k);
-    for r in records(stored, k) {
+    for (key, r) in records(stored, k) {
         rows.push(&[
-            &r.key,
+            key,
             status(r),
             "",
             enabled(r),
@@ -147,15 +147,15 @@ fn users(stored: &Stored) -> Table {
 fn roles(stored: &Stored) -> Table {
     let k = EntityKind::Person;
     let mut rows = header_for(ROLES, stored, k);
-    for r in records(stored, k) {
+    for (key, r) in records(stored, k) {
         let Some(school) = r.get(k, "school") else {
             continue;
         };
         rows.push(&[
-            &format!("{}-{school}", r.key),
+            &format!("{key}-{school}"),
             status(r),
             "",
-            &r.key,
+            key,
             "primary",
             person_role(r, &ROLE_WORDS),
             "",
@@ -171,9 +171,9 @@ fn roles(stored: &Stored) -> Table {
 fn courses(stored: &Stored) -> Table {
     let k = EntityKind::Group;
     let mut rows = header_for(COURSES, stored, k);
-    for r in records(stored, k) {
+    for (key, r) in records(stored, k) {
         rows.push(&[
-            &r.key,
+            key,
             status(r),
             "",
             f(r, k, "schoolYear"),

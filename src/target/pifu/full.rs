@@ -10,30 +10,30 @@ use std::collections::BTreeMap;
 
 pub fn render(input: &Input, options: &PifuOptions) -> Result<Vec<u8>, String> {
     let stored = input.stored;
-    let live = |kind| records(stored, kind).filter(|r: &&Record| r.status != Status::Trashed);
+    let live = |kind| records(stored, kind).filter(|(_, r)| r.status != Status::Trashed);
     let mut e = start(options, input.today)?;
-    for r in live(EntityKind::Person) {
-        e.person(&item(r))?;
+    for (key, r) in live(EntityKind::Person) {
+        e.person(&item(key, r))?;
     }
     let names = org_names(input);
-    for r in live(EntityKind::Organisation) {
+    for (key, r) in live(EntityKind::Organisation) {
         let parent = r
             .get(EntityKind::Organisation, "parent")
             .map(|p| (p, names.get(p).copied().unwrap_or(p)));
-        e.organisation(&item(r), parent)?;
+        e.organisation(&item(key, r), parent)?;
     }
-    for r in live(EntityKind::Group) {
+    for (key, r) in live(EntityKind::Group) {
         let school = r.get(EntityKind::Group, "school").unwrap_or("");
-        e.group(&item(r), names.get(school).copied().unwrap_or(school))?;
+        e.group(&item(key, r), names.get(school).copied().unwrap_or(school))?;
     }
     school_members(&mut e, live(EntityKind::Person))?;
     group_members(&mut e, live(EntityKind::Membership))?;
     finish(e)
 }
 
-fn item(r: &Record) -> Item<'_> {
+fn item<'r>(key: &'r str, r: &'r Record) -> Item<'r> {
     Item {
-        key: &r.key,
+        key,
         old_key: None,
         fields: Some(&r.fields),
         recstatus: None,
@@ -43,14 +43,14 @@ fn item(r: &Record) -> Item<'_> {
 /// Each person is a member of their school unit.
 fn school_members<'r>(
     e: &mut Elements,
-    persons: impl Iterator<Item = &'r Record>,
+    persons: impl Iterator<Item = (&'r str, &'r Record)>,
 ) -> Result<(), String> {
     let k = EntityKind::Person;
     let mut by_school: BTreeMap<&str, Vec<Member>> = BTreeMap::new();
-    for r in persons {
+    for (key, r) in persons {
         if let Some(school) = r.get(k, "school") {
             by_school.entry(school).or_default().push(Member {
-                person: &r.key,
+                person: key,
                 roletype: roletype(r.get(k, "role")),
                 begin: None,
                 end: None,
@@ -66,11 +66,11 @@ fn school_members<'r>(
 
 fn group_members<'r>(
     e: &mut Elements,
-    memberships: impl Iterator<Item = &'r Record>,
+    memberships: impl Iterator<Item = (&'r str, &'r Record)>,
 ) -> Result<(), String> {
     let k = EntityKind::Membership;
     let mut by_group: BTreeMap<&str, Vec<Member>> = BTreeMap::new();
-    for r in memberships {
+    for (_, r) in memberships {
         let (Some(group), Some(person)) = (r.get(k, "group"), r.get(k, "person")) else {
             continue;
         };

@@ -60,9 +60,9 @@ fn start<'o>(options: &'o PifuOptions, today: &str) -> Result<elements::Elements
 /// Organisation names by key, for relationship labels.
 fn org_names<'s>(input: &Input<'s>) -> BTreeMap<&'s str, &'s str> {
     records(input.stored, EntityKind::Organisation)
-        .map(|r| {
-            let name = r.get(EntityKind::Organisation, "name").unwrap_or(&r.key);
-            (r.key.as_str(), name)
+        .map(|(key, r)| {
+            let name = r.get(EntityKind::Organisation, "name").unwrap_or(key);
+            (key, name)
         })
         .collect()
 }
