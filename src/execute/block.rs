@@ -25,7 +25,9 @@ pub fn origin(env: &Env, tuple: &[Option<u32>]) -> Origin {
 
 /// What a block made, and the rows it left out and why.
 pub struct Ran {
-    pub mapped: Vec<Mapped>,
+    /// In row order, in the parts the rows were mapped in (one per core that mapped them):
+    /// kept as they are, not copied into one list.
+    pub mapped: Vec<Vec<Mapped>>,
     /// Rows the `where` is false for.
     pub filtered: Vec<Origin>,
     /// Per inner join (in the order of `block.joins`), rows that found no match.
@@ -66,11 +68,11 @@ pub fn run(block: &BlockPlan, env: &Env) -> Result<Ran, Diag> {
                 .collect()
         })
     };
-    let mut mapped = Vec::with_capacity(tuples.len());
+    let mut mapped = Vec::with_capacity(done.len());
     let mut filtered = Vec::new();
     for part in done {
         let part = part?;
-        mapped.extend(part.mapped);
+        mapped.push(part.mapped);
         filtered.extend(part.filtered);
     }
     Ok(Ran {

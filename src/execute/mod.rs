@@ -39,7 +39,7 @@ pub fn run(
     let mut duplicates: Vec<(usize, Duplicate)> = Vec::new();
     let mut pending = merge::Pending::new();
     let mut twins = year_keys::Twins::default();
-    let mut arrivals: BTreeMap<EntityKind, Vec<place::Arrival>> = BTreeMap::new();
+    let mut arrivals: BTreeMap<EntityKind, Vec<place::Batch>> = BTreeMap::new();
     let mut seq = 0;
     let at = |(dataset, row): block::Origin| datasets[dataset].place(row);
     for plan in &program.blocks {
@@ -68,20 +68,21 @@ pub fn run(
         if plan.entity != EntityKind::Group {
             // Placed all at once when every block has run (place.rs).
             let arrived = arrivals.entry(plan.entity).or_default();
-            arrived.extend(ran.mapped.into_iter().map(|mapped| {
-                seq += 1;
-                place::Arrival {
+            for mapped in ran.mapped {
+                let first_seq = seq + 1;
+                seq += mapped.len();
+                arrived.push(place::Batch {
                     mapped,
-                    seq,
+                    first_seq,
                     key_span: plan.key_span,
-                }
-            }));
+                });
+            }
             continue;
         }
         // Groups are placed one by one: a group of another school year under a key already
         // placed gives both year-qualified ids (year_keys.rs).
         let records = roster.entities.entry(plan.entity).or_default();
-        for mut m in ran.mapped {
+        for mut m in ran.mapped.into_iter().flatten() {
             seq += 1;
             let placed = year_keys::Placed {
                 records: &mut *records,

@@ -10,11 +10,12 @@ use crate::diagnostic::Span;
 use crate::model::{EntityKind, Fields, Record};
 use std::collections::BTreeMap;
 
-/// A mapped record waiting to be placed: its arrival number in the run (to report duplicates
-/// in the order rows were read) and the key span of its block.
-pub struct Arrival {
-    pub mapped: Mapped,
-    pub seq: usize,
+/// The records one block mapped (one part of them, as one core mapped it), waiting to be
+/// placed with the other blocks of their entity: the arrival number of its first record in the
+/// run (to report duplicates in the order rows were read) and the block's key span.
+pub struct Batch {
+    pub mapped: Vec<Mapped>,
+    pub first_seq: usize,
     pub key_span: Span,
 }
 
@@ -30,20 +31,23 @@ pub struct Folds<'a> {
 
 pub fn place_all(
     entity: EntityKind,
-    mut arrived: Vec<Arrival>,
+    batches: Vec<Batch>,
     merges: bool,
     folds: Folds,
     at: impl Fn(Origin) -> String,
 ) -> BTreeMap<String, Record> {
+    let mut arrived = Arrived::new(batches);
     let order = key_order(&arrived);
-    let mut kept: Vec<(String, Record)> = Vec::with_capacity(arrived.len());
+    let mut kept: Vec<(String, Record)> = Vec::with_capacity(order.len());
     let mut first: Origin = (0, 0);
     for i in order {
-        let a = &mut arrived[i as usize];
-        let key = std::mem::take(&mut a.mapped.key);
-        let record = std::mem::replace(&mut a.mapped.record, Record::active(Fields::default()));
+        let (b, j) = arrived.locate(i);
+        let batch = &mut arrived.batches[b];
+        let m = &mut batch.mapped[j];
+        let key = std::mem::take(&mut m.key);
+        let record = std::mem::replace(&mut m.record, Record::active(Fields::default()));
         if kept.last().is_none_or(|(last, _)| *last != key) {
-            first = a.mapped.origin;
+            first = m.origin;
             kept.push((key, record));
             continue;
         }
@@ -53,31 +57,73 @@ pub fn place_all(
                 first_at: at(first),
                 others: Vec::new(),
             });
-            merging.others.push((record, at(a.mapped.origin)));
+            merging.others.push((record, at(m.origin)));
         } else {
             folds.duplicates.push((
-                a.seq,
-                (entity, id.1, at(first), at(a.mapped.origin), a.key_span),
+                batch.first_seq + j,
+                (entity, id.1, at(first), at(m.origin), batch.key_span),
             ));
         }
     }
+    // The emptied arrivals go before the map is built: at a national roster they are most of
+    // a gigabyte.
+    drop(arrived);
     kept.into_iter().collect()
 }
 
-/// The arrivals' positions in key order, and within a key in the order they arrived. The
+/// The batches of an entity as one list, numbered across them.
+struct Arrived {
+    batches: Vec<Batch>,
+    /// The number of each batch's first record.
+    starts: Vec<u32>,
+}
+
+impl Arrived {
+    fn new(batches: Vec<Batch>) -> Arrived {
+        let batches: Vec<Batch> = batches
+            .into_iter()
+            .filter(|b| !b.mapped.is_empty())
+            .collect();
+        let starts = batches
+            .iter()
+            .scan(0u32, |next, b| {
+                let start = *next;
+                *next += b.mapped.len() as u32;
+                Some(start)
+            })
+            .collect();
+        Arrived { batches, starts }
+    }
+
+    fn len(&self) -> u32 {
+        self.batches.iter().map(|b| b.mapped.len() as u32).sum()
+    }
+
+    /// The batch and the position in it of record number `i`.
+    fn locate(&self, i: u32) -> (usize, usize) {
+        let b = self.starts.partition_point(|&s| s <= i) - 1;
+        (b, (i - self.starts[b]) as usize)
+    }
+
+    fn key(&self, i: u32) -> &[u8] {
+        let (b, j) = self.locate(i);
+        self.batches[b].mapped[j].key.as_bytes()
+    }
+}
+
+/// The arrivals' numbers in key order, and within a key in the order they arrived. The
 /// records themselves (a hundred bytes each) stay where they are: sorted are pairs of the
-/// key's first sixteen bytes and a position, with the whole key compared only on a tie.
+/// key's first sixteen bytes and a number, with the whole key compared only on a tie.
 /// Sixteen, not eight: a membership key such as `G0000123/20100101...` shares its first
 /// eight bytes with the group's other members, and each such tie would read two keys from
 /// anywhere in memory.
-fn key_order(arrived: &[Arrival]) -> Vec<u32> {
-    let key = |i: u32| arrived[i as usize].mapped.key.as_bytes();
-    let mut order: Vec<(u128, u32)> = (0..arrived.len() as u32)
-        .map(|i| (prefix(key(i)), i))
+fn key_order(arrived: &Arrived) -> Vec<u32> {
+    let mut order: Vec<(u128, u32)> = (0..arrived.len())
+        .map(|i| (prefix(arrived.key(i)), i))
         .collect();
     order.sort_unstable_by(|a, b| {
         a.0.cmp(&b.0)
-            .then_with(|| key(a.1).cmp(key(b.1)))
+            .then_with(|| arrived.key(a.1).cmp(arrived.key(b.1)))
             .then(a.1.cmp(&b.1))
     });
     order.into_iter().map(|(_, i)| i).collect()
@@ -94,8 +140,53 @@ fn prefix(key: &[u8]) -> u128 {
 
 #[cfg(test)]
 mod tests {
-    use super::prefix;
+    use super::*;
+    use crate::diagnostic::FileId;
     use proptest::prelude::*;
+
+    fn batch(keys: &[&str], first_seq: usize, row: u32) -> Batch {
+        let mapped = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| Mapped {
+                key: k.to_string(),
+                record: Record::active(vec![Some(format!("{k}{i}"))]),
+                origin: (0, row + i as u32),
+            })
+            .collect();
+        let key_span = Span::new(FileId(0), first_seq, first_seq + 1);
+        Batch {
+            mapped,
+            first_seq,
+            key_span,
+        }
+    }
+
+    /// Records are placed across batches (and empty ones) in key order; a second record of a
+    /// key is reported with its own arrival number, row and block, the first one kept.
+    #[test]
+    fn batches_are_placed_as_one_list_in_key_order() {
+        let batches = vec![
+            batch(&["c", "a"], 1, 10),
+            batch(&[], 3, 0),
+            batch(&["b", "a", "d"], 3, 20),
+        ];
+        let (mut pending, mut duplicates) = (Pending::new(), Vec::new());
+        let folds = Folds {
+            pending: &mut pending,
+            duplicates: &mut duplicates,
+        };
+        let at = |(_, row): Origin| format!("row {row}");
+        let placed = place_all(EntityKind::Person, batches, false, folds, at);
+        let keys: Vec<&str> = placed.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["a", "b", "c", "d"]);
+        assert_eq!(placed["a"].fields.get(0), Some("a1"));
+        assert_eq!(duplicates.len(), 1);
+        let (seq, (_, key, first, again, span)) = &duplicates[0];
+        assert_eq!((*seq, key.as_str()), (4, "a"));
+        assert_eq!((first.as_str(), again.as_str()), ("row 11", "row 21"));
+        assert_eq!(span.start, 3);
+    }
 
     proptest! {
         /// Prefixes never order two keys against the order of their bytes.
