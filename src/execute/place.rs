@@ -95,8 +95,11 @@ impl Arrived {
         Arrived { batches, starts }
     }
 
-    fn len(&self) -> u32 {
-        self.batches.iter().map(|b| b.mapped.len() as u32).sum()
+    /// Every record's key, in the order of their numbers.
+    fn keys(&self) -> impl Iterator<Item = &[u8]> {
+        self.batches
+            .iter()
+            .flat_map(|b| b.mapped.iter().map(|m| m.key.as_bytes()))
     }
 
     /// The batch and the position in it of record number `i`.
@@ -118,8 +121,10 @@ impl Arrived {
 /// eight bytes with the group's other members, and each such tie would read two keys from
 /// anywhere in memory.
 fn key_order(arrived: &Arrived) -> Vec<u32> {
-    let mut order: Vec<(u128, u32)> = (0..arrived.len())
-        .map(|i| (prefix(arrived.key(i)), i))
+    let mut order: Vec<(u128, u32)> = arrived
+        .keys()
+        .zip(0u32..)
+        .map(|(key, i)| (prefix(key), i))
         .collect();
     order.sort_unstable_by(|a, b| {
         a.0.cmp(&b.0)
