@@ -9,7 +9,7 @@ use crate::load::TargetKind;
 use crate::plan::{Plan, TargetPlan};
 use crate::report::Watch;
 use crate::state::{RemoteIds, State, StateLock, TargetVersion, stale};
-use crate::target::{OutFile, RenderInput};
+use crate::target::{RenderInput, Staged, Stagings};
 use recorder::{Recorder, Verdict};
 use std::path::Path;
 
@@ -79,7 +79,7 @@ fn apply_targets(
             let of = format!("{} ({} of {})", p.target.name, done + 1, names.len());
             watch.begin("write", &of);
             let written = match p.work {
-                Work::Files(files) => write_target(&mut recorder, p.target, &files),
+                Work::Files(staged) => write_target(&mut recorder, p.target, staged),
                 Work::Server(work) => sync_server(&mut recorder, plan, p.target, work, watch),
             };
             match written {
@@ -108,9 +108,11 @@ fn prepare_all<'p>(
     let mut read = read.into_iter().map(Some).collect::<Vec<_>>();
     read.resize_with(plan.targets.len(), || None);
     let mut prepared = Vec::new();
+    let mut stagings = Stagings::default();
     for (target, known) in plan.targets.iter().zip(read) {
         if target.has_changes() {
-            prepared.push(prepare(existing.as_ref(), known, plan, target)?);
+            let state = existing.as_ref();
+            prepared.push(prepare(state, known, plan, target, &mut stagings)?);
         }
     }
     Ok(prepared)
@@ -140,8 +142,8 @@ struct Prepared<'p> {
 }
 
 enum Work {
-    /// A file target's files for this run.
-    Files(Vec<OutFile>),
+    /// A file target's files for this run, staged beside its folder.
+    Files(Staged),
     Server(ServerWork),
 }
 
@@ -202,6 +204,7 @@ fn prepare<'p>(
     known: Option<Stored>,
     plan: &Plan,
     target: &'p TargetPlan,
+    stagings: &mut Stagings,
 ) -> Result<Prepared<'p>, Diag> {
     let kind = TargetKind::parse(&target.kind).ok_or_else(|| {
         Diag::error(
@@ -235,8 +238,9 @@ fn prepare<'p>(
         today: &plan.today,
         serial: target.serial + 1,
     };
-    let files = crate::target::prepare(kind, &target.name, &target.options, &input)?;
-    let work = Work::Files(files);
+    let at = (target.name.as_str(), Path::new(&target.path));
+    let staged = crate::target::prepare(kind, at, stagings, &target.options, &input)?;
+    let work = Work::Files(staged);
     Ok(Prepared { target, work })
 }
 
@@ -244,13 +248,13 @@ fn prepare<'p>(
 fn write_target(
     recorder: &mut Recorder,
     target: &TargetPlan,
-    files: &[OutFile],
+    staged: Staged,
 ) -> Result<Option<Diag>, Diag> {
     crate::target::write(
         &target.name,
         Path::new(&target.path),
         &target.options,
-        files,
+        staged,
     )?;
     recorder.record(Verdict::Written)?;
     Ok(None)

@@ -6,7 +6,7 @@
 //! | `oneroster/` | OneRoster 1.1 and 1.2 CSV |
 //! | `sds.rs` | Microsoft School Data Sync v2.1 CSV |
 //! | `pifu/` | IMS Enterprise 1.1, PIFU-IMS profile (XML, full or delta) |
-//! | `folder.rs` | the local folder, replaced atomically |
+//! | `folder.rs` | the local folder: files staged beside it, then put in place atomically |
 //! | `scim/` | SCIM 2.0: Users and Groups changed on a server, object by object |
 //! | `deliver/` | upload of the files to the receiver (SFTP) |
 //! | `options.rs` | format settings and delivery kept in the plan |
@@ -24,6 +24,7 @@ pub mod scim;
 pub mod sds;
 mod table;
 
+pub use folder::{Staged, Stagings};
 pub use input::RenderInput;
 pub use options::{Adopt, Document, PifuOptions, ScimOptions, SftpOptions, TargetOptions};
 pub use out_file::OutFile;
@@ -33,38 +34,45 @@ use crate::diagnostic::{Code, Diag};
 use crate::load::TargetKind;
 use std::path::Path;
 
-/// Renders the files of one target for this run.
+/// Renders the files of one target for this run into its staging folder.
 pub fn render(
     kind: TargetKind,
     options: &TargetOptions,
     input: &RenderInput,
-) -> Result<Vec<OutFile>, String> {
+    out: &mut Staged,
+) -> Result<(), String> {
     let stored = input.stored;
     match kind {
-        TargetKind::OneRoster11 => oneroster::v11::render(stored),
-        TargetKind::OneRoster12 => oneroster::v12::render(stored),
-        TargetKind::Sds21 => sds::render(stored),
+        TargetKind::OneRoster11 => oneroster::v11::render(stored, out),
+        TargetKind::OneRoster12 => oneroster::v12::render(stored, out),
+        TargetKind::Sds21 => sds::render(stored, out),
         TargetKind::PifuIms => {
             let defaults = PifuOptions::default();
-            pifu::render(input, options.pifu.as_ref().unwrap_or(&defaults))
+            pifu::render(input, options.pifu.as_ref().unwrap_or(&defaults), out)
         }
         // A server target has no files: it is changed object by object (see `scim`).
-        TargetKind::Scim20 => Ok(Vec::new()),
+        TargetKind::Scim20 => Ok(()),
     }
 }
 
-/// Renders a target, or the error that stops the run before anything is written.
+/// Renders a target into a staging folder beside its folder `path`, or the error that stops
+/// the run before anything is written (the staging folder is then removed).
 pub fn prepare(
     kind: TargetKind,
-    name: &str,
+    (name, path): (&str, &Path),
+    stagings: &mut Stagings,
     options: &TargetOptions,
     input: &RenderInput,
-) -> Result<Vec<OutFile>, Diag> {
-    render(kind, options, input).map_err(|m| {
+) -> Result<Staged, Diag> {
+    let mut out = stagings
+        .begin(path)
+        .map_err(|e| cannot_write(name, path, &e))?;
+    render(kind, options, input, &mut out).map_err(|m| {
         Diag::error(Code::TargetWrite, format!("target `{name}`: {m}")).help(
-            "nothing was written to any target; fix the mapping or the source data and run again",
+            "nothing was written to any target; fix what the message names (the mapping, the source data, or room on the disk) and run again",
         )
-    })
+    })?;
+    Ok(out)
 }
 
 /// Checks that a target's server is reachable and takes its credentials (`etl validate
@@ -82,20 +90,20 @@ pub fn check_connection(name: &str, options: &TargetOptions) -> Option<Result<St
     }))
 }
 
-/// Delivers a target's files when the target says where, then writes them to its local
-/// folder. A failed delivery leaves the folder as it was (and state too), so the next run
-/// delivers the same files again.
-pub fn write(
-    name: &str,
-    path: &Path,
-    options: &TargetOptions,
-    files: &[OutFile],
-) -> Result<(), Diag> {
+/// Delivers a target's staged files when the target says where, then puts them in its
+/// local folder. A failed delivery leaves the folder as it was (and state too), so the next
+/// run delivers the same files again.
+pub fn write(name: &str, path: &Path, options: &TargetOptions, staged: Staged) -> Result<(), Diag> {
     if let Some(sftp) = &options.sftp {
-        deliver::upload(name, sftp, files)?;
+        deliver::upload(name, sftp, staged.files())?;
     }
-    folder::write_folder(path, files).map_err(|e| {
-        Diag::error(Code::TargetWrite, format!("target `{name}`: cannot write {}: {e}", path.display()))
-            .help("check that the folder is writable; state is unchanged, so the next run writes it again")
-    })
+    staged.publish().map_err(|e| cannot_write(name, path, &e))
+}
+
+fn cannot_write(name: &str, path: &Path, e: &std::io::Error) -> Diag {
+    Diag::error(
+        Code::TargetWrite,
+        format!("target `{name}`: cannot write {}: {e}", path.display()),
+    )
+    .help("check that the folder is writable; state is unchanged, so the next run writes it again")
 }

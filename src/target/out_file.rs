@@ -1,24 +1,11 @@
-//! One file a target format renders: its name in the target folder and its bytes.
+//! One file a target format rendered: its name in the target folder and where it is staged
+//! until the folder is put in place (see `folder`).
 
-use crate::target::table::{Table, to_csv};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutFile {
     pub name: String,
-    pub bytes: Vec<u8>,
-}
-
-impl OutFile {
-    /// Renders named tables as CSV files.
-    pub fn tables(tables: Vec<(&str, Table)>) -> Result<Vec<OutFile>, String> {
-        tables
-            .into_iter()
-            .map(|(name, rows)| {
-                Ok(OutFile {
-                    name: name.to_string(),
-                    bytes: to_csv(rows)?,
-                })
-            })
-            .collect()
-    }
+    /// The file in the target's staging folder.
+    pub path: PathBuf,
 }

@@ -7,10 +7,10 @@
 
 use crate::diff::Stored;
 use crate::model::{EntityKind, Record, Status};
-use crate::target::OutFile;
+use crate::target::folder::Staged;
 use crate::target::school_year;
 use crate::target::table::{
-    RoleWords, Table, enrollment_role, f, header, header_for, org_type, person_role, records,
+    RoleWords, Table, enrollment_role, f, finish, org_type, person_role, records,
 };
 
 pub const ORGS: &[&str] = &["sourcedId", "name", "type", "parentSourcedId"];
@@ -62,16 +62,15 @@ pub const FILES: &[&str] = &[
     "academicSessions.csv",
 ];
 
-pub fn render(stored: &Stored) -> Result<Vec<OutFile>, String> {
-    let tables = vec![
-        (FILES[0], orgs(stored)),
-        (FILES[1], users(stored)?),
-        (FILES[2], roles(stored)),
-        (FILES[3], classes(stored)),
-        (FILES[4], enrollments(stored)),
-        (FILES[5], sessions(stored)?),
-    ];
-    OutFile::tables(tables)
+pub fn render(stored: &Stored, out: &mut Staged) -> Result<(), String> {
+    finish(vec![
+        orgs(stored, out.table(FILES[0], ORGS)),
+        users(stored, out.table(FILES[1], USERS))?,
+        roles(stored, out.table(FILES[2], ROLES)),
+        classes(stored, out.table(FILES[3], CLASSES)),
+        enrollments(stored, out.table(FILES[4], ENROLLMENTS)),
+        sessions(stored, out.table(FILES[5], SESSIONS))?,
+    ])
 }
 
 /// Records SDS should still see: everything but the trash.
@@ -79,9 +78,8 @@ fn live(stored: &Stored, kind: EntityKind) -> impl Iterator<Item = (&str, &Recor
     records(stored, kind).filter(|(_, r)| r.status != Status::Trashed)
 }
 
-fn orgs(stored: &Stored) -> Table {
+fn orgs(stored: &Stored, mut rows: Table) -> Table {
     let k = EntityKind::Organisation;
-    let mut rows = header_for(ORGS, stored, k);
     for (key, r) in live(stored, k) {
         let kind = org_type(r);
         rows.push(&[key, f(r, k, "name"), kind, f(r, k, "parent")]);
@@ -89,9 +87,8 @@ fn orgs(stored: &Stored) -> Table {
     rows
 }
 
-fn users(stored: &Stored) -> Result<Table, String> {
+fn users(stored: &Stored, mut rows: Table) -> Result<Table, String> {
     let k = EntityKind::Person;
-    let mut rows = header_for(USERS, stored, k);
     for (key, r) in live(stored, k) {
         let username = f(r, k, "username");
         if !username.contains('@') {
@@ -135,9 +132,8 @@ fn grade(r: &Record) -> String {
     }
 }
 
-fn roles(stored: &Stored) -> Table {
+fn roles(stored: &Stored, mut rows: Table) -> Table {
     let k = EntityKind::Person;
-    let mut rows = header_for(ROLES, stored, k);
     for (key, r) in live(stored, k) {
         let Some(school) = r.get(k, "school") else {
             continue;
@@ -156,9 +152,8 @@ fn roles(stored: &Stored) -> Table {
     rows
 }
 
-fn classes(stored: &Stored) -> Table {
+fn classes(stored: &Stored, mut rows: Table) -> Table {
     let k = EntityKind::Group;
-    let mut rows = header_for(CLASSES, stored, k);
     for (key, r) in live(stored, k) {
         rows.push(&[
             key,
@@ -171,9 +166,8 @@ fn classes(stored: &Stored) -> Table {
     rows
 }
 
-fn enrollments(stored: &Stored) -> Table {
+fn enrollments(stored: &Stored, mut rows: Table) -> Table {
     let k = EntityKind::Membership;
-    let mut rows = header_for(ENROLLMENTS, stored, k);
     for (_, r) in live(stored, k) {
         let role = enrollment_role(r);
         rows.push(&[f(r, k, "group"), f(r, k, "person"), role]);
@@ -183,8 +177,7 @@ fn enrollments(stored: &Stored) -> Table {
 
 /// One session per school year the classes name; SDS's `schoolYear` is the year the
 /// session starts in, as in Microsoft's sample (`2021` for 2021-08-24 to 2022-06-11).
-fn sessions(stored: &Stored) -> Result<Table, String> {
-    let mut rows = header(SESSIONS);
+fn sessions(stored: &Stored, mut rows: Table) -> Result<Table, String> {
     let years: std::collections::BTreeSet<&str> = live(stored, EntityKind::Group)
         .filter_map(|(_, g)| g.get(EntityKind::Group, "schoolYear"))
         .collect();

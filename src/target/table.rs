@@ -2,22 +2,69 @@
 
 use crate::diff::Stored;
 use crate::model::{EntityKind, Record};
+use crate::target::folder::Staged;
+use std::fs::File;
 
-/// One table, written as CSV (RFC 4180, `\n` line ends, UTF-8) row by row as it is made:
-/// a header row, then the data rows. No row is kept as strings of its own.
+/// One table, written as CSV (RFC 4180, `\n` line ends, UTF-8) row by row as it is made,
+/// straight to its file in the target's staging folder: a header row, then the data rows.
+/// No row is kept in memory.
 pub struct Table {
-    writer: csv::Writer<Vec<u8>>,
+    name: String,
+    /// `None` when the file could not be created (`error` says why).
+    writer: Option<csv::Writer<File>>,
     error: Option<String>,
 }
 
 impl Table {
     pub fn push(&mut self, values: &[&str]) {
         if self.error.is_none()
-            && let Err(e) = self.writer.write_record(values)
+            && let Some(writer) = &mut self.writer
+            && let Err(e) = writer.write_record(values)
         {
             self.error = Some(e.to_string());
         }
     }
+
+    /// Flushes the table to its file and syncs it to disk.
+    fn finish(self) -> Result<(), String> {
+        let why = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", self.name);
+        if let Some(e) = &self.error {
+            return Err(why(e));
+        }
+        let Some(writer) = self.writer else {
+            return Err(why(&"no file"));
+        };
+        let file = writer.into_inner().map_err(|e| why(e.error()))?;
+        file.sync_all().map_err(|e| why(&e))
+    }
+}
+
+impl Staged {
+    /// Starts the table `name` in the staging folder with its header row.
+    pub fn table(&mut self, name: &str, header: &[&str]) -> Table {
+        let mut table = Table {
+            name: name.to_string(),
+            writer: None,
+            error: None,
+        };
+        match self.create(name) {
+            Ok(file) => {
+                let writer = csv::WriterBuilder::new()
+                    .terminator(csv::Terminator::Any(b'\n'))
+                    .buffer_capacity(1 << 16)
+                    .from_writer(file);
+                table.writer = Some(writer);
+                table.push(header);
+            }
+            Err(e) => table.error = Some(e.to_string()),
+        }
+        table
+    }
+}
+
+/// Finishes the tables a format rendered; the first that could not be written is the error.
+pub fn finish(tables: Vec<Table>) -> Result<(), String> {
+    tables.into_iter().try_for_each(Table::finish)
 }
 
 /// The records of one entity with their keys, in key order.
@@ -67,40 +114,4 @@ pub fn enrollment_role(r: &Record) -> &'static str {
     } else {
         "student"
     }
-}
-
-/// Starts a table with its header row.
-pub fn header(names: &[&str]) -> Table {
-    header_into(names, Vec::new())
-}
-
-fn header_into(names: &[&str], bytes: Vec<u8>) -> Table {
-    let writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(bytes);
-    let mut table = Table {
-        writer,
-        error: None,
-    };
-    table.push(names);
-    table
-}
-
-/// Starts a table for the records of one entity, with room for all its rows at once: a
-/// national enrollments file (about a gigabyte) would otherwise be copied each time its
-/// buffer doubled. Room not used is never touched, so it costs address space, not memory.
-pub fn header_for(names: &[&str], stored: &Stored, kind: EntityKind) -> Table {
-    let rows = stored.get(&kind).map_or(0, |m| m.len());
-    header_into(
-        names,
-        Vec::with_capacity(rows.saturating_mul(names.len() * 16)),
-    )
-}
-
-/// Renders a table as CSV bytes.
-pub fn to_csv(table: Table) -> Result<Vec<u8>, String> {
-    if let Some(e) = table.error {
-        return Err(e);
-    }
-    table.writer.into_inner().map_err(|e| e.to_string())
 }

@@ -221,6 +221,20 @@ async fn login(
     }
 }
 
+/// Sends a staged file in pieces, never whole in memory (the reads are short and local).
+async fn copy(file: &OutFile, remote: &mut (impl AsyncWriteExt + Unpin)) -> std::io::Result<()> {
+    use std::io::Read;
+    let mut local = std::fs::File::open(&file.path)?;
+    let mut piece = vec![0; 1 << 16];
+    loop {
+        let n = local.read(&mut piece)?;
+        if n == 0 {
+            return Ok(());
+        }
+        remote.write_all(&piece[..n]).await?;
+    }
+}
+
 /// Writes one file under a temporary name, then renames it into place.
 async fn put(sftp: &SftpSession, options: &SftpOptions, file: &OutFile) -> Result<(), String> {
     let dir = remote_dir(options);
@@ -230,8 +244,7 @@ async fn put(sftp: &SftpSession, options: &SftpOptions, file: &OutFile) -> Resul
         .create(temp_path.clone())
         .await
         .map_err(|e| format!("cannot create {temp_path}: {e}"))?;
-    remote
-        .write_all(&file.bytes)
+    copy(file, &mut remote)
         .await
         .map_err(|e| format!("cannot write {temp_path}: {e}"))?;
     remote

@@ -4,9 +4,10 @@
 use crate::diff::Stored;
 use crate::model::{EntityKind, Record, Status};
 use crate::target::school_year;
-use crate::target::table::{Table, enrollment_role, f, header, header_for, org_type, records};
+use crate::target::table::{Table, enrollment_role, f, org_type, records};
 use std::collections::{BTreeMap, BTreeSet};
 
+pub const MANIFEST: &[&str] = &["propertyName", "value"];
 pub const ORGS: &[&str] = &[
     "sourcedId",
     "status",
@@ -58,8 +59,7 @@ pub const ENROLLMENTS: &[&str] = &[
 
 /// `manifest.csv`: the version, then `file.NAME` = `bulk` for each file written and
 /// `absent` for every other file the version knows.
-pub fn manifest(version: &str, known: &[&str], written: &[&str]) -> Table {
-    let mut rows = header(&["propertyName", "value"]);
+pub fn manifest(version: &str, known: &[&str], written: &[&str], mut rows: Table) -> Table {
     rows.push(&["manifest.version", "1.0"]);
     rows.push(&["oneroster.version", version]);
     for name in known {
@@ -75,9 +75,8 @@ pub fn manifest(version: &str, known: &[&str], written: &[&str]) -> Table {
     rows
 }
 
-pub fn orgs(stored: &Stored) -> Table {
+pub fn orgs(stored: &Stored, mut rows: Table) -> Table {
     let k = EntityKind::Organisation;
-    let mut rows = header_for(ORGS, stored, k);
     for (key, r) in records(stored, k) {
         let kind = org_type(r);
         rows.push(&[
@@ -101,8 +100,7 @@ pub fn school_years(stored: &Stored) -> BTreeSet<String> {
         .collect()
 }
 
-pub fn sessions(stored: &Stored) -> Result<Table, String> {
-    let mut rows = header(SESSIONS);
+pub fn sessions(stored: &Stored, mut rows: Table) -> Result<Table, String> {
     for year in school_years(stored) {
         let (start, end) = school_year::dates(&year)?;
         let last = &end[..4];
@@ -121,9 +119,8 @@ pub fn sessions(stored: &Stored) -> Result<Table, String> {
     Ok(rows)
 }
 
-pub fn classes(stored: &Stored) -> Table {
+pub fn classes(stored: &Stored, mut rows: Table) -> Table {
     let k = EntityKind::Group;
-    let mut rows = header_for(CLASSES, stored, k);
     for (key, r) in records(stored, k) {
         let class_type = if r.get(k, "type") == Some("class") {
             "homeroom"
@@ -150,11 +147,10 @@ pub fn classes(stored: &Stored) -> Table {
     rows
 }
 
-pub fn enrollments(stored: &Stored) -> Table {
+pub fn enrollments(stored: &Stored, mut rows: Table) -> Table {
     let k = EntityKind::Membership;
     let empty = BTreeMap::new();
     let groups = stored.get(&EntityKind::Group).unwrap_or(&empty);
-    let mut rows = header_for(ENROLLMENTS, stored, k);
     for (key, r) in records(stored, k) {
         let school = groups
             .get(f(r, k, "group"))

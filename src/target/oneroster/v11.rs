@@ -3,8 +3,8 @@
 use super::shared::{self, enabled, status};
 use crate::diff::Stored;
 use crate::model::EntityKind;
-use crate::target::OutFile;
-use crate::target::table::{RoleWords, Table, f, header_for, person_role, records};
+use crate::target::folder::Staged;
+use crate::target::table::{RoleWords, Table, f, finish, person_role, records};
 
 pub const USERS: &[&str] = &[
     "sourcedId",
@@ -51,14 +51,15 @@ const WRITTEN: &[&str] = &[
 ];
 
 /// Renders all files; an error names the record that cannot be expressed in OneRoster.
-pub fn render(stored: &Stored) -> Result<Vec<OutFile>, String> {
-    OutFile::tables(vec![
-        ("manifest.csv", shared::manifest("1.1", KNOWN, WRITTEN)),
-        ("orgs.csv", shared::orgs(stored)),
-        ("academicSessions.csv", shared::sessions(stored)?),
-        ("users.csv", users(stored)),
-        ("classes.csv", shared::classes(stored)),
-        ("enrollments.csv", shared::enrollments(stored)),
+pub fn render(stored: &Stored, out: &mut Staged) -> Result<(), String> {
+    let manifest = out.table("manifest.csv", shared::MANIFEST);
+    finish(vec![
+        shared::manifest("1.1", KNOWN, WRITTEN, manifest),
+        shared::orgs(stored, out.table("orgs.csv", shared::ORGS)),
+        shared::sessions(stored, out.table("academicSessions.csv", shared::SESSIONS))?,
+        users(stored, out.table("users.csv", USERS)),
+        shared::classes(stored, out.table("classes.csv", shared::CLASSES)),
+        shared::enrollments(stored, out.table("enrollments.csv", shared::ENROLLMENTS)),
     ])
 }
 
@@ -70,9 +71,8 @@ const ROLE_WORDS: RoleWords = RoleWords {
     staff: "aide",
 };
 
-fn users(stored: &Stored) -> Table {
+fn users(stored: &Stored, mut rows: Table) -> Table {
     let k = EntityKind::Person;
-    let mut rows = header_for(USERS, stored, k);
     for (key, r) in records(stored, k) {
         rows.push(&[
             key,

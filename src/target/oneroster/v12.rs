@@ -4,8 +4,8 @@
 use super::shared::{self, enabled, status};
 use crate::diff::Stored;
 use crate::model::EntityKind;
-use crate::target::OutFile;
-use crate::target::table::{RoleWords, Table, f, header_for, person_role, records};
+use crate::target::folder::Staged;
+use crate::target::table::{RoleWords, Table, f, finish, person_role, records};
 
 pub const USERS: &[&str] = &[
     "sourcedId",
@@ -90,16 +90,17 @@ const WRITTEN: &[&str] = &[
 ];
 
 /// Renders all files; an error names the record that cannot be expressed in OneRoster.
-pub fn render(stored: &Stored) -> Result<Vec<OutFile>, String> {
-    OutFile::tables(vec![
-        ("manifest.csv", shared::manifest("1.2", KNOWN, WRITTEN)),
-        ("orgs.csv", shared::orgs(stored)),
-        ("academicSessions.csv", shared::sessions(stored)?),
-        ("users.csv", users(stored)),
-        ("roles.csv", roles(stored)),
-        ("courses.csv", courses(stored)),
-        ("classes.csv", shared::classes(stored)),
-        ("enrollments.csv", shared::enrollments(stored)),
+pub fn render(stored: &Stored, out: &mut Staged) -> Result<(), String> {
+    let manifest = out.table("manifest.csv", shared::MANIFEST);
+    finish(vec![
+        shared::manifest("1.2", KNOWN, WRITTEN, manifest),
+        shared::orgs(stored, out.table("orgs.csv", shared::ORGS)),
+        shared::sessions(stored, out.table("academicSessions.csv", shared::SESSIONS))?,
+        users(stored, out.table("users.csv", USERS)),
+        roles(stored, out.table("roles.csv", ROLES)),
+        courses(stored, out.table("courses.csv", COURSES)),
+        shared::classes(stored, out.table("classes.csv", shared::CLASSES)),
+        shared::enrollments(stored, out.table("enrollments.csv", shared::ENROLLMENTS)),
     ])
 }
 
@@ -111,9 +112,8 @@ const ROLE_WORDS: RoleWords = RoleWords {
     staff: "aide",
 };
 
-fn users(stored: &Stored) -> Table {
+fn users(stored: &Stored, mut rows: Table) -> Table {
     let k = EntityKind::Person;
-    let mut rows = header_for(USERS, stored, k);
     for (key, r) in records(stored, k) {
         rows.push(&[
             key,
@@ -144,9 +144,8 @@ fn users(stored: &Stored) -> Table {
 }
 
 /// One primary role per person at their school; a person without a school has no role row.
-fn roles(stored: &Stored) -> Table {
+fn roles(stored: &Stored, mut rows: Table) -> Table {
     let k = EntityKind::Person;
-    let mut rows = header_for(ROLES, stored, k);
     for (key, r) in records(stored, k) {
         let Some(school) = r.get(k, "school") else {
             continue;
@@ -168,9 +167,8 @@ fn roles(stored: &Stored) -> Table {
 }
 
 /// A course per group (OneRoster 1.2 requires every class to name one).
-fn courses(stored: &Stored) -> Table {
+fn courses(stored: &Stored, mut rows: Table) -> Table {
     let k = EntityKind::Group;
-    let mut rows = header_for(COURSES, stored, k);
     for (key, r) in records(stored, k) {
         rows.push(&[
             key,

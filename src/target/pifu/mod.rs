@@ -19,12 +19,13 @@ mod limits;
 mod xml;
 
 use crate::model::EntityKind;
+use crate::target::RenderInput as Input;
+use crate::target::folder::Staged;
 use crate::target::options::{Document, PifuOptions};
 use crate::target::table::records;
-use crate::target::{OutFile, RenderInput as Input};
 use std::collections::BTreeMap;
 
-pub fn render(input: &Input, options: &PifuOptions) -> Result<Vec<OutFile>, String> {
+pub fn render(input: &Input, options: &PifuOptions, out: &mut Staged) -> Result<(), String> {
     let (name, bytes) = match options.document {
         Document::Full => ("enterprise.xml".to_string(), full::render(input, options)?),
         Document::Delta => (
@@ -32,7 +33,8 @@ pub fn render(input: &Input, options: &PifuOptions) -> Result<Vec<OutFile>, Stri
             delta::render(input, options)?,
         ),
     };
-    Ok(vec![OutFile { name, bytes }])
+    out.put(&name, &bytes)
+        .map_err(|e| format!("cannot write {name}: {e}"))
 }
 
 /// The opening of every document: `<enterprise>` in the PIFU-IMS namespace and its properties.
