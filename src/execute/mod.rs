@@ -2,6 +2,7 @@
 //! canonical roster: joins, filters, keys, fields; duplicates and dangling references.
 
 mod block;
+mod dangling;
 mod eval;
 mod join;
 mod key_set;
@@ -23,7 +24,6 @@ use crate::diagnostic::{Code, Diag, Diagnostics, SourceMap};
 use crate::functions::CallCtx;
 use crate::model::{EntityKind, LeftOut, Roster, Which};
 use crate::source::Dataset;
-use key_set::KeySet;
 use place::Duplicate;
 use std::collections::BTreeMap;
 
@@ -125,7 +125,7 @@ pub fn run(
     }
     merge::apply(&program.merges, &mut roster, pending)?;
     twins.bind_memberships(&mut roster, ctx.today);
-    drop_dangling_memberships(&mut roster);
+    dangling::drop_memberships(&mut roster, ctx.threads);
     Ok(roster)
 }
 
@@ -187,43 +187,4 @@ fn duplicate_report(dups: &[Duplicate], roster: &Roster) -> Diag {
     Diag::error(Code::DuplicateKey, format!("{} duplicate sync key(s); nothing was planned:\n{}{more}", dups.len(), lines.join("\n")))
         .label(*span, format!("this {} key is not unique", entity.name()))
         .help("a sync key must identify one record; add a `where` that keeps one row, or build the key from more columns")
-}
-
-/// Memberships whose person or group was not produced are left out (and counted).
-fn drop_dangling_memberships(roster: &mut Roster) {
-    let person_i = EntityKind::Membership.field_index("person").unwrap_or(0);
-    let group_i = EntityKind::Membership.field_index("group").unwrap_or(1);
-    let Some(mut members) = roster.entities.remove(&EntityKind::Membership) else {
-        return;
-    };
-    // Hash sets of the keys: looking up a long key in a BTreeMap compares it with ~20 others.
-    let keys = |kind| {
-        let keys = roster.entities.get(&kind);
-        keys.map(|m| KeySet::new(m.keys().map(String::as_str)))
-            .unwrap_or_default()
-    };
-    let (persons, groups) = (keys(EntityKind::Person), keys(EntityKind::Group));
-    let mut left: BTreeMap<&str, Vec<Which>> = BTreeMap::new();
-    members.retain(|key, m| {
-        let has = |i: usize, set: &KeySet| m.fields.get(i).is_some_and(|k| set.contains(k));
-        let reason = if !has(person_i, &persons) {
-            Some("its person is not in the roster (inactive, protected or unmatched)")
-        } else if !has(group_i, &groups) {
-            Some("its group is not in the roster (inactive or not marked for export)")
-        } else {
-            None
-        };
-        if let Some(r) = reason {
-            left.entry(r).or_default().push(Which::Key(key.clone()));
-        }
-        reason.is_none()
-    });
-    roster.entities.insert(EntityKind::Membership, members);
-    for (reason, records) in left {
-        roster.left_out.push(LeftOut {
-            entity: EntityKind::Membership,
-            reason: reason.to_string(),
-            records,
-        });
-    }
 }
