@@ -10,6 +10,7 @@ mod merge;
 mod place;
 mod quality;
 mod read;
+mod sort;
 mod tuples;
 mod year_keys;
 
@@ -115,7 +116,7 @@ pub fn run(
             pending: &mut pending,
             duplicates: &mut duplicates,
         };
-        let records = place::place_all(entity, arrived, merges, folds, at);
+        let records = place::place_all(entity, arrived, merges, folds, (at, ctx.threads));
         roster.entities.insert(entity, records);
     }
     duplicates.sort_by_key(|(seq, _)| *seq);

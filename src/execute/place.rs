@@ -34,10 +34,10 @@ pub fn place_all(
     batches: Vec<Batch>,
     merges: bool,
     folds: Folds,
-    at: impl Fn(Origin) -> String,
+    (at, threads): (impl Fn(Origin) -> String, usize),
 ) -> BTreeMap<String, Record> {
     let mut arrived = Arrived::new(batches);
-    let order = key_order(&arrived);
+    let order = key_order(&arrived, threads);
     let mut kept: Vec<(String, Record)> = Vec::with_capacity(order.len());
     let mut first: Origin = (0, 0);
     for i in order {
@@ -119,19 +119,19 @@ impl Arrived {
 /// key's first sixteen bytes and a number, with the whole key compared only on a tie.
 /// Sixteen, not eight: a membership key such as `G0000123/20100101...` shares its first
 /// eight bytes with the group's other members, and each such tie would read two keys from
-/// anywhere in memory.
-fn key_order(arrived: &Arrived) -> Vec<u32> {
-    let mut order: Vec<(u128, u32)> = arrived
+/// anywhere in memory. The sort uses up to `threads` cores.
+fn key_order(arrived: &Arrived, threads: usize) -> Vec<u32> {
+    let order: Vec<(u128, u32)> = arrived
         .keys()
         .zip(0u32..)
         .map(|(key, i)| (prefix(key), i))
         .collect();
-    order.sort_unstable_by(|a, b| {
+    let by_key = |a: &(u128, u32), b: &(u128, u32)| {
         a.0.cmp(&b.0)
             .then_with(|| arrived.key(a.1).cmp(arrived.key(b.1)))
             .then(a.1.cmp(&b.1))
-    });
-    order.into_iter().map(|(_, i)| i).collect()
+    };
+    super::sort::sorted_by(order, threads, by_key, |&(_, i)| i)
 }
 
 /// A key's first sixteen bytes as a number that sorts as the bytes do (shorter keys padded
@@ -182,7 +182,7 @@ mod tests {
             duplicates: &mut duplicates,
         };
         let at = |(_, row): Origin| format!("row {row}");
-        let placed = place_all(EntityKind::Person, batches, false, folds, at);
+        let placed = place_all(EntityKind::Person, batches, false, folds, (at, 1));
         let keys: Vec<&str> = placed.keys().map(String::as_str).collect();
         assert_eq!(keys, ["a", "b", "c", "d"]);
         assert_eq!(placed["a"].fields.get(0), Some("a1"));
