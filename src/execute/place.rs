@@ -9,6 +9,7 @@ use super::merge::{Merging, Pending};
 use crate::diagnostic::Span;
 use crate::model::{EntityKind, Fields, Record};
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 
 /// The records one block mapped (one part of them, as one core mapped it), waiting to be
 /// placed with the other blocks of their entity: the arrival number of its first record in the
@@ -40,13 +41,14 @@ pub fn place_all(
     let order = key_order(&arrived, threads);
     let mut kept: Vec<(String, Record)> = Vec::with_capacity(order.len());
     let mut first: Origin = (0, 0);
-    for i in order {
+    for (i, maybe_again) in order {
         let (b, j) = arrived.locate(i);
         let batch = &mut arrived.batches[b];
         let m = &mut batch.mapped[j];
         let key = std::mem::take(&mut m.key);
         let record = std::mem::replace(&mut m.record, Record::active(Fields::default()));
-        if kept.last().is_none_or(|(last, _)| *last != key) {
+        let again = maybe_again && kept.last().is_some_and(|(last, _)| *last == key);
+        if !again {
             first = m.origin;
             kept.push((key, record));
             continue;
@@ -120,18 +122,37 @@ impl Arrived {
 /// Sixteen, not eight: a membership key such as `G0000123/20100101...` shares its first
 /// eight bytes with the group's other members, and each such tie would read two keys from
 /// anywhere in memory. The sort uses up to `threads` cores.
-fn key_order(arrived: &Arrived, threads: usize) -> Vec<u32> {
-    let order: Vec<(u128, u32)> = arrived
+///
+/// With each number comes whether its key may be the one before it (the same prefix and
+/// the same hash): most keys are not, and are then not read again to find out.
+fn key_order(arrived: &Arrived, threads: usize) -> Vec<(u32, bool)> {
+    let order: Vec<Sorted> = arrived
         .keys()
         .zip(0u32..)
-        .map(|(key, i)| (prefix(key), i))
+        .map(|(key, i)| Sorted {
+            prefix: prefix(key),
+            hash: foldhash::quality::FixedState::with_seed(0).hash_one(key),
+            number: i,
+        })
         .collect();
-    let by_key = |a: &(u128, u32), b: &(u128, u32)| {
-        a.0.cmp(&b.0)
-            .then_with(|| arrived.key(a.1).cmp(arrived.key(b.1)))
-            .then(a.1.cmp(&b.1))
+    let by_key = |a: &Sorted, b: &Sorted| {
+        a.prefix
+            .cmp(&b.prefix)
+            .then_with(|| arrived.key(a.number).cmp(arrived.key(b.number)))
+            .then(a.number.cmp(&b.number))
     };
-    super::sort::sorted_by(order, threads, by_key, |&(_, i)| i)
+    let out = |before: Option<&Sorted>, s: &Sorted| {
+        let maybe_again = before.is_some_and(|b| (b.prefix, b.hash) == (s.prefix, s.hash));
+        (s.number, maybe_again)
+    };
+    super::sort::sorted_by(order, threads, by_key, out)
+}
+
+/// What the arrivals are sorted as (32 bytes, as a prefix and a number alone take).
+struct Sorted {
+    prefix: u128,
+    hash: u64,
+    number: u32,
 }
 
 /// A key's first sixteen bytes as a number that sorts as the bytes do (shorter keys padded

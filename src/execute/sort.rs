@@ -7,12 +7,13 @@ use std::cmp::Ordering;
 const PER_WORKER: usize = 100_000;
 
 /// `items` sorted by `cmp`, which must be a total order, each item then turned into what
-/// `out` makes of it. Uses two cores when `threads` allows and the list is long enough.
+/// `out` makes of it and of the item before it. Uses two cores when `threads` allows and
+/// the list is long enough.
 pub fn sorted_by<T, U>(
     items: Vec<T>,
     threads: usize,
     cmp: impl Fn(&T, &T) -> Ordering + Sync,
-    out: impl Fn(&T) -> U,
+    out: impl Fn(Option<&T>, &T) -> U,
 ) -> Vec<U>
 where
     T: Send,
@@ -25,14 +26,15 @@ fn sorted_from<T, U>(
     threads: usize,
     per_worker: usize,
     cmp: impl Fn(&T, &T) -> Ordering + Sync,
-    out: impl Fn(&T) -> U,
+    out: impl Fn(Option<&T>, &T) -> U,
 ) -> Vec<U>
 where
     T: Send,
 {
     if threads < 2 || items.len() < 2 * per_worker {
         items.sort_unstable_by(&cmp);
-        return items.iter().map(out).collect();
+        let before = std::iter::once(None).chain(items.iter().map(Some));
+        return before.zip(&items).map(|(b, item)| out(b, item)).collect();
     }
     let mid = items.len() / 2;
     let (left, right) = items.split_at_mut(mid);
@@ -52,10 +54,11 @@ fn merged<T, U>(
     left: &[T],
     right: &[T],
     cmp: impl Fn(&T, &T) -> Ordering,
-    out: impl Fn(&T) -> U,
+    out: impl Fn(Option<&T>, &T) -> U,
 ) -> Vec<U> {
     let mut all = Vec::with_capacity(left.len() + right.len());
     let (mut l, mut r) = (left.iter().peekable(), right.iter().peekable());
+    let mut before = None;
     loop {
         let next = match (l.peek(), r.peek()) {
             (Some(a), Some(b)) if cmp(a, b) == Ordering::Greater => r.next(),
@@ -63,7 +66,10 @@ fn merged<T, U>(
             (None, _) => r.next(),
         };
         match next {
-            Some(item) => all.push(out(item)),
+            Some(item) => {
+                all.push(out(before, item));
+                before = Some(item);
+            }
             None => return all,
         }
     }
@@ -86,9 +92,14 @@ mod tests {
                 .enumerate()
                 .map(|(i, &(a, b))| (a, b, i))
                 .collect();
-            let mut expected = numbered.clone();
-            expected.sort();
-            let got = sorted_from(numbered, threads, 3, |a, b| a.cmp(b), |t| *t);
+            let mut sorted = numbered.clone();
+            sorted.sort();
+            let expected: Vec<_> = sorted
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (i.checked_sub(1).map(|b| sorted[b]), *t))
+                .collect();
+            let got = sorted_from(numbered, threads, 3, |a, b| a.cmp(b), |b, t| (b.copied(), *t));
             prop_assert_eq!(got, expected);
         }
     }
