@@ -173,6 +173,27 @@ fn a_delayed_delete_waits_for_its_due_date() {
     sb.drop_pupils(&["E1002"]);
     let plan = stdout(&sb.plan(&[]).output().unwrap());
     assert!(plan.contains("- E1002 (delete on 2026-12-05)"), "{plan}");
+
+    // A saved plan whose delayed delete lost its due date (edited by hand) is refused.
+    sb.plan(&["--out", "delay.json"]).assert().success();
+    let saved = sb.read("delay.json");
+    assert!(saved.contains("\"due\":\"2026-12-05\""), "{saved}");
+    std::fs::write(
+        sb.path("delay.json"),
+        saved.replace("\"due\":\"2026-12-05\"", "\"due\":\"soon\""),
+    )
+    .unwrap();
+    let before = sb.written();
+    let out = sb.etl(&["apply", "delay.json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("etl::E0504"), "{err}");
+    assert!(
+        err.contains("a delayed delete of a person in target `skolon` has no due"),
+        "{err}"
+    );
+    common::assert_unchanged(&before, &sb.written(), "a plan without a due date");
+
     sb.apply(&[]).assert().success();
     assert!(
         sb.read("out/skolon/users.csv").contains("E1002,active"),

@@ -74,7 +74,12 @@ fn read_saved_plan(file: &Path) -> Option<Result<Plan, Vec<Diag>>> {
             "it is plan version {}, this roster-etl reads version {VERSION}",
             plan.version
         ))),
-        Ok(plan) => Ok(plan),
+        Ok(plan) => match plan.undated_delay() {
+            Some((target, entity)) => Err(bad(format!(
+                "a delayed delete of a {entity} in target `{target}` has no due date (YYYY-MM-DD)"
+            ))),
+            None => Ok(plan),
+        },
         Err(e) => Err(bad(e.to_string())),
     })
 }

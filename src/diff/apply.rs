@@ -79,7 +79,7 @@ pub fn outcome_fields(change: &Change) -> Option<(&Fields, Status)> {
         Action::Trash => Status::Trashed,
         Action::Archive => Status::Archived,
         Action::Delay => Status::Pending {
-            due: change.due.clone().unwrap_or_default(),
+            due: crate::model::due_date(change.due.as_deref()),
         },
         Action::Delete => return None,
     };

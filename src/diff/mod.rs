@@ -122,7 +122,7 @@ impl Differ<'_, '_> {
         let before = || Some(old.fields.clone());
         match &old.status {
             Status::Active => {}
-            Status::Pending { due } if due.as_str() <= self.today().as_str() => {
+            Status::Pending { due } if *due <= self.opts.today => {
                 let mut change = Change::new(Action::Delete, key);
                 change.before = before();
                 plan.changes.push(change);
@@ -131,7 +131,7 @@ impl Differ<'_, '_> {
             Status::Pending { due } => {
                 plan.pending.push(Pending {
                     key: key.to_string(),
-                    due: due.clone(),
+                    due: due.to_string(),
                 });
                 return;
             }
@@ -172,10 +172,6 @@ impl Differ<'_, '_> {
         membership
             .get(EntityKind::Membership, "group")
             .is_some_and(|g| self.archived.contains(g))
-    }
-
-    fn today(&self) -> String {
-        self.opts.today.format("%Y-%m-%d").to_string()
     }
 }
 

@@ -1,10 +1,10 @@
 //! Where a record stands in a target: active, or kept after it left the sources
 //! (trashed, archived, or waiting for a delayed delete).
 
-use serde::{Deserialize, Serialize};
+use chrono::NaiveDate;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase", tag = "status")]
+/// Eight bytes: every record of a roster and of a state holds one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Status {
     /// In the sources and in the target.
     #[default]
@@ -13,8 +13,8 @@ pub enum Status {
     Trashed,
     /// A group kept and marked archived; its memberships are frozen.
     Archived,
-    /// Gone from the sources; deleted on `due` (YYYY-MM-DD) unless it comes back first.
-    Pending { due: String },
+    /// Gone from the sources; deleted on `due` unless it comes back first.
+    Pending { due: NaiveDate },
 }
 
 impl Status {
@@ -28,25 +28,63 @@ impl Status {
     }
 
     /// The due date of a pending delete.
-    pub fn due(&self) -> Option<&str> {
+    pub fn due(&self) -> Option<NaiveDate> {
         match self {
-            Status::Pending { due } => Some(due),
+            Status::Pending { due } => Some(*due),
             _ => None,
         }
     }
 
     /// From the state database's `status` and `due` columns.
-    pub fn from_columns(status: &str, due: Option<String>) -> Option<Status> {
+    pub fn from_columns(status: &str, due: Option<&str>) -> Option<Status> {
         match (status, due) {
             ("active", _) => Some(Status::Active),
             ("trashed", _) => Some(Status::Trashed),
             ("archived", _) => Some(Status::Archived),
-            ("pending", Some(due)) => Some(Status::Pending { due }),
+            ("pending", Some(due)) => Some(Status::Pending {
+                due: due_date(Some(due)),
+            }),
             _ => None,
         }
     }
 
     pub fn is_active(&self) -> bool {
         *self == Status::Active
+    }
+}
+
+/// A due date as a plan or state writes it (`YYYY-MM-DD`). One that is missing or not a
+/// date (a hand-edited plan of an earlier version) is due at once, as its text always
+/// compared before any date.
+pub fn due_date(text: Option<&str>) -> NaiveDate {
+    text.and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+        .unwrap_or(NaiveDate::MIN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_takes_eight_bytes() {
+        assert_eq!(std::mem::size_of::<Status>(), 8);
+    }
+
+    #[test]
+    fn a_pending_delete_is_read_back_with_its_date_and_a_bad_date_is_due_at_once() {
+        let due = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(
+            Status::from_columns("pending", Some("2026-12-01")),
+            Some(Status::Pending { due })
+        );
+        assert_eq!(
+            Status::Pending { due }.due().unwrap().to_string(),
+            "2026-12-01"
+        );
+        for bad in [Some(""), Some("soon"), None] {
+            assert_eq!(due_date(bad), NaiveDate::MIN, "{bad:?}");
+        }
+        assert_eq!(Status::from_columns("pending", None), None);
+        assert_eq!(Status::from_columns("gone", None), None);
     }
 }

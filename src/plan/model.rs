@@ -274,6 +274,19 @@ impl Plan {
         self.summary().total() > 0
     }
 
+    /// The target and entity of a delayed delete without a due date (`YYYY-MM-DD`), if any:
+    /// a saved plan edited by hand.
+    pub fn undated_delay(&self) -> Option<(&str, &str)> {
+        let undated = |c: &Change| {
+            let due = c.due.as_deref().unwrap_or("");
+            c.action == Action::Delay && chrono::NaiveDate::parse_from_str(due, "%Y-%m-%d").is_err()
+        };
+        self.targets.iter().find_map(|t| {
+            let entity = t.entities.iter().find(|e| e.changes.iter().any(undated))?;
+            Some((t.name.as_str(), entity.entity.as_str()))
+        })
+    }
+
     /// A plan is held when any target's changes exceed a safety limit.
     pub fn is_held(&self) -> bool {
         self.targets.iter().any(|t| t.safety.is_held())

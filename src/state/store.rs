@@ -332,7 +332,7 @@ fn write_changes(
                     hash,
                     fields.as_blob(),
                     status.name(),
-                    status.due()
+                    status.due().map(|d| d.to_string())
                 ])
                 .map_err(sql)?;
         }
@@ -400,7 +400,11 @@ fn stored_record(row: &rusqlite::Row, entity: &str, key: &str) -> Result<Record,
         _ => return Err(damaged("no fields".into())),
     };
     let status: &str = row.get_ref(3).map_err(sql)?.as_str().map_err(from_sql)?;
-    let due: Option<String> = row.get(4).map_err(sql)?;
+    let due = row
+        .get_ref(4)
+        .map_err(sql)?
+        .as_str_or_null()
+        .map_err(from_sql)?;
     let status = Status::from_columns(status, due)
         .ok_or_else(|| damaged(format!("unknown status `{status}`")))?;
     Ok(Record { fields, status })
