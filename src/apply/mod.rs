@@ -24,15 +24,17 @@ mod recorder;
 /// A server target that refuses some changes records the rest and lets the other targets
 /// run; its refusals are the run's errors.
 pub fn apply(plan: &Plan, lock: &StateLock, watch: &Watch) -> Result<(), Vec<Diag>> {
-    apply_read(plan, lock, Vec::new(), watch)
+    apply_read(plan, lock, &mut Vec::new(), watch)
 }
 
 /// [`apply`] for a plan this process just built under `_lock`: `read` holds what state held
 /// for each target as the plan was made (in the plan's target order), so it is not read again.
+/// Each target that changes is left holding what the target holds now: a caller about to
+/// exit can leave those maps (millions of records) to the OS rather than free them.
 pub fn apply_read(
     plan: &Plan,
     _lock: &StateLock,
-    read: Vec<Stored>,
+    read: &mut Vec<Stored>,
     watch: &Watch,
 ) -> Result<(), Vec<Diag>> {
     let mut refusals = Vec::new();
@@ -46,7 +48,7 @@ pub fn apply_read(
 
 fn apply_targets(
     plan: &Plan,
-    read: Vec<Stored>,
+    read: &mut Vec<Stored>,
     watch: &Watch,
     refusals: &mut Vec<Diag>,
 ) -> Result<(), Diag> {
@@ -99,21 +101,28 @@ fn apply_targets(
 }
 
 /// Every target with changes, rendered (or, for a server, made ready) before anything is
-/// written. The read-only state is closed when this returns.
+/// written; what a target holds and was not `read` yet is read from state. The read-only
+/// state is closed when this returns.
 fn prepare_all<'p>(
     existing: Option<State>,
-    read: Vec<Stored>,
+    read: &mut Vec<Stored>,
     plan: &'p Plan,
 ) -> Result<Vec<Prepared<'p>>, Diag> {
-    let mut read = read.into_iter().map(Some).collect::<Vec<_>>();
-    read.resize_with(plan.targets.len(), || None);
+    let known = read.len();
+    read.resize_with(plan.targets.len(), Stored::default);
     let mut prepared = Vec::new();
     let mut stagings = Stagings::default();
-    for (target, known) in plan.targets.iter().zip(read) {
-        if target.has_changes() {
-            let state = existing.as_ref();
-            prepared.push(prepare(state, known, plan, target, &mut stagings)?);
+    for (i, (target, stored)) in plan.targets.iter().zip(read.iter_mut()).enumerate() {
+        if !target.has_changes() {
+            continue;
         }
+        let state = existing.as_ref();
+        if i >= known
+            && let Some(state) = state
+        {
+            *stored = state.records(&target.name)?;
+        }
+        prepared.push(prepare(state, stored, plan, (target, &mut stagings))?);
     }
     Ok(prepared)
 }
@@ -199,12 +208,12 @@ fn check_fresh(state: Option<&State>, target: &TargetPlan) -> Result<(), Diag> {
     Ok(())
 }
 
+/// Makes a target ready to write; `stored`, what it held, becomes what it holds after.
 fn prepare<'p>(
     state: Option<&State>,
-    known: Option<Stored>,
+    stored: &mut Stored,
     plan: &Plan,
-    target: &'p TargetPlan,
-    stagings: &mut Stagings,
+    (target, stagings): (&'p TargetPlan, &mut Stagings),
 ) -> Result<Prepared<'p>, Diag> {
     let kind = TargetKind::parse(&target.kind).ok_or_else(|| {
         Diag::error(
@@ -212,28 +221,23 @@ fn prepare<'p>(
             format!("the plan names an unknown target type `{}`", target.kind),
         )
     })?;
-    let mut stored: Stored = match (known, state) {
-        (Some(known), _) => known,
-        (None, Some(state)) => state.records(&target.name)?,
-        (None, None) => Default::default(),
-    };
     if kind.is_server() {
         let before = stored.clone();
-        apply_changes(&mut stored, &target.entities);
+        apply_changes(stored, &target.entities);
         let ids = match state {
             Some(state) => state.remote_ids(&target.name)?,
             None => RemoteIds::new(),
         };
         let work = Work::Server(ServerWork {
             before,
-            after: stored,
+            after: std::mem::take(stored),
             ids,
         });
         return Ok(Prepared { target, work });
     }
-    apply_changes(&mut stored, &target.entities);
+    apply_changes(stored, &target.entities);
     let input = RenderInput {
-        stored: &stored,
+        stored,
         entities: &target.entities,
         today: &plan.today,
         serial: target.serial + 1,

@@ -122,7 +122,7 @@ fn apply_pipeline(
     record.warnings.extend(built.warnings.iter().cloned());
     let (mut timings, mut spent) = (built.timings, built.spent);
     let plan = record.plan.insert(built.plan);
-    let read = std::mem::take(&mut spent.stored);
+    let mut read = std::mem::take(&mut spent.stored);
     // `etl` ends after this run: the OS takes the rows and records back faster than free().
     spent.release_at_exit();
     out.print(&render(
@@ -146,7 +146,9 @@ fn apply_pipeline(
         timings.mark("render");
         record.phases = timings.phases.clone();
         let watch = out.watch();
-        let written = crate::apply::apply_read(plan, &lock, read, &watch);
+        let written = crate::apply::apply_read(plan, &lock, &mut read, &watch);
+        // What the targets hold now, left to the OS as the run's other records were.
+        std::mem::forget(read);
         watch.finish();
         written?;
         record.applied = true;
