@@ -134,13 +134,27 @@ fn removed_members<'a>(
     // millions of memberships, and most groups lose none.
     let mut members: foldhash::HashMap<&str, usize> =
         leaving.keys().map(|group| (*group, 0)).collect();
-    for record in stored.get(&kind).into_iter().flat_map(|m| m.values()) {
-        if record.status.is_active()
-            && let Some(count) = members.get_mut(group_of(Some(&record.fields)))
+    // Members of a group usually follow each other (a membership key commonly starts with
+    // its group): each run of one group's members is counted, then looked up once.
+    let mut add = |run: Option<(&str, usize)>| {
+        if let Some((group, n)) = run
+            && let Some(count) = members.get_mut(group)
         {
-            *count += 1;
+            *count += n;
+        }
+    };
+    let mut run: Option<(&str, usize)> = None;
+    for record in stored.get(&kind).into_iter().flat_map(|m| m.values()) {
+        if !record.status.is_active() {
+            continue;
+        }
+        let group = group_of(Some(&record.fields));
+        match &mut run {
+            Some((g, n)) if *g == group => *n += 1,
+            _ => add(run.replace((group, 1))),
         }
     }
+    add(run);
     leaving
         .into_iter()
         .filter_map(|(group, count)| {
@@ -216,5 +230,40 @@ mod tests {
         let held = removed_members(&entities, &stored, Limit::new(10, 50.0));
         let groups: Vec<_> = held.iter().map(|v| v.group.clone()).collect();
         assert_eq!(groups, [Some("G2".to_string())]);
+    }
+
+    /// The members a group had are counted whether or not they follow each other in key
+    /// order, and only active ones: base = 12 for G1 (one trashed member among its 13,
+    /// another group's members in between).
+    #[test]
+    fn a_groups_members_are_counted_in_runs_and_apart() {
+        let mut stored = Stored::new();
+        let members = stored.entry(EntityKind::Membership).or_default();
+        for p in 0..13 {
+            let (key, mut record) = member("G1", p);
+            if p == 6 {
+                record.status = crate::model::Status::Trashed;
+            }
+            members.insert(key, record);
+            let (_, other) = member("G2", p);
+            // Keyed to sort between G1's members.
+            members.insert(format!("G1/P{p}x"), other);
+        }
+        let deletes: Vec<Change> = (0..11)
+            .filter(|p| *p != 6)
+            .map(|p| {
+                let (key, record) = member("G1", p);
+                let mut change = Change::new(Action::Delete, &key);
+                change.before = Some(record.fields.clone());
+                change
+            })
+            .collect();
+        let entities = [plan(EntityKind::Membership, deletes)];
+        let held = removed_members(&entities, &stored, Limit::new(5, 50.0));
+        let found: Vec<_> = held
+            .iter()
+            .map(|v| (v.group.clone(), v.changes, v.base))
+            .collect();
+        assert_eq!(found, [(Some("G1".to_string()), 10, 12)]);
     }
 }
