@@ -30,8 +30,16 @@ impl Fields {
         if values.len() == 0 {
             return Fields::default();
         }
-        let text: usize = values.clone().flatten().map(|v| v.len() + 2).sum();
-        let mut out = Vec::with_capacity(text + values.len() + 4);
+        // The exact size: a boxed slice keeps the block it was given, and an allocator may
+        // keep a block a few bytes too big rather than move it (mimalloc does), so room to
+        // spare would stay with the record all run.
+        let size = 1
+            + varint_len(values.len())
+            + values
+                .clone()
+                .map(|v| v.map_or(1, |t| varint_len(t.len() + 1) + t.len()))
+                .sum::<usize>();
+        let mut out = Vec::with_capacity(size);
         out.push(VERSION);
         varint(&mut out, values.len());
         for value in values {
@@ -43,6 +51,7 @@ impl Fields {
                 }
             }
         }
+        debug_assert_eq!(out.len(), size, "the size computed ahead");
         Fields(out.into_boxed_slice())
     }
 
@@ -216,6 +225,11 @@ impl<'a> Iterator for Iter<'a> {
     }
 }
 
+/// How many bytes [`varint`] writes for `n`.
+fn varint_len(n: usize) -> usize {
+    (usize::BITS - n.leading_zeros()).div_ceil(7).max(1) as usize
+}
+
 fn varint(out: &mut Vec<u8>, mut n: usize) {
     while n >= 0x80 {
         out.push((n as u8) | 0x80);
@@ -265,6 +279,20 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The size computed ahead is what varints take (the `debug_assert` in `Fields::new`
+    /// checks the whole record in every test that makes one).
+    #[test]
+    fn varint_lengths_are_what_is_written() {
+        for n in [0, 1, 127, 128, 300, 16_383, 16_384, 2_097_152, usize::MAX] {
+            let mut out = Vec::new();
+            varint(&mut out, n);
+            assert_eq!(varint_len(n), out.len(), "{n}");
+        }
+        let long = "x".repeat(200);
+        let fields = Fields::new([Some(long.as_str()), None, Some("")]);
+        assert_eq!(fields.get(0), Some(long.as_str()));
+    }
 
     fn samples() -> Vec<Vec<Option<String>>> {
         vec![
