@@ -39,6 +39,48 @@ pub enum Ir {
 }
 
 impl Ir {
+    /// Whether two expressions compute the same value on the same rows, wherever they are
+    /// written: equal in everything but their place in the file. An expression that can stop
+    /// the run (`!`) or runs a script is never taken for another.
+    pub fn same_as(&self, other: &Ir) -> bool {
+        let all =
+            |a: &[Ir], b: &[Ir]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_as(y));
+        match (self, other) {
+            (Ir::Const(a), Ir::Const(b)) => a == b,
+            (Ir::Col { slot, col }, Ir::Col { slot: s, col: c }) => (slot, col) == (s, c),
+            (Ir::Not(a), Ir::Not(b)) | (Ir::Neg(a), Ir::Neg(b)) => a.same_as(b),
+            (Ir::Bin(op, l, r), Ir::Bin(o, l2, r2)) => op == o && l.same_as(l2) && r.same_as(r2),
+            (Ir::If(c, t, e), Ir::If(c2, t2, e2)) => {
+                c.same_as(c2) && t.same_as(t2) && e.same_as(e2)
+            }
+            (
+                Ir::Call {
+                    func,
+                    args,
+                    abort: None,
+                },
+                Ir::Call {
+                    func: f,
+                    args: a,
+                    abort: None,
+                },
+            ) => std::ptr::eq(*func, *f) && all(args, a),
+            (
+                Ir::Lookup {
+                    table,
+                    key,
+                    abort: None,
+                },
+                Ir::Lookup {
+                    table: t,
+                    key: k,
+                    abort: None,
+                },
+            ) => table == t && key.same_as(k),
+            _ => false,
+        }
+    }
+
     /// Calls `f` on this expression and every expression inside it, outermost first.
     pub fn visit(&self, f: &mut dyn FnMut(&Ir)) {
         f(self);

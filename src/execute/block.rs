@@ -34,13 +34,17 @@ pub struct Ran {
     pub unmatched: Vec<Vec<Origin>>,
 }
 
-pub fn run(block: &BlockPlan, env: &Env) -> Result<Ran, Diag> {
+pub fn run<'p>(
+    block: &'p BlockPlan,
+    env: &Env,
+    indexes: &mut join::Indexes<'p>,
+) -> Result<Ran, Diag> {
     let base = &env.datasets[block.slots[0]];
     let mut tuples = Tuples::from_rows(block.slots.len(), base.len());
     let mut unmatched = Vec::with_capacity(block.joins.len());
     for plan in &block.joins {
         let mut dropped = Vec::new();
-        tuples = join::run(plan, env, tuples, &mut dropped)?;
+        tuples = join::run(plan, env, tuples, (&mut dropped, indexes))?;
         unmatched.push(dropped);
     }
     // Rows map independently: large blocks are split over the machine's cores, and the

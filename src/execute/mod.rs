@@ -42,8 +42,9 @@ pub fn run(
     let mut twins = year_keys::Twins::default();
     let mut arrivals: BTreeMap<EntityKind, Vec<place::Batch>> = BTreeMap::new();
     let mut seq = 0;
+    let mut indexes = join::Indexes::default();
     let at = |(dataset, row): block::Origin| datasets[dataset].place(row);
-    for plan in &program.blocks {
+    for (nth, plan) in program.blocks.iter().enumerate() {
         let env = Env {
             datasets,
             slots: &plan.slots,
@@ -52,7 +53,8 @@ pub fn run(
             scripts: &program.scripts,
             sources,
         };
-        let ran = block::run(plan, &env)?;
+        let ran = block::run(plan, &env, &mut indexes)?;
+        indexes.release(&program.blocks[nth + 1..]);
         note_sensitivity(&mut roster, plan);
         for (join, rows) in plan.joins.iter().zip(ran.unmatched) {
             let reason = format!("no match for the join at {}", sources.position(join.span));
