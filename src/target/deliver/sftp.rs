@@ -222,16 +222,26 @@ async fn login(
 }
 
 /// Sends a staged file in pieces, never whole in memory (the reads are short and local).
-async fn copy(file: &OutFile, remote: &mut (impl AsyncWriteExt + Unpin)) -> std::io::Result<()> {
+/// An error says which side failed: the staged file here or the file on the server.
+async fn copy(
+    file: &OutFile,
+    remote: &mut (impl AsyncWriteExt + Unpin),
+    remote_path: &str,
+) -> Result<(), String> {
     use std::io::Read;
-    let mut local = std::fs::File::open(&file.path)?;
+    let local_error =
+        |e: std::io::Error| format!("cannot read the staged file {}: {e}", file.path.display());
+    let mut local = std::fs::File::open(&file.path).map_err(local_error)?;
     let mut piece = vec![0; 1 << 16];
     loop {
-        let n = local.read(&mut piece)?;
+        let n = local.read(&mut piece).map_err(local_error)?;
         if n == 0 {
             return Ok(());
         }
-        remote.write_all(&piece[..n]).await?;
+        remote
+            .write_all(&piece[..n])
+            .await
+            .map_err(|e| format!("cannot write {remote_path}: {e}"))?;
     }
 }
 
@@ -244,9 +254,7 @@ async fn put(sftp: &SftpSession, options: &SftpOptions, file: &OutFile) -> Resul
         .create(temp_path.clone())
         .await
         .map_err(|e| format!("cannot create {temp_path}: {e}"))?;
-    copy(file, &mut remote)
-        .await
-        .map_err(|e| format!("cannot write {temp_path}: {e}"))?;
+    copy(file, &mut remote, &temp_path).await?;
     remote
         .shutdown()
         .await
