@@ -228,3 +228,23 @@ fn scim_settings_all_wrong_at_once() {
         "a secret is never shown: {err}"
     );
 }
+
+#[test]
+fn two_targets_in_one_folder() {
+    refused(
+        |sb| {
+            sb.edit(
+                "pipeline.yaml",
+                "targets:\n",
+                "targets:\n  teams:\n    type: sds-2.1\n    path: ${ETL_OUT_DIR:-out}/./skolon/../skolon/sds\n",
+            )
+        },
+        &[
+            "etl::E0007",
+            "targets `teams` and `skolon` write to the same folder",
+            "holds the folder of target `teams`",
+            "pipeline.yaml",
+            "a folder of its own",
+        ],
+    );
+}

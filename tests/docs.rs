@@ -159,7 +159,7 @@ fn snippets_resolve(doc: &str) -> usize {
     std::fs::write(dir.path().join("m.map"), "").unwrap();
     let base = r#"{"tier": "silver", "mappings": ["m.map"],
         "sources": {"extens": {"type": "csv", "datasets": {"elever": {"path": "e.csv"}}}},
-        "targets": {"skolon": {"type": "oneroster-1.1", "path": "out"}}}"#;
+        "targets": {"skolon": {"type": "oneroster-1.1", "path": "out/skolon"}}}"#;
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(doc)).unwrap();
     let env: HashMap<String, String> = HashMap::from([
         ("SFTP_PASSWORD".to_string(), "x".to_string()),

@@ -218,6 +218,7 @@ impl Resolver<'_> {
 
     fn targets(&mut self, raw: &super::spanned_map::SpannedMap<RawTarget>) -> Vec<TargetDecl> {
         let mut targets = Vec::new();
+        let mut folders: Vec<(PathBuf, String)> = Vec::new();
         for (name, target) in &raw.0 {
             let Some(kind) = TargetKind::parse(&target.kind.value) else {
                 self.diags.push(
@@ -244,6 +245,25 @@ impl Resolver<'_> {
             let Some((path, display)) = self.target_place(name, kind, target, &options) else {
                 continue;
             };
+            if let Some(raw_path) = target.path.as_ref().filter(|_| !kind.is_server()) {
+                let folder = lexical(&path);
+                let taken = folders
+                    .iter()
+                    .find(|(f, _)| f.starts_with(&folder) || folder.starts_with(f));
+                if let Some((other_folder, other)) = taken {
+                    let label = if *other_folder == folder {
+                        format!("target `{other}` writes to this folder too")
+                    } else if folder.starts_with(other_folder) {
+                        format!("inside the folder of target `{other}`")
+                    } else {
+                        format!("holds the folder of target `{other}`")
+                    };
+                    let span = self.span(raw_path);
+                    self.diags
+                        .push(shared_folder((other, &name.value), span, label));
+                }
+                folders.push((folder, name.value.clone()));
+            }
             targets.push(TargetDecl {
                 name: Node::new(self.span(name), name.value.clone()),
                 kind: Node::new(self.span(&target.kind), kind),
@@ -257,6 +277,32 @@ impl Resolver<'_> {
         }
         targets
     }
+}
+
+/// Two file targets in one folder (or one inside the other's): each apply replaces a
+/// target's whole folder, so one would remove the other's files.
+fn shared_folder((first, second): (&str, &str), span: Span, label: String) -> Diag {
+    Diag::error(
+        Code::BadSetting,
+        format!("targets `{first}` and `{second}` write to the same folder"),
+    )
+    .label(span, label)
+    .help("give each file target a folder of its own (e.g. `path: out/skolon` and `path: out/teams`): every apply replaces a target's whole folder")
+}
+
+/// `path` with `.` and `..` taken out, without asking the file system.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn file_stem(path: &Path) -> String {
