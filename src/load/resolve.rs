@@ -246,23 +246,7 @@ impl Resolver<'_> {
                 continue;
             };
             if let Some(raw_path) = target.path.as_ref().filter(|_| !kind.is_server()) {
-                let folder = lexical(&path);
-                let taken = folders
-                    .iter()
-                    .find(|(f, _)| f.starts_with(&folder) || folder.starts_with(f));
-                if let Some((other_folder, other)) = taken {
-                    let label = if *other_folder == folder {
-                        format!("target `{other}` writes to this folder too")
-                    } else if folder.starts_with(other_folder) {
-                        format!("inside the folder of target `{other}`")
-                    } else {
-                        format!("holds the folder of target `{other}`")
-                    };
-                    let span = self.span(raw_path);
-                    self.diags
-                        .push(shared_folder((other, &name.value), span, label));
-                }
-                folders.push((folder, name.value.clone()));
+                self.own_folder(&mut folders, (name, raw_path), &path);
             }
             targets.push(TargetDecl {
                 name: Node::new(self.span(name), name.value.clone()),
@@ -281,6 +265,34 @@ impl Resolver<'_> {
 
 /// Two file targets in one folder (or one inside the other's): each apply replaces a
 /// target's whole folder, so one would remove the other's files.
+impl Resolver<'_> {
+    /// Checks that a file target's folder is its own, and notes it for the next targets.
+    fn own_folder(
+        &mut self,
+        folders: &mut Vec<(PathBuf, String)>,
+        (name, raw): (&S, &S),
+        path: &Path,
+    ) {
+        let folder = super::normalize(path);
+        let taken = folders
+            .iter()
+            .find(|(f, _)| f.starts_with(&folder) || folder.starts_with(f));
+        if let Some((other_folder, other)) = taken {
+            let label = if *other_folder == folder {
+                format!("target `{other}` writes to this folder too")
+            } else if folder.starts_with(other_folder) {
+                format!("inside the folder of target `{other}`")
+            } else {
+                format!("holds the folder of target `{other}`")
+            };
+            let span = self.span(raw);
+            self.diags
+                .push(shared_folder((other, &name.value), span, label));
+        }
+        folders.push((folder, name.value.clone()));
+    }
+}
+
 fn shared_folder((first, second): (&str, &str), span: Span, label: String) -> Diag {
     Diag::error(
         Code::BadSetting,
@@ -288,21 +300,6 @@ fn shared_folder((first, second): (&str, &str), span: Span, label: String) -> Di
     )
     .label(span, label)
     .help("give each file target a folder of its own (e.g. `path: out/skolon` and `path: out/teams`): every apply replaces a target's whole folder")
-}
-
-/// `path` with `.` and `..` taken out, without asking the file system.
-fn lexical(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 fn file_stem(path: &Path) -> String {
