@@ -254,12 +254,7 @@ fn write_target(
     target: &TargetPlan,
     staged: Staged,
 ) -> Result<Option<Diag>, Diag> {
-    crate::target::write(
-        &target.name,
-        Path::new(&target.path),
-        &target.options,
-        staged,
-    )?;
+    crate::target::write(&target.name, &target.options, staged)?;
     recorder.record(Verdict::Written)?;
     Ok(None)
 }

@@ -126,12 +126,13 @@ impl Arrived {
 /// With each number comes whether its key may be the one before it (the same prefix and
 /// the same hash): most keys are not, and are then not read again to find out.
 fn key_order(arrived: &Arrived, threads: usize) -> Vec<(u32, bool)> {
+    let hasher = foldhash::quality::FixedState::with_seed(0);
     let order: Vec<Sorted> = arrived
         .keys()
         .zip(0u32..)
         .map(|(key, i)| Sorted {
             prefix: prefix(key),
-            hash: foldhash::quality::FixedState::with_seed(0).hash_one(key),
+            hash: hasher.hash_one(key),
             number: i,
         })
         .collect();

@@ -57,8 +57,12 @@ impl Status {
 /// date (a hand-edited plan of an earlier version) is due at once, as its text always
 /// compared before any date.
 pub fn due_date(text: Option<&str>) -> NaiveDate {
-    text.and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
-        .unwrap_or(NaiveDate::MIN)
+    text.and_then(parse_due).unwrap_or(NaiveDate::MIN)
+}
+
+/// A due date written as `YYYY-MM-DD`; `None` when it is not one.
+pub fn parse_due(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
 }
 
 #[cfg(test)]

@@ -278,8 +278,8 @@ impl Plan {
     /// a saved plan edited by hand.
     pub fn undated_delay(&self) -> Option<(&str, &str)> {
         let undated = |c: &Change| {
-            let due = c.due.as_deref().unwrap_or("");
-            c.action == Action::Delay && chrono::NaiveDate::parse_from_str(due, "%Y-%m-%d").is_err()
+            c.action == Action::Delay
+                && c.due.as_deref().and_then(crate::model::parse_due).is_none()
         };
         self.targets.iter().find_map(|t| {
             let entity = t.entities.iter().find(|e| e.changes.iter().any(undated))?;

@@ -94,6 +94,11 @@ impl Staged {
         file.sync_all()
     }
 
+    /// The target's folder, where [`Staged::publish`] puts the files.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The target's files, in the order they were made.
     pub fn files(&self) -> &[OutFile] {
         &self.files

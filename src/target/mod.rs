@@ -93,11 +93,12 @@ pub fn check_connection(name: &str, options: &TargetOptions) -> Option<Result<St
 /// Delivers a target's staged files when the target says where, then puts them in its
 /// local folder. A failed delivery leaves the folder as it was (and state too), so the next
 /// run delivers the same files again.
-pub fn write(name: &str, path: &Path, options: &TargetOptions, staged: Staged) -> Result<(), Diag> {
+pub fn write(name: &str, options: &TargetOptions, staged: Staged) -> Result<(), Diag> {
     if let Some(sftp) = &options.sftp {
         deliver::upload(name, sftp, staged.files())?;
     }
-    staged.publish().map_err(|e| cannot_write(name, path, &e))
+    let path = staged.dir().to_path_buf();
+    staged.publish().map_err(|e| cannot_write(name, &path, &e))
 }
 
 fn cannot_write(name: &str, path: &Path, e: &std::io::Error) -> Diag {

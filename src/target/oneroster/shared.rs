@@ -3,11 +3,12 @@
 
 use crate::diff::Stored;
 use crate::model::{EntityKind, Record, Status};
+use crate::target::folder::Staged;
 use crate::target::school_year;
 use crate::target::table::{Table, enrollment_role, f, org_type, records};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub const MANIFEST: &[&str] = &["propertyName", "value"];
+const MANIFEST: &[&str] = &["propertyName", "value"];
 pub const ORGS: &[&str] = &[
     "sourcedId",
     "status",
@@ -57,9 +58,25 @@ pub const ENROLLMENTS: &[&str] = &[
     "endDate",
 ];
 
+/// The files both versions write alike: the manifest (of `version`, naming the `known` and
+/// `written` files), orgs, academic sessions, classes and enrollments.
+pub fn tables(
+    stored: &Stored,
+    out: &mut Staged,
+    (version, known, written): (&str, &[&str], &[&str]),
+) -> Result<Vec<Table>, String> {
+    Ok(vec![
+        manifest(version, known, written, out.table("manifest.csv", MANIFEST)),
+        orgs(stored, out.table("orgs.csv", ORGS)),
+        sessions(stored, out.table("academicSessions.csv", SESSIONS))?,
+        classes(stored, out.table("classes.csv", CLASSES)),
+        enrollments(stored, out.table("enrollments.csv", ENROLLMENTS)),
+    ])
+}
+
 /// `manifest.csv`: the version, then `file.NAME` = `bulk` for each file written and
 /// `absent` for every other file the version knows.
-pub fn manifest(version: &str, known: &[&str], written: &[&str], mut rows: Table) -> Table {
+fn manifest(version: &str, known: &[&str], written: &[&str], mut rows: Table) -> Table {
     rows.push(&["manifest.version", "1.0"]);
     rows.push(&["oneroster.version", version]);
     for name in known {
@@ -75,7 +92,7 @@ pub fn manifest(version: &str, known: &[&str], written: &[&str], mut rows: Table
     rows
 }
 
-pub fn orgs(stored: &Stored, mut rows: Table) -> Table {
+fn orgs(stored: &Stored, mut rows: Table) -> Table {
     let k = EntityKind::Organisation;
     for (key, r) in records(stored, k) {
         let kind = org_type(r);
@@ -100,7 +117,7 @@ pub fn school_years(stored: &Stored) -> BTreeSet<String> {
         .collect()
 }
 
-pub fn sessions(stored: &Stored, mut rows: Table) -> Result<Table, String> {
+fn sessions(stored: &Stored, mut rows: Table) -> Result<Table, String> {
     for year in school_years(stored) {
         let (start, end) = school_year::dates(&year)?;
         let last = &end[..4];
@@ -119,7 +136,7 @@ pub fn sessions(stored: &Stored, mut rows: Table) -> Result<Table, String> {
     Ok(rows)
 }
 
-pub fn classes(stored: &Stored, mut rows: Table) -> Table {
+fn classes(stored: &Stored, mut rows: Table) -> Table {
     let k = EntityKind::Group;
     for (key, r) in records(stored, k) {
         let class_type = if r.get(k, "type") == Some("class") {
@@ -147,7 +164,7 @@ pub fn classes(stored: &Stored, mut rows: Table) -> Table {
     rows
 }
 
-pub fn enrollments(stored: &Stored, mut rows: Table) -> Table {
+fn enrollments(stored: &Stored, mut rows: Table) -> Table {
     let k = EntityKind::Membership;
     let empty = BTreeMap::new();
     let groups = stored.get(&EntityKind::Group).unwrap_or(&empty);

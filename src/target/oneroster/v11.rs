@@ -52,15 +52,9 @@ const WRITTEN: &[&str] = &[
 
 /// Renders all files; an error names the record that cannot be expressed in OneRoster.
 pub fn render(stored: &Stored, out: &mut Staged) -> Result<(), String> {
-    let manifest = out.table("manifest.csv", shared::MANIFEST);
-    finish(vec![
-        shared::manifest("1.1", KNOWN, WRITTEN, manifest),
-        shared::orgs(stored, out.table("orgs.csv", shared::ORGS)),
-        shared::sessions(stored, out.table("academicSessions.csv", shared::SESSIONS))?,
-        users(stored, out.table("users.csv", USERS)),
-        shared::classes(stored, out.table("classes.csv", shared::CLASSES)),
-        shared::enrollments(stored, out.table("enrollments.csv", shared::ENROLLMENTS)),
-    ])
+    let mut tables = shared::tables(stored, out, ("1.1", KNOWN, WRITTEN))?;
+    tables.push(users(stored, out.table("users.csv", USERS)));
+    finish(tables)
 }
 
 /// 1.1 roles: `student`, `teacher`, `administrator`, `aide`.

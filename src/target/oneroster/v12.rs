@@ -91,17 +91,11 @@ const WRITTEN: &[&str] = &[
 
 /// Renders all files; an error names the record that cannot be expressed in OneRoster.
 pub fn render(stored: &Stored, out: &mut Staged) -> Result<(), String> {
-    let manifest = out.table("manifest.csv", shared::MANIFEST);
-    finish(vec![
-        shared::manifest("1.2", KNOWN, WRITTEN, manifest),
-        shared::orgs(stored, out.table("orgs.csv", shared::ORGS)),
-        shared::sessions(stored, out.table("academicSessions.csv", shared::SESSIONS))?,
-        users(stored, out.table("users.csv", USERS)),
-        roles(stored, out.table("roles.csv", ROLES)),
-        courses(stored, out.table("courses.csv", COURSES)),
-        shared::classes(stored, out.table("classes.csv", shared::CLASSES)),
-        shared::enrollments(stored, out.table("enrollments.csv", shared::ENROLLMENTS)),
-    ])
+    let mut tables = shared::tables(stored, out, ("1.2", KNOWN, WRITTEN))?;
+    tables.push(users(stored, out.table("users.csv", USERS)));
+    tables.push(roles(stored, out.table("roles.csv", ROLES)));
+    tables.push(courses(stored, out.table("courses.csv", COURSES)));
+    finish(tables)
 }
 
 /// 1.2 roles include `principal`; other staff are `aide`.
