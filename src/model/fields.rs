@@ -9,6 +9,7 @@
 //! allocation: the placeholder a record leaves behind when it is moved out), so that two
 //! empty `Fields` are equal however they were made.
 
+use super::varint::{self, Cursor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -34,19 +35,19 @@ impl Fields {
         // keep a block a few bytes too big rather than move it (mimalloc does), so room to
         // spare would stay with the record all run.
         let size = 1
-            + varint_len(values.len())
+            + varint::len(values.len())
             + values
                 .clone()
-                .map(|v| v.map_or(1, |t| varint_len(t.len() + 1) + t.len()))
+                .map(|v| v.map_or(1, |t| varint::len(t.len() + 1) + t.len()))
                 .sum::<usize>();
         let mut out = Vec::with_capacity(size);
         out.push(VERSION);
-        varint(&mut out, values.len());
+        varint::write(&mut out, values.len());
         for value in values {
             match value {
                 None => out.push(0),
                 Some(text) => {
-                    varint(&mut out, text.len() + 1);
+                    varint::write(&mut out, text.len() + 1);
                     out.extend_from_slice(text.as_bytes());
                 }
             }
@@ -63,7 +64,7 @@ impl Fields {
     /// Fields from their stored bytes; an error says what is wrong with them (a damaged
     /// state).
     pub fn from_blob(bytes: &[u8]) -> Result<Fields, String> {
-        let mut at = Cursor { bytes, at: 0 };
+        let mut at = Cursor::new(bytes);
         match at.byte()? {
             VERSION => {}
             v => return Err(format!("unknown fields encoding {v}")),
@@ -225,70 +226,14 @@ impl<'a> Iterator for Iter<'a> {
     }
 }
 
-/// How many bytes [`varint`] writes for `n`.
-fn varint_len(n: usize) -> usize {
-    (usize::BITS - n.leading_zeros()).div_ceil(7).max(1) as usize
-}
-
-fn varint(out: &mut Vec<u8>, mut n: usize) {
-    while n >= 0x80 {
-        out.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-#[derive(Clone)]
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn byte(&mut self) -> Result<u8, String> {
-        let b = *self.bytes.get(self.at).ok_or("the record ends early")?;
-        self.at += 1;
-        Ok(b)
-    }
-
-    fn varint(&mut self) -> Result<usize, String> {
-        let mut n: usize = 0;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            n |= usize::from(b & 0x7f) << shift;
-            if b < 0x80 {
-                return Ok(n);
-            }
-        }
-        Err("a length is too long".into())
-    }
-
-    fn text(&mut self, len: usize) -> Result<&'a str, String> {
-        let end = self
-            .at
-            .checked_add(len)
-            .filter(|end| *end <= self.bytes.len())
-            .ok_or("a field runs past the record's end")?;
-        let text =
-            std::str::from_utf8(&self.bytes[self.at..end]).map_err(|_| "a field is not UTF-8")?;
-        self.at = end;
-        Ok(text)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The size computed ahead is what varints take (the `debug_assert` in `Fields::new`
-    /// checks the whole record in every test that makes one).
+    /// A value of more than 127 bytes has a two-byte length (the `debug_assert` in
+    /// `Fields::new` checks the size computed ahead in every test that makes a record).
     #[test]
-    fn varint_lengths_are_what_is_written() {
-        for n in [0, 1, 127, 128, 300, 16_383, 16_384, 2_097_152, usize::MAX] {
-            let mut out = Vec::new();
-            varint(&mut out, n);
-            assert_eq!(varint_len(n), out.len(), "{n}");
-        }
+    fn a_long_value_is_read_back() {
         let long = "x".repeat(200);
         let fields = Fields::new([Some(long.as_str()), None, Some("")]);
         assert_eq!(fields.get(0), Some(long.as_str()));

@@ -22,11 +22,6 @@ impl Record {
         }
     }
 
-    /// The content hash kept in state: changes whenever any field changes.
-    pub fn hash(&self) -> u64 {
-        content_hash(&self.fields)
-    }
-
     pub fn get(&self, kind: EntityKind, field: &str) -> Option<&str> {
         kind.field_index(field).and_then(|i| self.fields.get(i))
     }
@@ -36,23 +31,6 @@ impl Record {
 pub fn field_value<'v>(kind: EntityKind, values: &'v Fields, name: &str) -> Option<&'v str> {
     let index = kind.field_index(name)?;
     values.get(index).filter(|v| !v.is_empty())
-}
-
-/// XXH3 of the values as `0` (null) or `1`, the text and `0xff`, fed to the hasher as they
-/// are read: the state write hashes every row it writes, without a buffer per row.
-pub fn content_hash(fields: &Fields) -> u64 {
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    for field in fields.iter() {
-        match field {
-            None => hasher.update(&[0]),
-            Some(text) => {
-                hasher.update(&[1]);
-                hasher.update(text.as_bytes());
-                hasher.update(&[0xff]);
-            }
-        }
-    }
-    hasher.digest()
 }
 
 /// All records of one run, per entity kind, ordered by key.
@@ -107,26 +85,5 @@ impl Roster {
 
     pub fn count(&self, kind: EntityKind) -> usize {
         self.entities.get(&kind).map_or(0, |m| m.len())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The hash state keeps is that of the values laid out in one buffer (as it was
-    /// computed before it was fed value by value): rows written earlier keep their hashes.
-    #[test]
-    fn content_hash_is_the_hash_of_the_laid_out_values() {
-        let values = vec![Some("Anna".to_string()), None, Some(String::new())];
-        let laid_out = [b"\x01Anna\xff".as_slice(), b"\x00", b"\x01\xff"].concat();
-        assert_eq!(
-            content_hash(&Fields::from(values)),
-            xxhash_rust::xxh3::xxh3_64(&laid_out)
-        );
-        assert_eq!(
-            content_hash(&Fields::default()),
-            xxhash_rust::xxh3::xxh3_64(b"")
-        );
     }
 }

@@ -1,18 +1,19 @@
 //! The state database (embedded SQLite): per target, the last written record of each
 //! sync key with its content hash, and a serial that grows with every apply.
 
+use super::chunk::TARGET_SIZE;
+use super::{legacy, records};
 use crate::diagnostic::{Code, Diag};
 use crate::diff::Stored;
-use crate::diff::outcome_fields;
-use crate::model::{EntityKind, Fields, Record, Status, content_hash};
-use crate::plan::{EntityPlan, Summary, TargetPlan};
-use rusqlite::types::ValueRef;
+use crate::plan::{Summary, TargetPlan};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 pub struct State {
     pub(super) conn: Connection,
+    /// Records are still one row each (formats 2–4, opened read-only).
+    legacy: bool,
 }
 
 /// A target's position in the state: which database and how many applies.
@@ -23,20 +24,20 @@ pub struct TargetVersion {
 }
 
 /// The state format, kept in SQLite's `user_version`. Format 1 (before delete policies and
-/// the run log) was never released; such a file is refused with a hint. Format 2 (before
-/// server-side ids) and format 3 (fields as JSON text, not `model::Fields`' bytes) are read as they
-/// are and upgraded in place by the first apply.
-const FORMAT: i64 = 4;
+/// the run log) was never released; such a file is refused with a hint. Formats 2 (before
+/// server-side ids), 3 (fields as JSON text, not `model::Fields`' bytes) and 4 (one row per
+/// record, not chunks of them) are read as they are and upgraded in place when an apply
+/// first opens the state for writing.
+const FORMAT: i64 = 5;
 
-const SCHEMA: &str = "
+pub(super) const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS targets (name TEXT PRIMARY KEY, serial INTEGER NOT NULL, applied_at TEXT);
-    CREATE TABLE IF NOT EXISTS records (
-        target TEXT NOT NULL, entity TEXT NOT NULL, key TEXT NOT NULL,
-        hash INTEGER NOT NULL, fields TEXT NOT NULL,
-        status TEXT NOT NULL DEFAULT 'active', due TEXT,
-        PRIMARY KEY (target, entity, key)
-    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS chunks (
+        id INTEGER PRIMARY KEY, target TEXT NOT NULL, entity TEXT NOT NULL,
+        bound TEXT NOT NULL, data BLOB NOT NULL,
+        UNIQUE (target, entity, bound)
+    );
     CREATE TABLE IF NOT EXISTS runs (
         id INTEGER PRIMARY KEY, target TEXT NOT NULL, serial INTEGER NOT NULL,
         applied_at TEXT NOT NULL, today TEXT NOT NULL, mode TEXT NOT NULL,
@@ -63,8 +64,8 @@ impl State {
         // time spent reading a large state.
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(path, &e))?;
-        check_format(&conn, path)?;
-        Ok(Some(State { conn }))
+        let legacy = check_format(&conn, path)? == Format::Upgradable;
+        Ok(Some(State { conn, legacy }))
     }
 
     /// Opens the state for writing, creating it when needed.
@@ -91,9 +92,12 @@ impl State {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(|e| db_error(path, &e))?;
         if check_format(&conn, path)? != Format::Current {
-            conn.execute_batch(SCHEMA).map_err(|e| db_error(path, &e))?;
-            conn.pragma_update(None, "user_version", FORMAT)
-                .map_err(|e| db_error(path, &e))?;
+            upgrade(&conn).map_err(|e| {
+                e.help(format!(
+                    "the state {} could not be upgraded to format {FORMAT}; it is unchanged",
+                    path.display()
+                ))
+            })?;
         }
         let lineage = format!(
             "{:016x}",
@@ -106,7 +110,10 @@ impl State {
             params![lineage],
         )
         .map_err(|e| db_error(path, &e))?;
-        Ok(State { conn })
+        Ok(State {
+            conn,
+            legacy: false,
+        })
     }
 
     pub fn version(&self, target: &str) -> Result<TargetVersion, Diag> {
@@ -153,30 +160,13 @@ impl State {
         read
     }
 
-    /// Everything state holds for a target. The rows come in key order, so each entity's
-    /// map is built in bulk from a sorted list rather than by one insert per record.
+    /// Everything state holds for a target, each entity's map built in bulk from records
+    /// read in key order.
     pub fn records(&self, target: &str) -> Result<Stored, Diag> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT entity, key, fields, status, due FROM records WHERE target = ?1 ORDER BY entity, key",
-            )
-            .map_err(sql)?;
-        let mut rows = stmt.query(params![target]).map_err(sql)?;
-        let mut sorted: BTreeMap<EntityKind, Vec<(String, Record)>> = BTreeMap::new();
-        while let Some(row) = rows.next().map_err(sql)? {
-            let entity = row.get_ref(0).map_err(sql)?.as_str().map_err(from_sql)?;
-            let Some(kind) = EntityKind::parse(entity) else {
-                continue;
-            };
-            let key: String = row.get(1).map_err(sql)?;
-            let record = stored_record(row, entity, &key)?;
-            sorted.entry(kind).or_default().push((key, record));
+        match self.legacy {
+            true => legacy::read(&self.conn, target),
+            false => records::read(&self.conn, target),
         }
-        Ok(sorted
-            .into_iter()
-            .map(|(kind, records)| (kind, records.into_iter().collect()))
-            .collect())
     }
 
     /// Records a target's applied changes and bumps its serial, in one transaction, after
@@ -208,7 +198,7 @@ impl State {
         if serial as u64 != expected.serial {
             return Err(stale(target, expected.serial, serial as u64));
         }
-        write_changes(&tx, target, &run.target.entities)?;
+        records::write(&tx, target, &run.target.entities, TARGET_SIZE)?;
         if let Some(remote) = run.remote {
             super::remote::write_remote(&tx, target, remote)?;
         }
@@ -299,45 +289,25 @@ pub struct LoggedRun {
     pub allowed: String,
 }
 
-fn write_changes(
-    tx: &rusqlite::Transaction,
-    target: &str,
-    entities: &[EntityPlan],
-) -> Result<(), Diag> {
-    let mut upsert = tx
-        .prepare("INSERT OR REPLACE INTO records (target, entity, key, hash, fields, status, due) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-        .map_err(sql)?;
-    let mut delete = tx
-        .prepare("DELETE FROM records WHERE target = ?1 AND entity = ?2 AND key = ?3")
-        .map_err(sql)?;
-    for entity in entities {
-        for change in &entity.changes {
-            if let Some(old) = &change.old_key {
-                delete
-                    .execute(params![target, entity.entity, old])
-                    .map_err(sql)?;
-            }
-            let Some((fields, status)) = outcome_fields(change) else {
-                delete
-                    .execute(params![target, entity.entity, change.key])
-                    .map_err(sql)?;
-                continue;
-            };
-            let hash = content_hash(fields) as i64;
-            upsert
-                .execute(params![
-                    target,
-                    entity.entity,
-                    change.key,
-                    hash,
-                    fields.as_blob(),
-                    status.name(),
-                    status.due().map(|d| d.to_string())
-                ])
-                .map_err(sql)?;
+/// A new state's tables, or an older one's upgrade (its records rewritten into chunks), in
+/// one transaction: a failed upgrade leaves the file as it was.
+fn upgrade(conn: &Connection) -> Result<(), Diag> {
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(sql)?;
+    let done = conn
+        .execute_batch(SCHEMA)
+        .map_err(sql)
+        .and_then(|()| legacy::migrate(conn))
+        .and_then(|()| {
+            conn.pragma_update(None, "user_version", FORMAT)
+                .map_err(sql)
+        });
+    match done {
+        Ok(()) => conn.execute_batch("COMMIT").map_err(sql),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
         }
     }
-    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -345,8 +315,8 @@ enum Format {
     Current,
     /// A new, empty file that still needs its tables.
     New,
-    /// Format 2 or 3: readable as is; the first write adds the `remote` table (2) and
-    /// writes records' fields in the binary form (both).
+    /// Format 2, 3 or 4: readable as is; opened for writing, it gets the `remote` table
+    /// (2) and its records are rewritten into chunks (all three).
     Upgradable,
 }
 
@@ -358,14 +328,14 @@ fn check_format(conn: &Connection, path: &Path) -> Result<Format, Diag> {
         .map_err(|e| db_error(path, &e))?;
     let has_tables: bool = conn
         .query_row(
-            "SELECT count(*) > 0 FROM sqlite_master WHERE name = 'records'",
+            "SELECT count(*) > 0 FROM sqlite_master WHERE name IN ('records', 'chunks')",
             [],
             |r| r.get(0),
         )
         .map_err(|e| db_error(path, &e))?;
     match format {
         FORMAT => return Ok(Format::Current),
-        2 | 3 => return Ok(Format::Upgradable),
+        2..=4 => return Ok(Format::Upgradable),
         0 if !has_tables => return Ok(Format::New),
         _ => {}
     }
@@ -382,40 +352,6 @@ pub fn stale(target: &str, planned: u64, now: u64) -> Diag {
         format!("the saved plan is stale: target `{target}` was applied since the plan was made (state version {planned}, now {now})"),
     )
     .help("run `etl plan` again and apply the new plan; applying an old plan could undo newer changes")
-}
-
-/// One row of `records` as a record: its fields in the binary form, or as JSON text in a
-/// state of format 3 not yet rewritten.
-fn stored_record(row: &rusqlite::Row, entity: &str, key: &str) -> Result<Record, Diag> {
-    let damaged = |why: String| {
-        Diag::error(
-            Code::StateFailed,
-            format!("state record {entity} {key} is damaged: {why}"),
-        )
-        .help("the state file was changed outside roster-etl; restore it from a backup, or move it aside so the next apply starts a new state")
-    };
-    let fields = match row.get_ref(2).map_err(sql)? {
-        ValueRef::Blob(bytes) => Fields::from_blob(bytes).map_err(damaged)?,
-        ValueRef::Text(json) => serde_json::from_slice(json).map_err(|e| damaged(e.to_string()))?,
-        _ => return Err(damaged("no fields".into())),
-    };
-    let status: &str = row.get_ref(3).map_err(sql)?.as_str().map_err(from_sql)?;
-    let due = row
-        .get_ref(4)
-        .map_err(sql)?
-        .as_str_or_null()
-        .map_err(from_sql)?;
-    let status = Status::from_columns(status, due)
-        .ok_or_else(|| damaged(format!("unknown status `{status}`")))?;
-    Ok(Record { fields, status })
-}
-
-fn from_sql(e: rusqlite::types::FromSqlError) -> Diag {
-    sql(rusqlite::Error::FromSqlConversionFailure(
-        0,
-        rusqlite::types::Type::Text,
-        Box::new(e),
-    ))
 }
 
 pub(super) fn sql(e: rusqlite::Error) -> Diag {
@@ -437,30 +373,51 @@ mod tests {
     use crate::model::EntityKind;
     use std::os::unix::fs::PermissionsExt;
 
-    /// A state of format 3 kept fields as JSON text: it is still read as it is, next to
-    /// records already rewritten in the binary form, and a damaged record is an error.
+    /// A state file of an older format with one row per record (the tables a read needs).
+    fn older_state(path: &std::path::Path, format: i64) -> rusqlite::Connection {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE targets (name TEXT PRIMARY KEY, serial INTEGER NOT NULL, applied_at TEXT);
+            CREATE TABLE records (
+                target TEXT NOT NULL, entity TEXT NOT NULL, key TEXT NOT NULL,
+                hash INTEGER NOT NULL, fields TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'active', due TEXT,
+                PRIMARY KEY (target, entity, key)
+            ) WITHOUT ROWID;",
+        )
+        .unwrap();
+        conn.pragma_update(None, "user_version", format).unwrap();
+        conn
+    }
+
+    /// A state of format 3 kept fields as JSON text and format 4 in the binary form, one row
+    /// per record: both are read as they are, the state opened for writing is rewritten into
+    /// chunks holding the same records, and a damaged record is an error naming it.
     #[test]
-    fn fields_are_read_in_both_forms_and_damage_is_reported() {
+    fn older_formats_are_read_and_upgraded() {
         let dir =
             std::env::temp_dir().join(format!("roster-etl-state-forms-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("s.db");
-        let state = State::open_or_create(&path).expect("state opens");
-        let insert = "INSERT INTO records (target, entity, key, hash, fields, status) VALUES ('t', 'person', ?1, 0, ?2, 'active')";
+        let conn = older_state(&path, 3);
+        let insert = "INSERT INTO records (target, entity, key, hash, fields, status, due) VALUES ('t', 'person', ?1, 0, ?2, ?3, ?4)";
         let json = r#"["Anna",null,"x"]"#;
-        state
-            .conn
-            .execute(insert, rusqlite::params!["a", json])
-            .unwrap();
+        conn.execute(
+            insert,
+            rusqlite::params!["a", json, "active", None::<String>],
+        )
+        .unwrap();
         let binary = crate::model::Fields::from(vec![Some("Bo".into()), None])
             .as_blob()
             .to_vec();
-        state
-            .conn
-            .execute(insert, rusqlite::params!["b", binary])
-            .unwrap();
-        state.conn.pragma_update(None, "user_version", 3).unwrap();
-        drop(state);
+        conn.execute(
+            insert,
+            rusqlite::params!["b", binary, "pending", "2026-12-01"],
+        )
+        .unwrap();
+        drop(conn);
         let state = State::open_existing(&path)
             .unwrap()
             .expect("format 3 is read");
@@ -471,6 +428,7 @@ mod tests {
             vec![Some("Anna".into()), None, Some("x".into())]
         );
         assert_eq!(persons["b"].fields, vec![Some("Bo".into()), None]);
+        assert_eq!(persons["b"].status.due().unwrap().to_string(), "2026-12-01");
         let (_, held) = &state.snapshot(&["t".to_string()]).unwrap()[0];
         assert_eq!(held, &stored, "a snapshot reads the same");
         drop(state);
@@ -480,19 +438,65 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(format, super::FORMAT, "opened for writing, it is upgraded");
+        assert_eq!(
+            state.records("t").unwrap(),
+            stored,
+            "the same records, in chunks"
+        );
+        let tables: i64 = state
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'records'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 0, "the rows are gone");
         state
             .conn
-            .execute(
-                "UPDATE records SET fields = x'01050161' WHERE key = 'b'",
-                [],
-            )
+            .execute("UPDATE chunks SET data = x'01050161'", [])
             .unwrap();
         let err = state.records("t").unwrap_err();
         assert!(
-            format!("{err:?}").contains("state record person b is damaged"),
+            format!("{err:?}").contains("state records person from key `a` are damaged"),
             "{err:?}"
         );
         drop(state);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A format 4 record that cannot be read stops the upgrade, which leaves the file as
+    /// it was.
+    #[test]
+    fn a_failed_upgrade_changes_nothing() {
+        let dir =
+            std::env::temp_dir().join(format!("roster-etl-state-upgrade-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s.db");
+        let conn = older_state(&path, 4);
+        conn.execute_batch(
+            "INSERT INTO records VALUES ('t', 'group', 'g1', 0, x'0100', 'active', NULL);
+            INSERT INTO records VALUES ('t', 'group', 'g2', 0, x'01050161', 'active', NULL);",
+        )
+        .unwrap();
+        drop(conn);
+        let before = std::fs::read(&path).unwrap();
+        let err = State::open_or_create(&path).err().expect("damage stops it");
+        let text = format!("{err:?}");
+        assert!(text.contains("state record group g2 is damaged"), "{text}");
+        assert!(text.contains("could not be upgraded to format 5"), "{text}");
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let format: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(format, 4);
+        let rows: i64 = conn
+            .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 2);
+        drop(conn);
+        assert_eq!(std::fs::read(&path).unwrap().len(), before.len());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

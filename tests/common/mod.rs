@@ -55,16 +55,39 @@ impl Sandbox {
     /// What the example's state records (records, dataset sizes and serials, without the
     /// clock or lineage), one string per row: what an apply leaves in state.
     pub fn state_rows(&self) -> Vec<String> {
-        let db = rusqlite::Connection::open(self.path("state/extens-ad.db")).unwrap();
+        let path = self.path("state/extens-ad.db");
+        let db = rusqlite::Connection::open(&path).unwrap();
         let mut rows = Vec::new();
         for query in [
-            "SELECT target || entity || key || hash || hex(fields) || status || ifnull(due, '') FROM records ORDER BY target, entity, key",
             "SELECT name || rows FROM datasets ORDER BY name",
             "SELECT name || serial FROM targets ORDER BY name",
         ] {
             let mut stmt = db.prepare(query).unwrap();
             let found = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
             rows.extend(found.map(Result::unwrap));
+        }
+        let state = roster_etl::state::State::open_existing(&path)
+            .unwrap()
+            .expect("the state exists");
+        let mut stmt = db
+            .prepare("SELECT name FROM targets ORDER BY name")
+            .unwrap();
+        let names: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for target in names {
+            for (kind, records) in state.records(&target).unwrap() {
+                for (key, record) in records {
+                    rows.push(format!(
+                        "{target}{}{key} {:?} {:?}",
+                        kind.name(),
+                        record.fields,
+                        record.status
+                    ));
+                }
+            }
         }
         rows
     }
