@@ -12,6 +12,16 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, params};
 use std::collections::BTreeMap;
 
+/// The table formats 2 to 4 kept records in (`fields`: JSON text in format 3, the packed
+/// bytes of `model::Fields` in format 4): what an upgrade reads, and what tests make older
+/// states with.
+pub const RECORDS_TABLE: &str = "CREATE TABLE records (
+    target TEXT NOT NULL, entity TEXT NOT NULL, key TEXT NOT NULL,
+    hash INTEGER NOT NULL, fields TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'active', due TEXT,
+    PRIMARY KEY (target, entity, key)
+) WITHOUT ROWID;";
+
 /// Everything a format 2–4 state holds for a target.
 pub(super) fn read(conn: &Connection, target: &str) -> Result<Stored, Diag> {
     let mut stmt = conn

@@ -7,6 +7,7 @@ mod records;
 mod remote;
 mod store;
 
+pub use legacy::RECORDS_TABLE as FORMAT_4_RECORDS_TABLE;
 pub use lock::{StateLock, lock_path};
 pub use remote::{Remote, RemoteIds};
 pub use store::{AppliedRun, LoggedRun, State, TargetVersion, stale};

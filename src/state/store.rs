@@ -378,15 +378,11 @@ mod tests {
         let conn = rusqlite::Connection::open(path).unwrap();
         conn.execute_batch(
             "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE targets (name TEXT PRIMARY KEY, serial INTEGER NOT NULL, applied_at TEXT);
-            CREATE TABLE records (
-                target TEXT NOT NULL, entity TEXT NOT NULL, key TEXT NOT NULL,
-                hash INTEGER NOT NULL, fields TEXT NOT NULL,
-                status TEXT NOT NULL DEFAULT 'active', due TEXT,
-                PRIMARY KEY (target, entity, key)
-            ) WITHOUT ROWID;",
+            CREATE TABLE targets (name TEXT PRIMARY KEY, serial INTEGER NOT NULL, applied_at TEXT);",
         )
         .unwrap();
+        conn.execute_batch(super::super::legacy::RECORDS_TABLE)
+            .unwrap();
         conn.pragma_update(None, "user_version", format).unwrap();
         conn
     }
