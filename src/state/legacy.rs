@@ -50,14 +50,14 @@ pub(super) fn read(conn: &Connection, target: &str) -> Result<Stored, Diag> {
 /// Rewrites the `records` rows into chunks and drops the table, in the caller's
 /// transaction; nothing to do when there is no such table.
 pub(super) fn migrate(conn: &Connection) -> Result<(), Diag> {
-    let has_rows: bool = conn
+    let has_table: bool = conn
         .query_row(
             "SELECT count(*) > 0 FROM sqlite_master WHERE name = 'records'",
             [],
             |r| r.get(0),
         )
         .map_err(sql)?;
-    if !has_rows {
+    if !has_table {
         return Ok(());
     }
     let mut stmt = conn

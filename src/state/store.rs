@@ -92,11 +92,16 @@ impl State {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(|e| db_error(path, &e))?;
         if check_format(&conn, path)? != Format::Current {
-            upgrade(&conn).map_err(|e| {
-                e.help(format!(
-                    "the state {} could not be upgraded to format {FORMAT}; it is unchanged",
+            upgrade(&conn).map_err(|mut e| {
+                let unchanged = format!(
+                    "the state {} could not be upgraded to format {FORMAT} and is unchanged",
                     path.display()
-                ))
+                );
+                e.help = Some(match e.help.take() {
+                    Some(hint) => format!("{unchanged}; {hint}"),
+                    None => unchanged,
+                });
+                e
             })?;
         }
         let lineage = format!(
@@ -481,7 +486,10 @@ mod tests {
         let err = State::open_or_create(&path).err().expect("damage stops it");
         let text = format!("{err:?}");
         assert!(text.contains("state record group g2 is damaged"), "{text}");
-        assert!(text.contains("could not be upgraded to format 5"), "{text}");
+        assert!(
+            text.contains("could not be upgraded to format 5 and is unchanged; the state file was changed outside roster-etl"),
+            "the upgrade's word and the damage's hint: {text}"
+        );
         let conn = rusqlite::Connection::open(&path).unwrap();
         let format: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
