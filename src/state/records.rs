@@ -31,20 +31,24 @@ pub(super) fn read(conn: &Connection, target: &str) -> Result<Stored, Diag> {
             continue;
         };
         let stored = row.get_ref(2).and_then(|v| Ok(v.as_blob()?)).map_err(sql)?;
-        let chunk_damaged = |why| damaged(&format!("records {entity} from key `{bound}` are"), why);
-        chunk::uncompress(stored, &mut raw).map_err(chunk_damaged)?;
+        chunk::uncompress(stored, &mut raw).map_err(chunk_damaged(entity, bound))?;
         let records = sorted.entry(kind).or_default();
-        for entry in chunk::entries(&raw).map_err(chunk_damaged)? {
+        for entry in chunk::entries(&raw).map_err(chunk_damaged(entity, bound))? {
             let record = entry
                 .to_record()
                 .map_err(|why| damaged(&format!("record {entity} {} is", entry.key), why))?;
             records.push(record);
         }
     }
-    Ok(sorted
+    Ok(into_stored(sorted))
+}
+
+/// Each entity's records, read in key order, as the maps a diff takes (built in bulk).
+pub(super) fn into_stored(sorted: BTreeMap<EntityKind, Vec<(String, Record)>>) -> Stored {
+    sorted
         .into_iter()
         .map(|(kind, records)| (kind, records.into_iter().collect()))
-        .collect())
+        .collect()
 }
 
 /// Records a plan's changes: each entity's changed chunks rewritten, in the caller's
@@ -152,12 +156,10 @@ impl<'c> Writer<'c> {
             let run = run.get_or_insert_with(|| Run::new(target, entity, self.limit));
             raw.clear();
             if let Some(id) = id {
-                self.take(*id, &mut raw).map_err(|why| {
-                    damaged(&format!("records {entity} from key `{bound}` are"), why)
-                })?;
+                self.take(*id, &mut raw)
+                    .map_err(chunk_damaged(entity, bound))?;
             }
-            let held = chunk::entries(&raw)
-                .map_err(|why| damaged(&format!("records {entity} from key `{bound}` are"), why))?;
+            let held = chunk::entries(&raw).map_err(chunk_damaged(entity, bound))?;
             let mut held = held.into_iter().peekable();
             while let Some((key, edit)) = edits.next_if(|(key, _)| within(key)) {
                 while let Some(entry) = held.next_if(|e| e.key < key) {
@@ -247,6 +249,11 @@ impl Run {
             .map_err(sql)?;
         Ok(())
     }
+}
+
+/// The error for a damaged chunk, named by its entity and first key.
+fn chunk_damaged<'a>(entity: &'a str, bound: &'a str) -> impl Fn(String) -> Diag + 'a {
+    move |why| damaged(&format!("records {entity} from key `{bound}` are"), why)
 }
 
 /// The error for damaged state: `what` says which records ("record person 19… is").
