@@ -6,11 +6,11 @@
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
-use roster_etl::diff::{DeletePolicy, DiffOptions, Policies, Stored, apply_changes, diff};
+use roster_etl::diff::{DeletePolicy, DiffOptions, Policies, Stored, Want, apply_changes, diff};
 use roster_etl::model::{EntityKind, Record, Roster, Status};
 use roster_etl::plan::{FORMAT, Plan, TargetPlan, VERSION};
 use roster_etl::state::{AppliedRun, State, TargetVersion};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn records(kind: EntityKind) -> impl Strategy<Value = BTreeMap<String, Record>> {
     let width = kind.fields().len();
@@ -171,10 +171,10 @@ proptest! {
     #[test]
     fn diff_then_apply_converges(old in roster(), new in roster(), policies in policies()) {
         let mut stored = as_stored(&old);
-        let changes = diff(&new, &stored, &opts(&policies, 0));
+        let changes = diff(Want::Read(&new), &stored, &opts(&policies, 0));
         apply_changes(&mut stored, &changes);
         prop_assert_eq!(active(&stored), as_stored(&new));
-        let second = diff(&new, &stored, &opts(&policies, 0));
+        let second = diff(Want::Read(&new), &stored, &opts(&policies, 0));
         prop_assert!(second.iter().all(|e| e.is_empty()), "a second diff must be empty: {:?}", second);
         // Re-applying the same changes changes nothing.
         let again = stored.clone();
@@ -183,14 +183,42 @@ proptest! {
     }
 
     #[test]
+    fn a_diff_that_spends_the_roster_plans_what_one_that_reads_it_does(
+        old in roster(),
+        new in roster(),
+        policies in policies(),
+    ) {
+        let stored = as_stored(&old);
+        let read = diff(Want::Read(&new), &stored, &opts(&policies, 0));
+        let mut spent = new.clone();
+        let taken = diff(Want::Spend(&mut spent), &stored, &opts(&policies, 0));
+        prop_assert_eq!(&taken, &read);
+        // What was taken is what the plan creates, restores or updates; the rest is as it was.
+        let changed: BTreeSet<(String, String)> = read
+            .iter()
+            .flat_map(|e| e.changes.iter().filter(|c| c.after.is_some()).map(move |c| (e.entity.clone(), c.key.clone())))
+            .collect();
+        for (kind, records) in &new.entities {
+            for (key, record) in records {
+                let left = &spent.entities[kind][key];
+                if changed.contains(&(kind.name().to_string(), key.clone())) {
+                    prop_assert!(left.fields.is_empty(), "{} was not taken", key);
+                } else {
+                    prop_assert_eq!(left, record);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn re_keys_converge_too(old in roster(), new in roster(), policies in policies()) {
         let identity = by_first_field();
         let opts = DiffOptions { policies: &policies, today: day(0), identity: &identity };
         let mut stored = as_stored(&old);
-        let changes = diff(&new, &stored, &opts);
+        let changes = diff(Want::Read(&new), &stored, &opts);
         apply_changes(&mut stored, &changes);
         prop_assert_eq!(active(&stored), as_stored(&new));
-        prop_assert!(diff(&new, &stored, &opts).iter().all(|e| e.is_empty()));
+        prop_assert!(diff(Want::Read(&new), &stored, &opts).iter().all(|e| e.is_empty()));
     }
 
     #[test]
@@ -200,18 +228,18 @@ proptest! {
     ) {
         let mut stored = Stored::new();
         for (n, snapshot) in days.iter().enumerate() {
-            let changes = diff(snapshot, &stored, &opts(&policies, n as u64));
+            let changes = diff(Want::Read(snapshot), &stored, &opts(&policies, n as u64));
             apply_changes(&mut stored, &changes);
         }
         let last = days.last().unwrap();
         let mut fresh = Stored::new();
-        apply_changes(&mut fresh, &diff(last, &Stored::new(), &opts(&policies, 0)));
+        apply_changes(&mut fresh, &diff(Want::Read(last), &Stored::new(), &opts(&policies, 0)));
         prop_assert_eq!(active(&stored), active(&fresh));
         // With every policy `delete`, nothing else is left either.
         let delete = Policies::delete_all();
         let mut plain = Stored::new();
         for (n, snapshot) in days.iter().enumerate() {
-            let changes = diff(snapshot, &plain, &opts(&delete, n as u64));
+            let changes = diff(Want::Read(snapshot), &plain, &opts(&delete, n as u64));
             apply_changes(&mut plain, &changes);
         }
         prop_assert_eq!(normalized(&plain), normalized(&fresh));
@@ -226,7 +254,7 @@ proptest! {
         for (n, snapshot) in days.iter().enumerate() {
             let stored = state.records("t").unwrap();
             let version = state.version("t").unwrap();
-            let plan = target(diff(snapshot, &stored, &opts(&policies, n as u64)));
+            let plan = target(diff(Want::Read(snapshot), &stored, &opts(&policies, n as u64)));
             apply_changes(&mut expected, &plan.entities);
             state.commit(&version, &applied_run(&plan)).unwrap();
             prop_assert_eq!(normalized(&state.records("t").unwrap()), normalized(&expected));
@@ -235,7 +263,7 @@ proptest! {
         // Committing against an old version is refused and changes nothing.
         let before = state.records("t").unwrap();
         let old = TargetVersion { serial: 0, ..state.version("t").unwrap() };
-        let plan = target(diff(&Roster::default(), &before, &opts(&policies, 9)));
+        let plan = target(diff(Want::Read(&Roster::default()), &before, &opts(&policies, 9)));
         prop_assert!(state.commit(&old, &applied_run(&plan)).is_err());
         prop_assert_eq!(state.records("t").unwrap(), before);
     }
@@ -267,7 +295,7 @@ fn a_plan_survives_a_json_round_trip() {
         state: "/p.db".into(),
         today: "2026-11-21".into(),
         targets: vec![target(diff(
-            &roster,
+            Want::Read(&roster),
             &Stored::new(),
             &opts(&Policies::default(), 0),
         ))],

@@ -117,7 +117,7 @@ fn apply_pipeline(
     }
     let lock = StateLock::acquire(&compiled.loaded.pipeline.state_path, "etl apply")
         .map_err(|d| vec![d])?;
-    let built = super::plan::plan_against_state(&compiled, flags.run, sources, out)?;
+    let built = super::plan::plan_against_state(&compiled, flags.run, sources, out, false)?;
     out.diagnostics(&built.warnings, sources);
     record.warnings.extend(built.warnings.iter().cloned());
     let (mut timings, mut spent) = (built.timings, built.spent);

@@ -23,7 +23,8 @@ pub fn run(path: &Path, who: &str, flags: &ExplainFlags, out: &Output) -> Exit {
             return Exit::for_errors(&diags);
         }
     };
-    let built = match plan_against_state(&compiled, flags.run, &mut sources, out) {
+    // The trace reads the roster after the plan: it is kept whole.
+    let built = match plan_against_state(&compiled, flags.run, &mut sources, out, true) {
         Ok(b) => b,
         Err(diags) => {
             out.diagnostics(&diags, &sources);

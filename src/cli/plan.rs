@@ -35,7 +35,7 @@ fn plan(
 ) -> Result<Exit, Vec<Diag>> {
     let compiled = compile(path, sources, out)?;
     record.warnings = compiled.checked.warnings.clone();
-    let built = plan_against_state(&compiled, flags.run, sources, out)?;
+    let built = plan_against_state(&compiled, flags.run, sources, out, false)?;
     out.diagnostics(&built.warnings, sources);
     record.warnings.extend(built.warnings.iter().cloned());
     let mut timings = built.timings;
@@ -94,15 +94,18 @@ pub fn compile(path: &Path, sources: &mut SourceMap, out: &Output) -> Result<Com
 }
 
 /// Reads the sources and diffs against the state as it is now (opened read-only; nothing
-/// is created, and incremental sources' mirrors are not written).
+/// is created, and incremental sources' mirrors are not written). A caller that reads the
+/// run's roster afterwards (`spent.roster`) asks to `keep_roster` whole.
 pub fn plan_against_state(
     compiled: &Compiled,
     run: &RunArgs,
     sources: &mut SourceMap,
     out: &Output,
+    keep_roster: bool,
 ) -> Result<Built, Vec<Diag>> {
     let mut settings = run.settings()?;
     settings.watch = out.watch();
+    settings.keep_roster = keep_roster;
     let state = State::open_existing(&compiled.loaded.pipeline.state_path).map_err(|d| vec![d])?;
     let built = crate::plan::build(compiled, state.as_ref(), &settings, run.today(), sources);
     settings.watch.finish();

@@ -15,7 +15,7 @@ pub fn apply_changes(stored: &mut Stored, entities: &[EntityPlan]) {
         let records = stored.entry(kind).or_default();
         let changes = &entity.changes;
         let in_order = changes.windows(2).all(|w| w[0].key < w[1].key);
-        if in_order && changes.iter().all(|c| c.old_key.is_none()) {
+        if in_order && changes.iter().all(|c| c.old_key().is_none()) {
             *records = merged(std::mem::take(records), changes);
         } else {
             one_by_one(records, changes);
@@ -52,7 +52,7 @@ fn merged(old: BTreeMap<String, Record>, changes: &[Change]) -> BTreeMap<String,
 /// Any changes, one after another.
 fn one_by_one(records: &mut BTreeMap<String, Record>, changes: &[Change]) {
     for change in changes {
-        if let Some(old) = &change.old_key {
+        if let Some(old) = change.old_key() {
             records.remove(old);
         }
         match outcome(change) {
@@ -79,7 +79,7 @@ pub fn outcome_fields(change: &Change) -> Option<(&Fields, Status)> {
         Action::Trash => Status::Trashed,
         Action::Archive => Status::Archived,
         Action::Delay => Status::Pending {
-            due: crate::model::due_date(change.due.as_deref()),
+            due: crate::model::due_date(change.due()),
         },
         Action::Delete => return None,
     };

@@ -11,7 +11,7 @@ pub use apply::{apply_changes, outcome, outcome_fields};
 pub use policy::{DeletePolicy, Policies};
 pub use year_keys::scope as scope_group_years;
 
-use crate::model::{EntityKind, Record, Roster, Status};
+use crate::model::{EntityKind, Fields, Record, Roster, Status};
 use crate::plan::{Action, Change, EntityPlan, Pending};
 use chrono::NaiveDate;
 use std::cmp::Ordering;
@@ -28,27 +28,81 @@ pub struct DiffOptions<'a> {
     pub identity: &'a BTreeMap<EntityKind, usize>,
 }
 
+/// The run's roster, as a diff may use it.
+pub enum Want<'r> {
+    /// Read again after the diff (another target follows, or `etl explain` traces it):
+    /// each change copies the fields it holds.
+    Read(&'r Roster),
+    /// Not read again: each change takes the fields of the record it creates, restores or
+    /// updates, which are left empty in the roster. A rollover's millions of creates are
+    /// then not copied (at 1M pupils the copies were a third of its diff).
+    Spend(&'r mut Roster),
+}
+
 /// The changes per entity kind, in key order within each action.
-pub fn diff(roster: &Roster, stored: &Stored, opts: &DiffOptions) -> Vec<EntityPlan> {
+pub fn diff(want: Want, stored: &Stored, opts: &DiffOptions) -> Vec<EntityPlan> {
     let empty = BTreeMap::new();
     let mut archived: BTreeSet<String> = BTreeSet::new();
+    let mut want = want;
     EntityKind::ALL
         .iter()
         .map(|&kind| {
-            let want = roster.entities.get(&kind).unwrap_or(&empty);
             let have = stored.get(&kind).unwrap_or(&empty);
-            let mut plan = entity_plan(kind, roster);
-            Differ {
+            let mut differ = Differ {
                 kind,
                 opts,
                 archived: &mut archived,
-            }
-            .run(want, have, &mut plan);
+                last_group: None,
+            };
+            let mut plan = match &mut want {
+                Want::Read(roster) => {
+                    let mut plan = entity_plan(kind, roster);
+                    let records = roster.entities.get(&kind).unwrap_or(&empty);
+                    differ.run(records.iter(), have, &mut plan);
+                    plan
+                }
+                Want::Spend(roster) => {
+                    let mut plan = entity_plan(kind, roster);
+                    if let Some(records) = roster.entities.get_mut(&kind) {
+                        differ.run(records.iter_mut(), have, &mut plan);
+                    } else {
+                        differ.run(empty.iter(), have, &mut plan);
+                    }
+                    plan
+                }
+            };
             plan.changes
                 .sort_by(|a, b| (a.action, &a.key).cmp(&(b.action, &b.key)));
             plan
         })
         .collect()
+}
+
+/// A record of the run's roster as the diff sees it: read, or spent into a change.
+trait Wanted {
+    fn fields(&self) -> &Fields;
+    /// The fields a change holds: copied from a roster that is read again, else taken.
+    fn into_fields(self) -> Fields;
+}
+
+impl Wanted for &Record {
+    fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    fn into_fields(self) -> Fields {
+        self.fields.clone()
+    }
+}
+
+impl Wanted for &mut Record {
+    fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    fn into_fields(self) -> Fields {
+        std::mem::take(&mut self.fields)
+    }
 }
 
 fn entity_plan(kind: EntityKind, roster: &Roster) -> EntityPlan {
@@ -74,12 +128,16 @@ struct Differ<'a, 'b> {
     /// Groups archived in state or by this plan: their memberships are frozen.
     /// (Groups are diffed before memberships.)
     archived: &'b mut BTreeSet<String>,
+    /// The group of the last membership judged gone, and whether it is archived: a group's
+    /// memberships usually follow each other in key order, so a rollover's millions of
+    /// them look their group up once per group.
+    last_group: Option<(String, bool)>,
 }
 
 impl Differ<'_, '_> {
-    fn run(
+    fn run<'w, W: Wanted>(
         &mut self,
-        want: &BTreeMap<String, Record>,
+        want: impl ExactSizeIterator<Item = (&'w String, W)>,
         have: &BTreeMap<String, Record>,
         plan: &mut EntityPlan,
     ) {
@@ -87,7 +145,7 @@ impl Differ<'_, '_> {
         // list is not copied each time it doubles (room not used is never touched).
         plan.changes.reserve(want.len().max(have.len()));
         // Both sides are in key order: one walk over the two, no lookups.
-        let (mut want, mut have) = (want.iter().peekable(), have.iter().peekable());
+        let (mut want, mut have) = (want.peekable(), have.iter().peekable());
         loop {
             let order = match (want.peek(), have.peek()) {
                 (None, None) => break,
@@ -154,7 +212,7 @@ impl Differ<'_, '_> {
         change.before = before();
         if let DeletePolicy::Delay(days) = policy {
             let due = self.opts.today + chrono::Days::new(u64::from(days));
-            change.due = Some(due.format("%Y-%m-%d").to_string());
+            change.set_due(Some(due.format("%Y-%m-%d").to_string()));
         }
         if change.action == Action::Archive {
             self.note_archived(key);
@@ -168,24 +226,32 @@ impl Differ<'_, '_> {
         }
     }
 
-    fn in_archived_group(&self, membership: &Record) -> bool {
-        membership
-            .get(EntityKind::Membership, "group")
-            .is_some_and(|g| self.archived.contains(g))
+    fn in_archived_group(&mut self, membership: &Record) -> bool {
+        let Some(group) = membership.get(EntityKind::Membership, "group") else {
+            return false;
+        };
+        match &mut self.last_group {
+            Some((last, archived)) if last == group => *archived,
+            last => {
+                let archived = self.archived.contains(group);
+                *last = Some((group.to_string(), archived));
+                archived
+            }
+        }
     }
 }
 
 /// A record the sources have: new, back again, changed, or unchanged (`None`).
-fn present(key: &str, record: &Record, old: Option<&Record>) -> Option<Change> {
+fn present(key: &str, record: impl Wanted, old: Option<&Record>) -> Option<Change> {
     let action = match old {
         None => Action::Create,
         Some(old) if !old.status.is_active() => Action::Restore,
-        Some(old) if old.fields != record.fields => Action::Update,
+        Some(old) if old.fields != *record.fields() => Action::Update,
         Some(_) => return None,
     };
     let mut change = Change::new(action, key);
     change.before = old.map(|o| o.fields.clone());
-    change.after = Some(record.fields.clone());
+    change.after = Some(record.into_fields());
     Some(change)
 }
 

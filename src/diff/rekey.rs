@@ -36,7 +36,7 @@ pub fn pair(changes: &mut Vec<Change>, field: usize) -> Vec<String> {
         let before = changes[old_i].before.clone();
         let change = &mut changes[new_i];
         change.action = Action::Rekey;
-        change.old_key = Some(old_key.clone());
+        change.set_old_key(Some(old_key.clone()));
         change.before = before;
         gone.push(old_i);
         rekeyed.push(old_key);

@@ -155,7 +155,7 @@ impl Fates<'_> {
             }
             Action::Delay => format!(
                 "{sign} delete later: gone from the sources; deleted on {} unless it comes back",
-                change.due.as_deref().unwrap_or("?")
+                change.due().unwrap_or("?")
             ),
             Action::Delete => format!("{sign} delete: gone from the sources"),
         }

@@ -4,7 +4,7 @@ use super::mode::{RunMode, RunSettings};
 use super::model::{Action, EntityPlan, FORMAT, LeftOutCount, Plan, TargetPlan, VERSION};
 use crate::check::{self, Checked};
 use crate::diagnostic::{Diagnostics, SourceMap};
-use crate::diff::{DeletePolicy, DiffOptions, Stored};
+use crate::diff::{DeletePolicy, DiffOptions, Stored, Want};
 use crate::functions::CallCtx;
 use crate::load::{self, Env, Loaded, TargetDecl};
 use crate::safety::Gate;
@@ -46,6 +46,8 @@ pub struct Built {
 /// [`Spent::release_at_exit`] rather than freeing them one by one (that took a sixth of a
 /// 100k-pupil plan); anything else drops them as usual.
 pub struct Spent {
+    /// Unless the run's settings keep it whole (`keep_roster`), the last target's diff has
+    /// taken the fields of what it creates, restores and updates out of it.
     pub roster: crate::model::Roster,
     pub datasets: Vec<crate::source::Dataset>,
     pub stored: Vec<Stored>,
@@ -152,15 +154,24 @@ fn plan_targets(
         warnings,
         mode,
     } = mapped;
+    let mut roster = roster;
     let mut targets = Vec::new();
     let mut kept = Vec::new();
-    for (target, (version, stored)) in pipeline.targets.iter().zip(held) {
+    let count = pipeline.targets.len();
+    for (i, (target, (version, stored))) in pipeline.targets.iter().zip(held).enumerate() {
         settings
             .watch
             .begin("diff", &format!("{} (the changes)", target.name.node));
         let scoped = crate::diff::scope_group_years(&roster, &stored);
-        let roster = scoped.roster.as_ref().unwrap_or(&roster);
-        let mut entities = diff_target(pipeline, target, roster, &stored, &mode, today);
+        let mut own = scoped.roster;
+        // The roster is read again by the next target and by `etl explain`; else the last
+        // diff may take what its changes hold.
+        let want = match own.as_mut() {
+            Some(own) => Want::Spend(own),
+            None if i + 1 == count && !settings.keep_roster => Want::Spend(&mut roster),
+            None => Want::Read(&roster),
+        };
+        let mut entities = diff_target(pipeline, target, want, &stored, &mode, today);
         note_year_scoped(&mut entities, &scoped.qualified);
         if mode.additions_only {
             hold_back(&mut entities);
@@ -234,7 +245,7 @@ fn plan_targets(
 pub fn diff_target(
     pipeline: &crate::load::Pipeline,
     target: &TargetDecl,
-    roster: &crate::model::Roster,
+    roster: Want,
     stored: &Stored,
     mode: &RunMode,
     today: NaiveDate,

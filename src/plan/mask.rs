@@ -1,6 +1,6 @@
 //! Personal data in output: masked unless the user asks (`--show-sensitive`).
 
-use super::model::{Change, Plan};
+use super::{Change, model::Plan};
 use crate::model::Fields;
 
 pub const MASK: &str = "(sensitive)";
@@ -30,8 +30,8 @@ pub fn masked(plan: &Plan) -> Plan {
 fn mask_change(change: &mut Change, key: bool, fields: &[bool]) {
     if key {
         change.key = MASK.to_string();
-        if change.old_key.is_some() {
-            change.old_key = Some(MASK.to_string());
+        if change.old_key().is_some() {
+            change.set_old_key(Some(MASK.to_string()));
         }
     }
     for values in [change.before.as_mut(), change.after.as_mut()]

@@ -1,6 +1,7 @@
 //! The sync plan: what each target would get, why, and its saved form.
 
 mod build;
+mod change;
 mod mask;
 mod mode;
 mod model;
@@ -8,6 +9,7 @@ mod render;
 mod rollover;
 
 pub use build::{Built, Compiled, Spent, absolute, build, compile, diff_target};
+pub use change::Change;
 pub use mask::{MASK, mask, masked};
 pub use mode::{RunMode, RunSettings};
 pub use model::*;

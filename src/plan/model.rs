@@ -1,6 +1,6 @@
 //! The saved plan: versioned JSON that `etl apply FILE` carries out exactly.
 
-use crate::model::Fields;
+use super::Change;
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "roster-etl-plan";
@@ -174,40 +174,6 @@ impl Action {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct Change {
-    pub action: Action,
-    pub key: String,
-    /// For a re-key: the key the target knew the record by.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub old_key: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub before: Option<Fields>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub after: Option<Fields>,
-    /// For a delayed delete: the date it will be carried out (YYYY-MM-DD).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub due: Option<String>,
-}
-
-impl Change {
-    pub fn new(action: Action, key: &str) -> Change {
-        Change {
-            action,
-            key: key.to_string(),
-            old_key: None,
-            before: None,
-            after: None,
-            due: None,
-        }
-    }
-
-    /// The record's values as the target will hold them (or held them, for a delete).
-    pub fn values(&self) -> Option<&Fields> {
-        self.after.as_ref().or(self.before.as_ref())
-    }
-}
-
 /// A delete scheduled by an earlier run, not due yet.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Pending {
@@ -278,8 +244,7 @@ impl Plan {
     /// a saved plan edited by hand.
     pub fn undated_delay(&self) -> Option<(&str, &str)> {
         let undated = |c: &Change| {
-            c.action == Action::Delay
-                && c.due.as_deref().and_then(crate::model::parse_due).is_none()
+            c.action == Action::Delay && c.due().and_then(crate::model::parse_due).is_none()
         };
         self.targets.iter().find_map(|t| {
             let entity = t.entities.iter().find(|e| e.changes.iter().any(undated))?;

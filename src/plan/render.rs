@@ -1,8 +1,9 @@
 //! The plan as people read it: `+` adds, `~` changes (`old -> new`), `-` removes, each
 //! target's safety verdict, and Terraform's summary line.
 
+use super::Change;
 use super::mask::MASK;
-use super::model::{Action, Change, EntityPlan, Plan, TargetPlan};
+use super::model::{Action, EntityPlan, Plan, TargetPlan};
 use crate::safety::{Verdict, Violation, percent_text, thousands};
 use std::fmt::Write;
 
@@ -257,11 +258,11 @@ impl View<'_> {
             Action::Restore => " (restore)".to_string(),
             Action::Rekey => format!(
                 " (new key; was {})",
-                self.key(change.old_key.as_deref().unwrap_or(""))
+                self.key(change.old_key().unwrap_or(""))
             ),
             Action::Trash => " (trash)".to_string(),
             Action::Archive => " (archive)".to_string(),
-            Action::Delay => format!(" (delete on {})", change.due.as_deref().unwrap_or("?")),
+            Action::Delay => format!(" (delete on {})", change.due().unwrap_or("?")),
         }
     }
 

@@ -74,7 +74,7 @@ fn edits(changes: &[Change]) -> impl Iterator<Item = (&str, Option<Entry<'_>>)> 
     // Each change's place times two, plus one for its own key (after its old key's removal).
     let mut order: Vec<(&str, usize)> = Vec::with_capacity(changes.len());
     for (i, change) in changes.iter().enumerate() {
-        if let Some(old) = &change.old_key {
+        if let Some(old) = change.old_key() {
             order.push((old, 2 * i));
         }
         order.push((&change.key, 2 * i + 1));
@@ -308,10 +308,10 @@ mod tests {
                     let mut change = Change::new(action, &format!("k{key:02}"));
                     change.after = Some(vec![Some("v".repeat(len))].into());
                     if action == Action::Delay {
-                        change.due = Some("2026-12-01".into());
+                        change.set_due(Some("2026-12-01".into()));
                     }
                     if action == Action::Rekey {
-                        change.old_key = Some(format!("k{:02}", key - 1));
+                        change.set_old_key(Some(format!("k{:02}", key - 1)));
                     }
                     change
                 })

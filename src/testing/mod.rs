@@ -125,7 +125,7 @@ fn run_one(
         let plans = crate::plan::diff_target(
             pipeline,
             target,
-            &roster,
+            crate::diff::Want::Read(&roster),
             &stored,
             &RunMode::default(),
             today,

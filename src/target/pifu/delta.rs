@@ -55,7 +55,7 @@ fn changes(entities: &[EntityPlan], kind: EntityKind) -> impl Iterator<Item = (&
 fn item(change: &Change, status: u8) -> Item<'_> {
     Item {
         key: &change.key,
-        old_key: change.old_key.as_deref(),
+        old_key: change.old_key(),
         fields: change.values(),
         recstatus: Some(status),
     }

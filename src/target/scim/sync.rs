@@ -76,7 +76,7 @@ async fn load_if(
     };
     let mut keys = changes(job.target, kind)
         .filter(|(_, c)| !matches!(c.action, Action::Archive | Action::Delay))
-        .flat_map(|(_, c)| [Some(c.key.clone()), c.old_key.clone()])
+        .flat_map(|(_, c)| [Some(c.key.clone()), c.old_key().map(str::to_string)])
         .flatten();
     let mut referenced = changes(job.target, EntityKind::Membership)
         .filter_map(|(_, c)| {
@@ -189,9 +189,9 @@ impl Ctx<'_> {
     ) -> Result<Vec<Edit>, Why> {
         let values = values(change)?;
         let mut edits: Vec<Edit> = change
-            .old_key
-            .iter()
-            .map(|old| Edit::Remove(kind, old.clone()))
+            .old_key()
+            .map(|old| Edit::Remove(kind, old.to_string()))
+            .into_iter()
             .collect();
         let remote = match self.existing(ids, kind, change, true)? {
             Some(remote) => match self
@@ -220,8 +220,13 @@ impl Ctx<'_> {
         change: &Change,
         adopt: bool,
     ) -> Result<Option<Remote>, Why> {
-        let keys = || change.old_key.iter().chain(std::iter::once(&change.key));
-        if let Some(remote) = keys().find_map(|k| ids.get(&(kind, k.clone()))) {
+        let keys = || {
+            change
+                .old_key()
+                .into_iter()
+                .chain(std::iter::once(change.key.as_str()))
+        };
+        if let Some(remote) = keys().find_map(|k| ids.get(&(kind, k.to_string()))) {
             return Ok(Some(remote.clone()));
         }
         let Some(index) = self.index(kind) else {
