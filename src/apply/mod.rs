@@ -4,7 +4,7 @@
 //! target, never ahead of it, and the next run converges.
 
 use crate::diagnostic::{Code, Diag};
-use crate::diff::{Stored, apply_changes};
+use crate::diff::{Held, Stored, apply_changes};
 use crate::load::TargetKind;
 use crate::plan::{Plan, TargetPlan};
 use crate::report::Watch;
@@ -29,8 +29,9 @@ pub fn apply(plan: &Plan, lock: &StateLock, watch: &Watch) -> Result<(), Vec<Dia
 
 /// [`apply`] for a plan this process just built under `_lock`: `read` holds what state held
 /// for each target as the plan was made (in the plan's target order), so it is not read again.
-/// Each target that changes is left holding what the target holds now: a caller about to
-/// exit can leave those maps (millions of records) to the OS rather than free them.
+/// What is read for a target is left in `read` (a server target's is what it holds now): a
+/// caller about to exit can leave those maps (millions of records) to the OS rather than
+/// free them.
 pub fn apply_read(
     plan: &Plan,
     _lock: &StateLock,
@@ -208,7 +209,9 @@ fn check_fresh(state: Option<&State>, target: &TargetPlan) -> Result<(), Diag> {
     Ok(())
 }
 
-/// Makes a target ready to write; `stored`, what it held, becomes what it holds after.
+/// Makes a target ready to write from `stored`, what it held: a file target's files are
+/// rendered from it merged with the changes; a server target's `stored` becomes what it
+/// holds after (its before is kept as a copy).
 fn prepare<'p>(
     state: Option<&State>,
     stored: &mut Stored,
@@ -235,9 +238,10 @@ fn prepare<'p>(
         });
         return Ok(Prepared { target, work });
     }
-    apply_changes(stored, &target.entities);
+    // Rendered from what state held merged with the changes as it is read: no map of what
+    // the target holds after is built.
     let input = RenderInput {
-        stored,
+        held: Held::new(stored, &target.entities),
         entities: &target.entities,
         today: &plan.today,
         serial: target.serial + 1,

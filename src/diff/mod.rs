@@ -3,11 +3,13 @@
 //! policy; records that come back are restored.
 
 mod apply;
+mod held;
 mod policy;
 mod rekey;
 mod year_keys;
 
 pub use apply::{apply_changes, outcome, outcome_fields};
+pub use held::{Edit, Held, edits};
 pub use policy::{DeletePolicy, Policies};
 pub use year_keys::scope as scope_group_years;
 

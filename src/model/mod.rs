@@ -9,6 +9,6 @@ pub(crate) mod varint;
 
 pub use entity::{EntityKind, FieldDef, GROUP_TYPES, MEMBER_ROLES, ORG_TYPES, PERSON_ROLES};
 pub use fields::Fields;
-pub use record::{LeftOut, Record, Roster, Which, field_value};
+pub use record::{LeftOut, Record, RecordRef, Roster, Which, field_value};
 pub use status::{Status, due_date, parse_due};
 pub use value::Value;

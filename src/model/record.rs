@@ -27,6 +27,28 @@ impl Record {
     }
 }
 
+/// A record borrowed from wherever it is held: a map of records, or a plan's change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordRef<'a> {
+    pub fields: &'a Fields,
+    pub status: Status,
+}
+
+impl<'a> RecordRef<'a> {
+    pub fn get(self, kind: EntityKind, field: &str) -> Option<&'a str> {
+        kind.field_index(field).and_then(|i| self.fields.get(i))
+    }
+}
+
+impl<'a> From<&'a Record> for RecordRef<'a> {
+    fn from(record: &'a Record) -> RecordRef<'a> {
+        RecordRef {
+            fields: &record.fields,
+            status: record.status,
+        }
+    }
+}
+
 /// A field's value among a record's values, by name; `None` when unset or empty.
 pub fn field_value<'v>(kind: EntityKind, values: &'v Fields, name: &str) -> Option<&'v str> {
     let index = kind.field_index(name)?;

@@ -10,7 +10,7 @@
 use super::chunk::{self, Builder, Entry};
 use super::store::sql;
 use crate::diagnostic::{Code, Diag};
-use crate::diff::{Stored, outcome_fields};
+use crate::diff::Stored;
 use crate::model::{EntityKind, Record};
 use crate::plan::{Change, EntityPlan};
 use rusqlite::{Connection, Statement, params};
@@ -66,38 +66,16 @@ pub(super) fn write(
     Ok(())
 }
 
-/// What each changed key holds after the plan (`None`: removed), in key order. Where
-/// several changes touch one key (a re-key removes its old key) the last one counts, as
-/// when they are applied one after another. Only the keys and the changes' places are
-/// sorted: a rollover's six million changes take 24 bytes each here.
+/// What each changed key holds after the plan (`None`: removed), in key order, as a
+/// chunk's entries.
 fn edits(changes: &[Change]) -> impl Iterator<Item = (&str, Option<Entry<'_>>)> {
-    // Each change's place times two, plus one for its own key (after its old key's removal).
-    let mut order: Vec<(&str, usize)> = Vec::with_capacity(changes.len());
-    for (i, change) in changes.iter().enumerate() {
-        if let Some(old) = change.old_key() {
-            order.push((old, 2 * i));
-        }
-        order.push((&change.key, 2 * i + 1));
-    }
-    // Stable, and quick on the diff's runs of keys in order (one run per action).
-    order.sort_by(|a, b| a.0.cmp(b.0));
-    let mut order = order.into_iter().peekable();
-    std::iter::from_fn(move || {
-        let mut last = order.next()?;
-        while let Some(later) = order.next_if(|next| next.0 == last.0) {
-            last = later;
-        }
-        let (key, place) = last;
-        let change = &changes[place / 2];
-        let entry = match place % 2 {
-            0 => None,
-            _ => outcome_fields(change).map(|(fields, status)| Entry {
-                key,
-                fields: fields.as_blob(),
-                status,
-            }),
-        };
-        Some((key, entry))
+    crate::diff::edits(changes).map(|(key, outcome)| {
+        let entry = outcome.map(|(fields, status)| Entry {
+            key,
+            fields: fields.as_blob(),
+            status,
+        });
+        (key, entry)
     })
 }
 

@@ -1,11 +1,11 @@
 //! What a target's files are rendered from.
 
-use crate::diff::Stored;
+use crate::diff::Held;
 use crate::plan::EntityPlan;
 
 pub struct RenderInput<'a> {
     /// What the target holds after this run.
-    pub stored: &'a Stored,
+    pub held: Held<'a>,
     /// This run's changes (a delta document is made of them).
     pub entities: &'a [EntityPlan],
     pub today: &'a str,

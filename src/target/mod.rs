@@ -41,11 +41,11 @@ pub fn render(
     input: &RenderInput,
     out: &mut Staged,
 ) -> Result<(), String> {
-    let stored = input.stored;
+    let held = &input.held;
     match kind {
-        TargetKind::OneRoster11 => oneroster::v11::render(stored, out),
-        TargetKind::OneRoster12 => oneroster::v12::render(stored, out),
-        TargetKind::Sds21 => sds::render(stored, out),
+        TargetKind::OneRoster11 => oneroster::v11::render(held, out),
+        TargetKind::OneRoster12 => oneroster::v12::render(held, out),
+        TargetKind::Sds21 => sds::render(held, out),
         TargetKind::PifuIms => {
             let defaults = PifuOptions::default();
             pifu::render(input, options.pifu.as_ref().unwrap_or(&defaults), out)

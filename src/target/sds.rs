@@ -5,13 +5,11 @@
 //! record is left out: that is SDS's own deactivation. Dates are ISO 8601, as Microsoft
 //! recommends.
 
-use crate::diff::Stored;
-use crate::model::{EntityKind, Record, Status};
+use crate::diff::Held;
+use crate::model::{EntityKind, RecordRef, Status};
 use crate::target::folder::Staged;
 use crate::target::school_year;
-use crate::target::table::{
-    RoleWords, Table, enrollment_role, f, finish, org_type, person_role, records,
-};
+use crate::target::table::{RoleWords, Table, enrollment_role, f, finish, org_type, person_role};
 
 pub const ORGS: &[&str] = &["sourcedId", "name", "type", "parentSourcedId"];
 pub const USERS: &[&str] = &[
@@ -62,34 +60,35 @@ pub const FILES: &[&str] = &[
     "academicSessions.csv",
 ];
 
-pub fn render(stored: &Stored, out: &mut Staged) -> Result<(), String> {
+pub fn render(held: &Held, out: &mut Staged) -> Result<(), String> {
     finish(vec![
-        orgs(stored, out.table(FILES[0], ORGS)),
-        users(stored, out.table(FILES[1], USERS))?,
-        roles(stored, out.table(FILES[2], ROLES)),
-        classes(stored, out.table(FILES[3], CLASSES)),
-        enrollments(stored, out.table(FILES[4], ENROLLMENTS)),
-        sessions(stored, out.table(FILES[5], SESSIONS))?,
+        orgs(held, out.table(FILES[0], ORGS)),
+        users(held, out.table(FILES[1], USERS))?,
+        roles(held, out.table(FILES[2], ROLES)),
+        classes(held, out.table(FILES[3], CLASSES)),
+        enrollments(held, out.table(FILES[4], ENROLLMENTS)),
+        sessions(held, out.table(FILES[5], SESSIONS))?,
     ])
 }
 
 /// Records SDS should still see: everything but the trash.
-fn live(stored: &Stored, kind: EntityKind) -> impl Iterator<Item = (&str, &Record)> {
-    records(stored, kind).filter(|(_, r)| r.status != Status::Trashed)
+fn live<'a>(held: &Held<'a>, kind: EntityKind) -> impl Iterator<Item = (&'a str, RecordRef<'a>)> {
+    held.records(kind)
+        .filter(|(_, r)| r.status != Status::Trashed)
 }
 
-fn orgs(stored: &Stored, mut rows: Table) -> Table {
+fn orgs(held: &Held, mut rows: Table) -> Table {
     let k = EntityKind::Organisation;
-    for (key, r) in live(stored, k) {
+    for (key, r) in live(held, k) {
         let kind = org_type(r);
         rows.push(&[key, f(r, k, "name"), kind, f(r, k, "parent")]);
     }
     rows
 }
 
-fn users(stored: &Stored, mut rows: Table) -> Result<Table, String> {
+fn users(held: &Held, mut rows: Table) -> Result<Table, String> {
     let k = EntityKind::Person;
-    for (key, r) in live(stored, k) {
+    for (key, r) in live(held, k) {
         let username = f(r, k, "username");
         if !username.contains('@') {
             return Err(format!(
@@ -122,7 +121,7 @@ const ROLE_WORDS: RoleWords = RoleWords {
 
 /// SDS grades are `01` to `13` (and a few words); a grade that is not a number from 1 to 13
 /// is left out rather than sent as something SDS rejects.
-fn grade(r: &Record) -> String {
+fn grade(r: RecordRef) -> String {
     match r.get(EntityKind::Person, "grade").map(str::trim) {
         Some(g) => match g.parse::<u8>() {
             Ok(n @ 1..=13) => format!("{n:02}"),
@@ -132,9 +131,9 @@ fn grade(r: &Record) -> String {
     }
 }
 
-fn roles(stored: &Stored, mut rows: Table) -> Table {
+fn roles(held: &Held, mut rows: Table) -> Table {
     let k = EntityKind::Person;
-    for (key, r) in live(stored, k) {
+    for (key, r) in live(held, k) {
         let Some(school) = r.get(k, "school") else {
             continue;
         };
@@ -152,9 +151,9 @@ fn roles(stored: &Stored, mut rows: Table) -> Table {
     rows
 }
 
-fn classes(stored: &Stored, mut rows: Table) -> Table {
+fn classes(held: &Held, mut rows: Table) -> Table {
     let k = EntityKind::Group;
-    for (key, r) in live(stored, k) {
+    for (key, r) in live(held, k) {
         rows.push(&[
             key,
             f(r, k, "school"),
@@ -166,9 +165,9 @@ fn classes(stored: &Stored, mut rows: Table) -> Table {
     rows
 }
 
-fn enrollments(stored: &Stored, mut rows: Table) -> Table {
+fn enrollments(held: &Held, mut rows: Table) -> Table {
     let k = EntityKind::Membership;
-    for (_, r) in live(stored, k) {
+    for (_, r) in live(held, k) {
         let role = enrollment_role(r);
         rows.push(&[f(r, k, "group"), f(r, k, "person"), role]);
     }
@@ -177,8 +176,8 @@ fn enrollments(stored: &Stored, mut rows: Table) -> Table {
 
 /// One session per school year the classes name; SDS's `schoolYear` is the year the
 /// session starts in, as in Microsoft's sample (`2021` for 2021-08-24 to 2022-06-11).
-fn sessions(stored: &Stored, mut rows: Table) -> Result<Table, String> {
-    let years: std::collections::BTreeSet<&str> = live(stored, EntityKind::Group)
+fn sessions(held: &Held, mut rows: Table) -> Result<Table, String> {
+    let years: std::collections::BTreeSet<&str> = live(held, EntityKind::Group)
         .filter_map(|(_, g)| g.get(EntityKind::Group, "schoolYear"))
         .collect();
     for year in years {
@@ -213,9 +212,9 @@ mod tests {
 
     #[test]
     fn grades_are_two_digits_or_left_out() {
-        assert_eq!(super::grade(&pupil("7")), "07");
-        assert_eq!(super::grade(&pupil(" 12 ")), "12");
-        assert_eq!(super::grade(&pupil("0")), "");
-        assert_eq!(super::grade(&pupil("F-klass")), "");
+        assert_eq!(super::grade((&pupil("7")).into()), "07");
+        assert_eq!(super::grade((&pupil(" 12 ")).into()), "12");
+        assert_eq!(super::grade((&pupil("0")).into()), "");
+        assert_eq!(super::grade((&pupil("F-klass")).into()), "");
     }
 }

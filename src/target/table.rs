@@ -1,7 +1,6 @@
 //! Small helpers shared by the table-shaped (CSV) target formats.
 
-use crate::diff::Stored;
-use crate::model::{EntityKind, Record};
+use crate::model::{EntityKind, RecordRef};
 use crate::target::folder::Staged;
 use std::fs::File;
 
@@ -67,16 +66,8 @@ pub fn finish(tables: Vec<Table>) -> Result<(), String> {
     tables.into_iter().try_for_each(Table::finish)
 }
 
-/// The records of one entity with their keys, in key order.
-pub fn records(stored: &Stored, kind: EntityKind) -> impl Iterator<Item = (&str, &Record)> {
-    stored
-        .get(&kind)
-        .into_iter()
-        .flat_map(|m| m.iter().map(|(key, r)| (key.as_str(), r)))
-}
-
 /// A field's value, or the empty string.
-pub fn f<'r>(r: &'r Record, kind: EntityKind, field: &str) -> &'r str {
+pub fn f<'r>(r: RecordRef<'r>, kind: EntityKind, field: &str) -> &'r str {
     r.get(kind, field).unwrap_or("")
 }
 
@@ -90,7 +81,7 @@ pub struct RoleWords {
 }
 
 /// A person's role in a format's vocabulary.
-pub fn person_role(r: &Record, words: &RoleWords) -> &'static str {
+pub fn person_role(r: RecordRef, words: &RoleWords) -> &'static str {
     match r.get(EntityKind::Person, "role") {
         Some("pupil") => words.pupil,
         Some("teacher") => words.teacher,
@@ -100,7 +91,7 @@ pub fn person_role(r: &Record, words: &RoleWords) -> &'static str {
 }
 
 /// An organisation's type in OneRoster and SDS: the owner (huvudman) is a `district`.
-pub fn org_type(r: &Record) -> &'static str {
+pub fn org_type(r: RecordRef) -> &'static str {
     match r.get(EntityKind::Organisation, "type") {
         Some("owner") => "district",
         _ => "school",
@@ -108,7 +99,7 @@ pub fn org_type(r: &Record) -> &'static str {
 }
 
 /// A membership's role in the OneRoster and SDS vocabulary: `teacher` or `student`.
-pub fn enrollment_role(r: &Record) -> &'static str {
+pub fn enrollment_role(r: RecordRef) -> &'static str {
     if r.get(EntityKind::Membership, "role") == Some("teacher") {
         "teacher"
     } else {

@@ -1,12 +1,12 @@
 //! What OneRoster 1.1 and 1.2 share: orgs, academicSessions, classes and enrollments have
 //! the same headers in both; the manifest differs only in its list of files.
 
-use crate::diff::Stored;
-use crate::model::{EntityKind, Record, Status};
+use crate::diff::Held;
+use crate::model::{EntityKind, RecordRef, Status};
 use crate::target::folder::Staged;
 use crate::target::school_year;
-use crate::target::table::{Table, enrollment_role, f, org_type, records};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::target::table::{Table, enrollment_role, f, org_type};
+use std::collections::BTreeSet;
 
 const MANIFEST: &[&str] = &["propertyName", "value"];
 pub const ORGS: &[&str] = &[
@@ -61,16 +61,16 @@ pub const ENROLLMENTS: &[&str] = &[
 /// The files both versions write alike: the manifest (of `version`, naming the `known` and
 /// `written` files), orgs, academic sessions, classes and enrollments.
 pub fn tables(
-    stored: &Stored,
+    held: &Held,
     out: &mut Staged,
     (version, known, written): (&str, &[&str], &[&str]),
 ) -> Result<Vec<Table>, String> {
     Ok(vec![
         manifest(version, known, written, out.table("manifest.csv", MANIFEST)),
-        orgs(stored, out.table("orgs.csv", ORGS)),
-        sessions(stored, out.table("academicSessions.csv", SESSIONS))?,
-        classes(stored, out.table("classes.csv", CLASSES)),
-        enrollments(stored, out.table("enrollments.csv", ENROLLMENTS)),
+        orgs(held, out.table("orgs.csv", ORGS)),
+        sessions(held, out.table("academicSessions.csv", SESSIONS))?,
+        classes(held, out.table("classes.csv", CLASSES)),
+        enrollments(held, out.table("enrollments.csv", ENROLLMENTS)),
     ])
 }
 
@@ -92,9 +92,9 @@ fn manifest(version: &str, known: &[&str], written: &[&str], mut rows: Table) ->
     rows
 }
 
-fn orgs(stored: &Stored, mut rows: Table) -> Table {
+fn orgs(held: &Held, mut rows: Table) -> Table {
     let k = EntityKind::Organisation;
-    for (key, r) in records(stored, k) {
+    for (key, r) in held.records(k) {
         let kind = org_type(r);
         rows.push(&[
             key,
@@ -110,15 +110,15 @@ fn orgs(stored: &Stored, mut rows: Table) -> Table {
 }
 
 /// The school years the groups name, each one an academic session.
-pub fn school_years(stored: &Stored) -> BTreeSet<String> {
-    records(stored, EntityKind::Group)
+pub fn school_years(held: &Held) -> BTreeSet<String> {
+    held.records(EntityKind::Group)
         .filter_map(|(_, g)| g.get(EntityKind::Group, "schoolYear"))
         .map(str::to_string)
         .collect()
 }
 
-fn sessions(stored: &Stored, mut rows: Table) -> Result<Table, String> {
-    for year in school_years(stored) {
+fn sessions(held: &Held, mut rows: Table) -> Result<Table, String> {
+    for year in school_years(held) {
         let (start, end) = school_year::dates(&year)?;
         let last = &end[..4];
         rows.push(&[
@@ -136,9 +136,9 @@ fn sessions(stored: &Stored, mut rows: Table) -> Result<Table, String> {
     Ok(rows)
 }
 
-fn classes(stored: &Stored, mut rows: Table) -> Table {
+fn classes(held: &Held, mut rows: Table) -> Table {
     let k = EntityKind::Group;
-    for (key, r) in records(stored, k) {
+    for (key, r) in held.records(k) {
         let class_type = if r.get(k, "type") == Some("class") {
             "homeroom"
         } else {
@@ -164,15 +164,15 @@ fn classes(stored: &Stored, mut rows: Table) -> Table {
     rows
 }
 
-fn enrollments(stored: &Stored, mut rows: Table) -> Table {
+fn enrollments(held: &Held, mut rows: Table) -> Table {
     let k = EntityKind::Membership;
-    let empty = BTreeMap::new();
-    let groups = stored.get(&EntityKind::Group).unwrap_or(&empty);
-    for (key, r) in records(stored, k) {
-        let school = groups
-            .get(f(r, k, "group"))
-            .and_then(|g| g.get(EntityKind::Group, "school"))
-            .unwrap_or("");
+    // Each group's school, as the target holds the groups after this run.
+    let schools: foldhash::HashMap<&str, &str> = held
+        .records(EntityKind::Group)
+        .filter_map(|(key, g)| Some((key, g.get(EntityKind::Group, "school")?)))
+        .collect();
+    for (key, r) in held.records(k) {
+        let school = schools.get(f(r, k, "group")).copied().unwrap_or("");
         let role = enrollment_role(r);
         rows.push(&[
             key,
@@ -191,7 +191,7 @@ fn enrollments(stored: &Stored, mut rows: Table) -> Table {
 }
 
 /// A user's `enabledUser`: a trashed account is disabled.
-pub fn enabled(r: &Record) -> &'static str {
+pub fn enabled(r: RecordRef) -> &'static str {
     if r.status == Status::Trashed {
         "FALSE"
     } else {
@@ -202,7 +202,7 @@ pub fn enabled(r: &Record) -> &'static str {
 /// OneRoster's own deactivation: a trashed record is `tobedeleted`. An archived class stays
 /// `active` with its old school year as its term (OneRoster has no archive flag); a pending
 /// delete stays `active` until it is due.
-pub fn status(r: &Record) -> &'static str {
+pub fn status(r: RecordRef) -> &'static str {
     match r.status {
         Status::Trashed => "tobedeleted",
         _ => "active",

@@ -1,10 +1,10 @@
 //! OneRoster 1.1 CSV: the user's role and school sit on `users.csv`.
 
 use super::shared::{self, enabled, status};
-use crate::diff::Stored;
+use crate::diff::Held;
 use crate::model::EntityKind;
 use crate::target::folder::Staged;
-use crate::target::table::{RoleWords, Table, f, finish, person_role, records};
+use crate::target::table::{RoleWords, Table, f, finish, person_role};
 
 pub const USERS: &[&str] = &[
     "sourcedId",
@@ -51,9 +51,9 @@ const WRITTEN: &[&str] = &[
 ];
 
 /// Renders all files; an error names the record that cannot be expressed in OneRoster.
-pub fn render(stored: &Stored, out: &mut Staged) -> Result<(), String> {
-    let mut tables = shared::tables(stored, out, ("1.1", KNOWN, WRITTEN))?;
-    tables.push(users(stored, out.table("users.csv", USERS)));
+pub fn render(held: &Held, out: &mut Staged) -> Result<(), String> {
+    let mut tables = shared::tables(held, out, ("1.1", KNOWN, WRITTEN))?;
+    tables.push(users(held, out.table("users.csv", USERS)));
     finish(tables)
 }
 
@@ -65,9 +65,9 @@ const ROLE_WORDS: RoleWords = RoleWords {
     staff: "aide",
 };
 
-fn users(stored: &Stored, mut rows: Table) -> Table {
+fn users(held: &Held, mut rows: Table) -> Table {
     let k = EntityKind::Person;
-    for (key, r) in records(stored, k) {
+    for (key, r) in held.records(k) {
         rows.push(&[
             key,
             status(r),

@@ -2,10 +2,10 @@
 //! course, so each group gets a course of its own in `courses.csv`.
 
 use super::shared::{self, enabled, status};
-use crate::diff::Stored;
+use crate::diff::Held;
 use crate::model::EntityKind;
 use crate::target::folder::Staged;
-use crate::target::table::{RoleWords, Table, f, finish, person_role, records};
+use crate::target::table::{RoleWords, Table, f, finish, person_role};
 
 pub const USERS: &[&str] = &[
     "sourcedId",
@@ -90,11 +90,11 @@ const WRITTEN: &[&str] = &[
 ];
 
 /// Renders all files; an error names the record that cannot be expressed in OneRoster.
-pub fn render(stored: &Stored, out: &mut Staged) -> Result<(), String> {
-    let mut tables = shared::tables(stored, out, ("1.2", KNOWN, WRITTEN))?;
-    tables.push(users(stored, out.table("users.csv", USERS)));
-    tables.push(roles(stored, out.table("roles.csv", ROLES)));
-    tables.push(courses(stored, out.table("courses.csv", COURSES)));
+pub fn render(held: &Held, out: &mut Staged) -> Result<(), String> {
+    let mut tables = shared::tables(held, out, ("1.2", KNOWN, WRITTEN))?;
+    tables.push(users(held, out.table("users.csv", USERS)));
+    tables.push(roles(held, out.table("roles.csv", ROLES)));
+    tables.push(courses(held, out.table("courses.csv", COURSES)));
     finish(tables)
 }
 
@@ -106,9 +106,9 @@ const ROLE_WORDS: RoleWords = RoleWords {
     staff: "aide",
 };
 
-fn users(stored: &Stored, mut rows: Table) -> Table {
+fn users(held: &Held, mut rows: Table) -> Table {
     let k = EntityKind::Person;
-    for (key, r) in records(stored, k) {
+    for (key, r) in held.records(k) {
         rows.push(&[
             key,
             status(r),
@@ -138,9 +138,9 @@ fn users(stored: &Stored, mut rows: Table) -> Table {
 }
 
 /// One primary role per person at their school; a person without a school has no role row.
-fn roles(stored: &Stored, mut rows: Table) -> Table {
+fn roles(held: &Held, mut rows: Table) -> Table {
     let k = EntityKind::Person;
-    for (key, r) in records(stored, k) {
+    for (key, r) in held.records(k) {
         let Some(school) = r.get(k, "school") else {
             continue;
         };
@@ -161,9 +161,9 @@ fn roles(stored: &Stored, mut rows: Table) -> Table {
 }
 
 /// A course per group (OneRoster 1.2 requires every class to name one).
-fn courses(stored: &Stored, mut rows: Table) -> Table {
+fn courses(held: &Held, mut rows: Table) -> Table {
     let k = EntityKind::Group;
-    for (key, r) in records(stored, k) {
+    for (key, r) in held.records(k) {
         rows.push(&[
             key,
             status(r),

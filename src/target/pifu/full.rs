@@ -3,14 +3,17 @@
 
 use super::elements::{Elements, Item, Member, roletype};
 use super::{Input, finish, org_names, start};
-use crate::model::{EntityKind, Record, Status};
+use crate::model::{EntityKind, RecordRef, Status};
 use crate::target::options::PifuOptions;
-use crate::target::table::records;
 use std::collections::BTreeMap;
 
 pub fn render(input: &Input, options: &PifuOptions) -> Result<Vec<u8>, String> {
-    let stored = input.stored;
-    let live = |kind| records(stored, kind).filter(|(_, r)| r.status != Status::Trashed);
+    let live = |kind| {
+        input
+            .held
+            .records(kind)
+            .filter(|(_, r)| r.status != Status::Trashed)
+    };
     let mut e = start(options, input.today)?;
     for (key, r) in live(EntityKind::Person) {
         e.person(&item(key, r))?;
@@ -31,11 +34,11 @@ pub fn render(input: &Input, options: &PifuOptions) -> Result<Vec<u8>, String> {
     finish(e)
 }
 
-fn item<'r>(key: &'r str, r: &'r Record) -> Item<'r> {
+fn item<'r>(key: &'r str, r: RecordRef<'r>) -> Item<'r> {
     Item {
         key,
         old_key: None,
-        fields: Some(&r.fields),
+        fields: Some(r.fields),
         recstatus: None,
     }
 }
@@ -43,7 +46,7 @@ fn item<'r>(key: &'r str, r: &'r Record) -> Item<'r> {
 /// Each person is a member of their school unit.
 fn school_members<'r>(
     e: &mut Elements,
-    persons: impl Iterator<Item = (&'r str, &'r Record)>,
+    persons: impl Iterator<Item = (&'r str, RecordRef<'r>)>,
 ) -> Result<(), String> {
     let k = EntityKind::Person;
     let mut by_school: BTreeMap<&str, Vec<Member>> = BTreeMap::new();
@@ -66,7 +69,7 @@ fn school_members<'r>(
 
 fn group_members<'r>(
     e: &mut Elements,
-    memberships: impl Iterator<Item = (&'r str, &'r Record)>,
+    memberships: impl Iterator<Item = (&'r str, RecordRef<'r>)>,
 ) -> Result<(), String> {
     let k = EntityKind::Membership;
     let mut by_group: BTreeMap<&str, Vec<Member>> = BTreeMap::new();

@@ -22,7 +22,6 @@ use crate::model::EntityKind;
 use crate::target::RenderInput as Input;
 use crate::target::folder::Staged;
 use crate::target::options::{Document, PifuOptions};
-use crate::target::table::records;
 use std::collections::BTreeMap;
 
 pub fn render(input: &Input, options: &PifuOptions, out: &mut Staged) -> Result<(), String> {
@@ -61,7 +60,9 @@ fn start<'o>(options: &'o PifuOptions, today: &str) -> Result<elements::Elements
 
 /// Organisation names by key, for relationship labels.
 fn org_names<'s>(input: &Input<'s>) -> BTreeMap<&'s str, &'s str> {
-    records(input.stored, EntityKind::Organisation)
+    input
+        .held
+        .records(EntityKind::Organisation)
         .map(|(key, r)| {
             let name = r.get(EntityKind::Organisation, "name").unwrap_or(key);
             (key, name)
