@@ -278,7 +278,59 @@ impl EntityPlan {
         self.changes.is_empty()
     }
 
-    pub fn count(&self, action: Action) -> usize {
-        self.changes.iter().filter(|c| c.action == action).count()
+    /// How many changes of each action, in one pass.
+    pub fn summary(&self) -> Summary {
+        summarize(self.changes.iter())
+    }
+
+    /// The changes of one action, in list order. The diff lists them by action, so each
+    /// action's changes are one run found by binary search (a rollover lists millions); a
+    /// list in another order (a saved plan edited by hand) is filtered.
+    pub fn of_action(&self, action: Action) -> Box<dyn Iterator<Item = &Change> + '_> {
+        let changes = &self.changes;
+        if changes.is_sorted_by_key(|c| c.action) {
+            let start = changes.partition_point(|c| c.action < action);
+            let end = changes.partition_point(|c| c.action <= action);
+            Box::new(changes[start..end].iter())
+        } else {
+            Box::new(changes.iter().filter(move |c| c.action == action))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entity(changes: &[(Action, &str)]) -> EntityPlan {
+        EntityPlan {
+            entity: "person".into(),
+            fields: Vec::new(),
+            sensitive_key: false,
+            sensitive_fields: Vec::new(),
+            changes: changes.iter().map(|(a, k)| Change::new(*a, k)).collect(),
+            pending: Vec::new(),
+            held_back: Vec::new(),
+            frozen: 0,
+            year_scoped: 0,
+        }
+    }
+
+    fn keys(entity: &EntityPlan, action: Action) -> Vec<&str> {
+        entity.of_action(action).map(|c| c.key.as_str()).collect()
+    }
+
+    #[test]
+    fn the_changes_of_an_action_in_list_order_sorted_or_not() {
+        use Action::{Create, Delete, Update};
+        let sorted = entity(&[(Create, "a"), (Create, "c"), (Update, "b"), (Delete, "d")]);
+        assert_eq!(keys(&sorted, Create), ["a", "c"]);
+        assert_eq!(keys(&sorted, Update), ["b"]);
+        assert_eq!(keys(&sorted, Delete), ["d"]);
+        assert!(keys(&sorted, Action::Trash).is_empty());
+        let edited = entity(&[(Update, "b"), (Create, "a"), (Update, "c")]);
+        assert_eq!(keys(&edited, Update), ["b", "c"]);
+        assert_eq!(keys(&edited, Create), ["a"]);
+        assert_eq!(edited.summary().get(Update), 2);
     }
 }

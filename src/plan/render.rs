@@ -3,7 +3,7 @@
 
 use super::Change;
 use super::mask::MASK;
-use super::model::{Action, EntityPlan, Plan, TargetPlan};
+use super::model::{Action, EntityPlan, Plan, Summary, TargetPlan};
 use crate::safety::{Verdict, Violation, percent_text, thousands};
 use std::fmt::Write;
 
@@ -163,16 +163,17 @@ fn render_violation(out: &mut String, v: &Violation) {
 }
 
 fn render_entity(out: &mut String, entity: &EntityPlan, opts: &RenderOptions) {
+    let summary = entity.summary();
     if !entity.is_empty() {
         let counts: Vec<String> = Action::ALL
             .iter()
-            .filter(|a| entity.count(**a) > 0)
-            .map(|a| format!("{} {}", entity.count(*a), a.phrase()))
+            .filter(|a| summary.get(**a) > 0)
+            .map(|a| format!("{} {}", summary.get(*a), a.phrase()))
             .collect();
         let _ = writeln!(out, "  {}: {}", entity.entity, counts.join(", "));
     }
     let view = View { entity, opts };
-    view.list(out, &entity.changes);
+    view.list(out, &summary);
     if !entity.pending.is_empty() {
         let next = entity
             .pending
@@ -217,25 +218,26 @@ struct View<'a> {
 }
 
 impl View<'_> {
-    fn list(&self, out: &mut String, changes: &[Change]) {
+    /// The changes by action, the first few of each unless the whole list is asked for.
+    fn list(&self, out: &mut String, summary: &Summary) {
         for action in Action::ALL {
-            let of: Vec<&Change> = changes.iter().filter(|c| c.action == action).collect();
+            let count = summary.get(action);
             let shown = if self.opts.full {
-                of.len()
+                count
             } else {
-                SHOWN.min(of.len())
+                SHOWN.min(count)
             };
-            for change in &of[..shown] {
+            for change in self.entity.of_action(action).take(shown) {
                 match action {
                     Action::Update | Action::Rekey => self.update(out, change),
                     _ => self.row(out, change),
                 }
             }
-            if shown < of.len() {
+            if shown < count {
                 let _ = writeln!(
                     out,
                     "    ... and {} more {} {} (--full shows all)",
-                    of.len() - shown,
+                    count - shown,
                     self.entity.entity,
                     action.phrase()
                 );
