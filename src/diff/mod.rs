@@ -42,10 +42,9 @@ pub enum Want<'r> {
 }
 
 /// The changes per entity kind, in key order within each action.
-pub fn diff(want: Want, stored: &Stored, opts: &DiffOptions) -> Vec<EntityPlan> {
+pub fn diff(mut want: Want, stored: &Stored, opts: &DiffOptions) -> Vec<EntityPlan> {
     let empty = BTreeMap::new();
     let mut archived: BTreeSet<String> = BTreeSet::new();
-    let mut want = want;
     EntityKind::ALL
         .iter()
         .map(|&kind| {
