@@ -168,10 +168,11 @@ impl State {
     /// Everything state holds for a target, each entity's map built in bulk from records
     /// read in key order.
     pub fn records(&self, target: &str) -> Result<Stored, Diag> {
-        match self.legacy {
+        let read = match self.legacy {
             true => legacy::read(&self.conn, target),
             false => records::read(&self.conn, target),
-        }
+        };
+        read.map_err(|e| located(&self.conn, e))
     }
 
     /// Records a target's applied changes and bumps its serial, in one transaction, after
@@ -203,7 +204,8 @@ impl State {
         if serial as u64 != expected.serial {
             return Err(stale(target, expected.serial, serial as u64));
         }
-        records::write(&tx, target, &run.target.entities, TARGET_SIZE)?;
+        records::write(&tx, target, &run.target.entities, TARGET_SIZE)
+            .map_err(|e| located(&tx, e))?;
         if let Some(remote) = run.remote {
             super::remote::write_remote(&tx, target, remote)?;
         }
@@ -359,6 +361,15 @@ pub fn stale(target: &str, planned: u64, now: u64) -> Diag {
     .help("run `etl plan` again and apply the new plan; applying an old plan could undo newer changes")
 }
 
+/// An error about the state in `conn`, said to be in its file (a support person reading
+/// "state records ... are damaged" should not have to find which file).
+fn located(conn: &Connection, diag: Diag) -> Diag {
+    match conn.path().filter(|p| !p.is_empty()) {
+        Some(path) if diag.location.is_none() => diag.at(path.to_string()),
+        _ => diag,
+    }
+}
+
 pub(super) fn sql(e: rusqlite::Error) -> Diag {
     Diag::error(Code::StateFailed, format!("state database error: {e}"))
         .help("if the file was damaged, move it aside; the next apply then treats every target as a first run")
@@ -462,6 +473,8 @@ mod tests {
             format!("{err:?}").contains("state records person from key `a` are damaged"),
             "{err:?}"
         );
+        let file = path.display().to_string();
+        assert_eq!(err.location, Some(file), "the error names the state file");
         drop(state);
         std::fs::remove_dir_all(&dir).unwrap();
     }
