@@ -150,11 +150,10 @@ fn plan_targets(
     let Mapped {
         reads,
         rows,
-        roster,
+        mut roster,
         warnings,
         mode,
     } = mapped;
-    let mut roster = roster;
     let mut targets = Vec::new();
     let mut kept = Vec::new();
     let count = pipeline.targets.len();

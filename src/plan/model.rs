@@ -283,12 +283,28 @@ impl EntityPlan {
         summarize(self.changes.iter())
     }
 
-    /// The changes of one action, in list order. The diff lists them by action, so each
-    /// action's changes are one run found by binary search (a rollover lists millions); a
-    /// list in another order (a saved plan edited by hand) is filtered.
-    pub fn of_action(&self, action: Action) -> Box<dyn Iterator<Item = &Change> + '_> {
-        let changes = &self.changes;
-        if changes.is_sorted_by_key(|c| c.action) {
+    /// The changes, to be read action by action.
+    pub fn by_action(&self) -> ByAction<'_> {
+        ByAction {
+            changes: &self.changes,
+            in_order: self.changes.is_sorted_by_key(|c| c.action),
+        }
+    }
+}
+
+/// An entity's changes read action by action. The diff lists them by action, so each
+/// action's changes are one run found by binary search (a rollover lists millions); a list
+/// in another order (a saved plan edited by hand) is filtered.
+pub struct ByAction<'a> {
+    changes: &'a [Change],
+    in_order: bool,
+}
+
+impl<'a> ByAction<'a> {
+    /// The changes of one action, in list order.
+    pub fn of(&self, action: Action) -> Box<dyn Iterator<Item = &'a Change> + 'a> {
+        let changes = self.changes;
+        if self.in_order {
             let start = changes.partition_point(|c| c.action < action);
             let end = changes.partition_point(|c| c.action <= action);
             Box::new(changes[start..end].iter())
@@ -317,7 +333,11 @@ mod tests {
     }
 
     fn keys(entity: &EntityPlan, action: Action) -> Vec<&str> {
-        entity.of_action(action).map(|c| c.key.as_str()).collect()
+        entity
+            .by_action()
+            .of(action)
+            .map(|c| c.key.as_str())
+            .collect()
     }
 
     #[test]

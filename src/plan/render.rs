@@ -220,6 +220,7 @@ struct View<'a> {
 impl View<'_> {
     /// The changes by action, the first few of each unless the whole list is asked for.
     fn list(&self, out: &mut String, summary: &Summary) {
+        let by_action = self.entity.by_action();
         for action in Action::ALL {
             let count = summary.get(action);
             let shown = if self.opts.full {
@@ -227,7 +228,7 @@ impl View<'_> {
             } else {
                 SHOWN.min(count)
             };
-            for change in self.entity.of_action(action).take(shown) {
+            for change in by_action.of(action).take(shown) {
                 match action {
                     Action::Update | Action::Rekey => self.update(out, change),
                     _ => self.row(out, change),
