@@ -114,6 +114,24 @@ fn a_plan_that_cannot_be_saved_is_an_error() {
     assert!(!sb.path("state").exists());
 }
 
+/// A save that fails while writing removes its half-written plan, but never what the path
+/// names when that is not a regular file: here a link to /dev/full, where no write fits
+/// (the save once removed what it named, which, run as root, was the device itself).
+#[test]
+fn a_failed_save_removes_only_a_plan_file_it_wrote() {
+    let sb = Sandbox::example();
+    std::os::unix::fs::symlink("/dev/full", sb.path("full.json")).unwrap();
+    let out = sb.plan(&["--out", "full.json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot save the plan to full.json"),
+        "{}",
+        stderr(&out)
+    );
+    let kept = std::fs::symlink_metadata(sb.path("full.json")).expect("the link is kept");
+    assert!(kept.file_type().is_symlink());
+}
+
 #[test]
 fn a_damaged_saved_plan_is_refused_and_nothing_is_written() {
     let sb = Sandbox::example();

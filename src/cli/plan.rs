@@ -124,13 +124,18 @@ pub fn save(plan: &Plan, file: &Path) -> Result<(), Diag> {
         .help("choose a writable path for --out")
     };
     let created = crate::private_file::create(file).map_err(failed)?;
+    // Only a regular file this save made (or emptied) is removed when the write fails: a
+    // half-written plan. A device or pipe the path names (`--out /dev/full`, run as root)
+    // stays where it is.
+    let regular = created.metadata().is_ok_and(|m| m.is_file());
     let mut out = std::io::BufWriter::with_capacity(1 << 20, created);
     let written = serde_json::to_writer(&mut out, plan)
         .map_err(std::io::Error::from)
         .and_then(|()| std::io::Write::flush(&mut out));
     written.map_err(|e| {
-        // Only a file this save made (or emptied) is removed: a half-written plan.
-        let _ = std::fs::remove_file(file);
+        if regular {
+            let _ = std::fs::remove_file(file);
+        }
         failed(e)
     })
 }
