@@ -426,8 +426,22 @@ fn timings_name_every_phase_on_stderr() {
         "{}",
         stderr(&applied)
     );
+    assert!(
+        !stderr(&timed).contains("second thread"),
+        "no state yet, nothing read beside: {}",
+        stderr(&timed)
+    );
     sb.drop_pupils(&["E1002"]);
     let applied = sb.apply(&["--timings"]).output().unwrap();
     assert!(applied.status.success(), "{}", stderr(&applied));
     assert!(has(&applied, "write"), "{}", stderr(&applied));
+    // With state, how long its read took on its own (the `state` phase shows only the wait).
+    let beside = "(state read on a second thread, beside read and map: ";
+    assert!(
+        stderr(&applied)
+            .lines()
+            .any(|l| l.trim_start().starts_with(beside)),
+        "{}",
+        stderr(&applied)
+    );
 }

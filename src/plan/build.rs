@@ -86,7 +86,12 @@ pub fn build(
         // What the targets hold is read on another core while this one reads the sources
         // and runs the mappings; neither needs the other until the diff.
         let names = &names;
-        let loading = reader.map(|r| scope.spawn(move || r.snapshot(names)));
+        let loading = reader.map(|r| {
+            scope.spawn(move || {
+                let started = std::time::Instant::now();
+                (r.snapshot(names), started.elapsed().as_secs_f64())
+            })
+        });
         let reads = crate::execute::read_datasets(program, pipeline, sources, settings)?;
         let rows = crate::safety::check_empty_sources(pipeline, program, &reads.datasets, state)?;
         timings.mark("read");
@@ -107,9 +112,13 @@ pub fn build(
             .watch
             .begin("state", "what the targets hold (read beside the mappings)");
         let held = match (loading, state) {
-            (Some(loading), _) => loading
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+            (Some(loading), _) => {
+                let (held, secs) = loading
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                timings.beside("state read on a second thread, beside read and map", secs);
+                held?
+            }
             (None, Some(state)) => state.snapshot(names)?,
             (None, None) => names.iter().map(|_| Default::default()).collect(),
         };

@@ -18,6 +18,9 @@ pub struct Timings {
     started: Instant,
     last: Instant,
     pub phases: Vec<Phase>,
+    /// Work done on a second thread beside the phases (reading state), and how long it took
+    /// on its own: a phase that waits for it shows only the wait.
+    pub beside: Vec<(&'static str, f64)>,
     /// Told when each phase ends.
     watch: super::Watch,
 }
@@ -41,6 +44,7 @@ impl Timings {
             started: now,
             last: now,
             phases: Vec::new(),
+            beside: Vec::new(),
             watch,
         }
     }
@@ -63,7 +67,14 @@ impl Timings {
         }
     }
 
-    /// One line per phase and a total: `  read     0.412 s    310 MiB`.
+    /// Notes how long work on a second thread took (`what` says which work, and beside which
+    /// phases).
+    pub fn beside(&mut self, what: &'static str, secs: f64) {
+        self.beside.push((what, secs));
+    }
+
+    /// One line per phase and a total: `  read     0.412 s    310 MiB`; then a line per work
+    /// done beside them.
     pub fn render(&self) -> String {
         let mut out = String::from("Timings (wall time, peak resident memory):\n");
         let line = |name: &str, secs: f64, peak: Option<u64>| {
@@ -75,6 +86,9 @@ impl Timings {
         }
         let peak = self.phases.iter().filter_map(|p| p.peak).max();
         out.push_str(&line("total", self.started.elapsed().as_secs_f64(), peak));
+        for (what, secs) in &self.beside {
+            out.push_str(&format!("  ({what}: {secs:.3} s)\n"));
+        }
         out
     }
 }
