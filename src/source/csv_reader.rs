@@ -36,8 +36,26 @@ pub fn read_dataset(
     sources: &mut SourceMap,
     watch: &Watch,
 ) -> Result<(Dataset, Encoding), Diag> {
+    let size = std::fs::metadata(src.path)
+        .map_err(|e| unreadable(src, &e))?
+        .len();
+    if size > u64::from(u32::MAX) {
+        // Refused before it is read: a wrong path to a disk image or a database dump would
+        // otherwise be read whole into memory first.
+        return Err(too_large(src));
+    }
     let bytes = std::fs::read(src.path).map_err(|e| unreadable(src, &e))?;
     dataset_from_bytes(&bytes, src, sources, watch)
+}
+
+/// A dataset is at most 4 GiB of text (its fields are addressed by 32-bit offsets).
+fn too_large(src: &CsvSource) -> Diag {
+    Diag::error(
+        Code::MalformedRow,
+        format!("{} is larger than 4 GiB of text", src.display),
+    )
+    .label(src.decl_span, "this dataset")
+    .help("split the export into several datasets")
 }
 
 /// [`read_dataset`] of a file's bytes.
@@ -98,11 +116,7 @@ pub fn dataset_from_bytes(
             continue;
         }
         if !dataset.push_row(record.iter(), line as u32) {
-            return Err(
-                Diag::error(Code::MalformedRow, "file is larger than 4 GiB of text")
-                    .label(src.decl_span, "this dataset")
-                    .help("split the export into several datasets"),
-            );
+            return Err(too_large(src));
         }
     }
     watch.advance(file_len, size, Unit::Bytes);
@@ -375,6 +389,19 @@ mod tests {
     use crate::source::encoding::EncodingChoice;
     use std::io::Write;
 
+    /// A file over 4 GiB is refused from its size, without reading it (a sparse file here:
+    /// it takes no room on the disk).
+    #[test]
+    fn a_file_over_4_gib_is_refused_before_it_is_read() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        file.as_file().set_len(u64::from(u32::MAX) + 1).unwrap();
+        let err = read_file(file.path(), EncodingChoice::Utf8, &Watch::default()).unwrap_err();
+        assert!(
+            format!("{err:?}").contains("elever.csv is larger than 4 GiB of text"),
+            "{err:?}"
+        );
+    }
+
     fn read(bytes: &[u8], encoding: EncodingChoice) -> Result<Dataset, Diag> {
         read_watched(bytes, encoding, &Watch::default())
     }
@@ -386,12 +413,17 @@ mod tests {
     ) -> Result<Dataset, Diag> {
         let mut file = tempfile::NamedTempFile::new().unwrap();
         file.write_all(bytes).unwrap();
+        read_file(file.path(), encoding, watch)
+    }
+
+    /// Reads `path` as the dataset `elever.csv` of a pipeline.
+    fn read_file(path: &Path, encoding: EncodingChoice, watch: &Watch) -> Result<Dataset, Diag> {
         let options = CsvOptions {
             encoding,
             delimiter: None,
         };
         let src = CsvSource {
-            path: file.path(),
+            path,
             display: "elever.csv",
             decl_span: Span::new(FileId(0), 0, 1),
             options: &options,
