@@ -142,17 +142,7 @@ mod tests {
     }
 
     fn plan(changes: Vec<Change>) -> EntityPlan {
-        EntityPlan {
-            entity: EntityKind::Person.name().to_string(),
-            fields: Vec::new(),
-            sensitive_key: false,
-            sensitive_fields: Vec::new(),
-            changes,
-            pending: Vec::new(),
-            held_back: Vec::new(),
-            frozen: 0,
-            year_scoped: 0,
-        }
+        EntityPlan::new(EntityKind::Person, changes)
     }
 
     proptest! {

@@ -107,20 +107,12 @@ impl Wanted for &mut Record {
 }
 
 fn entity_plan(kind: EntityKind, roster: &Roster) -> EntityPlan {
-    let fields = kind.fields();
-    EntityPlan {
-        entity: kind.name().to_string(),
-        fields: fields.iter().map(|f| f.name.to_string()).collect(),
-        sensitive_key: roster.sensitive_keys.contains(&kind),
-        sensitive_fields: (0..fields.len())
-            .map(|i| fields[i].sensitive || roster.is_sensitive(kind, i))
-            .collect(),
-        changes: Vec::new(),
-        pending: Vec::new(),
-        held_back: Vec::new(),
-        frozen: 0,
-        year_scoped: 0,
-    }
+    let mut plan = EntityPlan::new(kind, Vec::new());
+    plan.sensitive_key = roster.sensitive_keys.contains(&kind);
+    plan.sensitive_fields = (kind.fields().iter().enumerate())
+        .map(|(i, field)| field.sensitive || roster.is_sensitive(kind, i))
+        .collect();
+    plan
 }
 
 struct Differ<'a, 'b> {

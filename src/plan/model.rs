@@ -274,6 +274,23 @@ impl TargetPlan {
 }
 
 impl EntityPlan {
+    /// The plan of one entity kind with these changes: its fields in schema order, none
+    /// marked sensitive, nothing pending, held back or frozen.
+    pub fn new(kind: crate::model::EntityKind, changes: Vec<Change>) -> EntityPlan {
+        let fields: Vec<String> = kind.fields().iter().map(|f| f.name.to_string()).collect();
+        EntityPlan {
+            entity: kind.name().to_string(),
+            sensitive_fields: vec![false; fields.len()],
+            fields,
+            sensitive_key: false,
+            changes,
+            pending: Vec::new(),
+            held_back: Vec::new(),
+            frozen: 0,
+            year_scoped: 0,
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
@@ -319,17 +336,8 @@ mod tests {
     use super::*;
 
     fn entity(changes: &[(Action, &str)]) -> EntityPlan {
-        EntityPlan {
-            entity: "person".into(),
-            fields: Vec::new(),
-            sensitive_key: false,
-            sensitive_fields: Vec::new(),
-            changes: changes.iter().map(|(a, k)| Change::new(*a, k)).collect(),
-            pending: Vec::new(),
-            held_back: Vec::new(),
-            frozen: 0,
-            year_scoped: 0,
-        }
+        let changes = changes.iter().map(|(a, k)| Change::new(*a, k)).collect();
+        EntityPlan::new(crate::model::EntityKind::Person, changes)
     }
 
     fn keys(entity: &EntityPlan, action: Action) -> Vec<&str> {

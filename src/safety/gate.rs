@@ -184,21 +184,6 @@ mod tests {
     use super::*;
     use crate::model::Record;
 
-    fn plan(entity: EntityKind, changes: Vec<Change>) -> EntityPlan {
-        let fields: Vec<String> = entity.fields().iter().map(|f| f.name.to_string()).collect();
-        EntityPlan {
-            sensitive_fields: vec![false; fields.len()],
-            fields,
-            entity: entity.name().to_string(),
-            sensitive_key: false,
-            changes,
-            pending: Vec::new(),
-            held_back: Vec::new(),
-            frozen: 0,
-            year_scoped: 0,
-        }
-    }
-
     fn member(group: &str, person: usize) -> (String, Record) {
         let mut fields = vec![None; EntityKind::Membership.fields().len()];
         fields[0] = Some(format!("P{person}"));
@@ -224,8 +209,8 @@ mod tests {
             }
         }
         let entities = [
-            plan(EntityKind::Group, vec![Change::new(Action::Delete, "G1")]),
-            plan(EntityKind::Membership, deletes),
+            EntityPlan::new(EntityKind::Group, vec![Change::new(Action::Delete, "G1")]),
+            EntityPlan::new(EntityKind::Membership, deletes),
         ];
         let held = removed_members(&entities, &stored, Limit::new(10, 50.0));
         let groups: Vec<_> = held.iter().map(|v| v.group.clone()).collect();
@@ -258,7 +243,7 @@ mod tests {
                 change
             })
             .collect();
-        let entities = [plan(EntityKind::Membership, deletes)];
+        let entities = [EntityPlan::new(EntityKind::Membership, deletes)];
         let held = removed_members(&entities, &stored, Limit::new(5, 50.0));
         let found: Vec<_> = held
             .iter()

@@ -260,17 +260,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn plan(changes: Vec<Change>) -> EntityPlan {
-        EntityPlan {
-            entity: "person".into(),
-            fields: vec!["name".into()],
-            sensitive_key: false,
-            sensitive_fields: vec![false],
-            changes,
-            pending: Vec::new(),
-            held_back: Vec::new(),
-            frozen: 0,
-            year_scoped: 0,
-        }
+        EntityPlan::new(EntityKind::Person, changes)
     }
 
     fn action() -> impl Strategy<Value = Action> {
