@@ -94,7 +94,8 @@ pub fn csv(data: &[u8]) {
         options: &options,
         protected: None,
     };
-    if let Err(d) = crate::source::dataset_from_bytes(bytes, &src, &mut sources, &Watch::default())
+    if let Err(d) =
+        crate::source::dataset_from_bytes(bytes.to_vec(), &src, &mut sources, &Watch::default())
     {
         show(&[d], &sources);
     }

@@ -4,6 +4,7 @@
 use super::csv_options::{CsvOptions, detect_delimiter};
 use super::dataset::Dataset;
 use super::encoding::{DecodeError, Encoding, decode};
+use super::in_place::{Row, RowParser};
 use super::protected::ProtectedRule;
 use crate::diagnostic::{Code, Diag, SourceMap, Span};
 use crate::report::{Unit, Watch};
@@ -45,7 +46,7 @@ pub fn read_dataset(
         return Err(too_large(src));
     }
     let bytes = std::fs::read(src.path).map_err(|e| unreadable(src, &e))?;
-    dataset_from_bytes(&bytes, src, sources, watch)
+    dataset_from_bytes(bytes, src, sources, watch)
 }
 
 /// A dataset is at most 4 GiB of text (its fields are addressed by 32-bit offsets).
@@ -58,69 +59,107 @@ fn too_large(src: &CsvSource) -> Diag {
     .help("split the export into several datasets")
 }
 
-/// [`read_dataset`] of a file's bytes.
+/// [`read_dataset`] of a file's bytes. The rows are parsed in place (see
+/// [`super::in_place`]): the dataset's text is the file's own buffer.
 pub fn dataset_from_bytes(
-    bytes: &[u8],
+    bytes: Vec<u8>,
     src: &CsvSource,
     sources: &mut SourceMap,
     watch: &Watch,
 ) -> Result<(Dataset, Encoding), Diag> {
-    let (text, encoding) = decode_or_diag(bytes, src)?;
     let file_len = bytes.len() as u64;
-    let size = Some(file_len);
-    let mut reader = reader_for(&text, src.options);
+    let (text, encoding) = decode_or_diag(&bytes, src)?;
+    let delimiter = delimiter_for(&text, src.options);
+    let mut reader = reader_for(&text, delimiter);
     let columns = read_header(&mut reader, &text, src, sources)?;
     let guard = protected_column(src, &columns)?;
-    let mut dataset = Dataset::new(src.display.to_string(), columns);
-    dataset.reserve(text.len(), text.bytes().filter(|b| *b == b'\n').count() + 1);
-    let mut record = csv::StringRecord::new();
-    let mut lines = LineCounter::default();
-    let mut seen: usize = 0;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(csv_error(&e, &text, src, sources)),
+    let header_end = reader.position().byte() as usize;
+    let newlines = memchr::memchr_iter(b'\n', &text.as_bytes()[..header_end]).count();
+    let rows = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1 - newlines;
+    let (buf, skip) = match text {
+        // The text is the file's bytes after a byte order mark.
+        Cow::Borrowed(t) => {
+            let skip = bytes.len() - t.len();
+            (bytes, skip)
         }
-        let at = record.position().map_or(0, |p| p.byte() as usize);
-        let line = lines.line_at(&text, at);
+        Cow::Owned(t) => (t.into_bytes(), 0),
+    };
+    if buf.len() > u32::MAX as usize {
+        return Err(too_large(src)); // Windows-1252 letters take two bytes in UTF-8
+    }
+    let mut parser = RowParser::new(buf, skip + header_end, newlines as u64, delimiter);
+    let mut ends = Vec::with_capacity(rows.saturating_mul(columns.len()));
+    let mut lines = Vec::with_capacity(rows);
+    let mut seen: usize = 0;
+    while let Some(row) = parser.next_row() {
         seen += 1;
         if seen.is_multiple_of(ROWS_PER_REPORT) {
-            watch.advance(file_bytes(at, text.len(), file_len), size, Unit::Bytes);
+            let at = file_bytes(parser.position(), parser.text_len(), file_len);
+            watch.advance(at, Some(file_len), Unit::Bytes);
         }
-        if record.len() == 1 && record.get(0) == Some("") {
-            continue; // a blank line
-        }
-        if record.len() != dataset.width() {
-            let diag = Diag::error(
-                Code::MalformedRow,
-                format!(
-                    "row has {} fields, the header has {}",
-                    record.len(),
-                    dataset.width()
-                ),
-            )
-            .help(
-                "check for a missing or extra delimiter, or an unquoted delimiter inside a value",
-            );
-            return Err(with_line(diag, &text, line as usize, src, sources));
-        }
-        if record.as_slice().len() > MAX_FIELD_BYTES
-            && let Some(diag) = overlong_field(&record, &dataset.columns)
-        {
-            return Err(with_line(diag, &text, line as usize, src, sources));
-        }
-        if let Some((col, rule)) = guard
-            && rule.is_protected(record.get(col).unwrap_or(""))
-        {
+        if row.fields == 1 && parser.field(&row, 0).is_empty() {
+            parser.drop_row(&row); // a blank line
             continue;
         }
-        if !dataset.push_row(record.iter(), line as u32) {
-            return Err(too_large(src));
+        if let Some(diag) = row_fault(&parser, &row, &columns) {
+            return Err(with_row(
+                diag,
+                row.line,
+                &parser.raw_line(&row),
+                src,
+                sources,
+            ));
         }
+        if let Some((col, rule)) = guard
+            && rule.is_protected(std::str::from_utf8(parser.field(&row, col)).unwrap_or(""))
+        {
+            parser.drop_row(&row);
+            continue;
+        }
+        parser.keep(&row, &mut ends);
+        lines.push(row.line as u32);
     }
-    watch.advance(file_len, size, Unit::Bytes);
+    if !parser.at_end() {
+        return Err(not_text(src));
+    }
+    let text = String::from_utf8(parser.finish()).map_err(|_| not_text(src))?;
+    watch.advance(file_len, Some(file_len), Unit::Bytes);
+    let dataset = Dataset::from_parts(src.display.to_string(), columns, text, ends, lines);
     Ok((dataset, encoding))
+}
+
+/// What is wrong with a row, if anything: its number of fields, or an overlong field.
+fn row_fault(parser: &RowParser, row: &Row, columns: &[String]) -> Option<Diag> {
+    if row.fields != columns.len() {
+        let diag = Diag::error(
+            Code::MalformedRow,
+            format!(
+                "row has {} fields, the header has {}",
+                row.fields,
+                columns.len()
+            ),
+        )
+        .help("check for a missing or extra delimiter, or an unquoted delimiter inside a value");
+        return Some(diag);
+    }
+    if parser.row_len(row) > MAX_FIELD_BYTES {
+        return overlong_field(parser.field_lengths(row), columns);
+    }
+    None
+}
+
+/// A parse that could not place its fields as text (a delimiter that is not ASCII can split
+/// a letter).
+fn not_text(src: &CsvSource) -> Diag {
+    Diag::error(
+        Code::MalformedRow,
+        format!(
+            "malformed CSV: a field of {} is not valid text",
+            src.display
+        ),
+    )
+    .label(src.decl_span, "this dataset")
+    .help("use a delimiter that is one ASCII character, such as `;` or `,`")
 }
 
 /// The column that marks protected persons, which the file must have.
@@ -151,44 +190,24 @@ fn protected_column<'r>(
     }
 }
 
-/// Line numbers from byte offsets (the csv crate's own count lags on CRLF files).
-#[derive(Default)]
-struct LineCounter {
-    byte: usize,
-    line: u64,
-}
-
-impl LineCounter {
-    fn line_at(&mut self, text: &str, byte: usize) -> u64 {
-        let mut byte = byte.min(text.len());
-        if text.as_bytes().get(byte) == Some(&b'\n') {
-            byte += 1; // on CRLF files a record "starts" at the previous line's '\n'
-        }
-        if byte >= self.byte {
-            self.line += text.as_bytes()[self.byte..byte]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u64;
-            self.byte = byte;
-        }
-        self.line + 1
-    }
-}
-
 /// Reads only the header (for checking mappings without reading all the data).
 pub fn read_columns(src: &CsvSource, sources: &mut SourceMap) -> Result<Vec<String>, Diag> {
     let (text, _) = read_text_head(src)?;
-    let mut reader = reader_for(&text, src.options);
+    let mut reader = reader_for(&text, delimiter_for(&text, src.options));
     let columns = read_header(&mut reader, &text, src, sources)?;
     protected_column(src, &columns)?;
     Ok(columns)
 }
 
-fn reader_for<'t>(text: &'t str, options: &CsvOptions) -> csv::Reader<&'t [u8]> {
+/// The declared delimiter, or the one the header row uses.
+fn delimiter_for(text: &str, options: &CsvOptions) -> u8 {
     let first_line = text.lines().next().unwrap_or("");
-    let delimiter = options
+    options
         .delimiter
-        .unwrap_or_else(|| detect_delimiter(first_line));
+        .unwrap_or_else(|| detect_delimiter(first_line))
+}
+
+fn reader_for(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -250,11 +269,11 @@ fn read_header(
 }
 
 /// The error for a row with a field longer than [`MAX_FIELD_BYTES`], if it has one.
-fn overlong_field(record: &csv::StringRecord, columns: &[String]) -> Option<Diag> {
-    let (i, field) = record
-        .iter()
+fn overlong_field(mut lengths: impl Iterator<Item = usize>, columns: &[String]) -> Option<Diag> {
+    let (i, len) = lengths
+        .by_ref()
         .enumerate()
-        .find(|(_, f)| f.len() > MAX_FIELD_BYTES)?;
+        .find(|(_, len)| *len > MAX_FIELD_BYTES)?;
     let name = columns.get(i).map_or("?", String::as_str);
     Some(
         Diag::error(
@@ -262,7 +281,7 @@ fn overlong_field(record: &csv::StringRecord, columns: &[String]) -> Option<Diag
             format!(
                 "field {} (`{name}`) is {} KiB long; no register value is longer than {} KiB",
                 i + 1,
-                field.len() / 1024,
+                len / 1024,
                 MAX_FIELD_BYTES / 1024
             ),
         )
@@ -342,8 +361,7 @@ fn csv_error(e: &csv::Error, text: &str, src: &CsvSource, sources: &mut SourceMa
     with_line(diag, text, line, src, sources)
 }
 
-/// Adds the given line of the CSV file to the source map (only that line, personnummer
-/// blanked: see [`super::quotable`]) and labels it.
+/// [`with_row`] of the given line of the file's text.
 fn with_line(
     diag: Diag,
     text: &str,
@@ -351,7 +369,18 @@ fn with_line(
     src: &CsvSource,
     sources: &mut SourceMap,
 ) -> Diag {
-    let file = sources.add(src.display, super::quotable::quotable(text, line));
+    let row = text
+        .split_inclusive('\n')
+        .nth(line.saturating_sub(1))
+        .unwrap_or("");
+    with_row(diag, line as u64, row, src, sources)
+}
+
+/// Adds `row`, the text of the CSV file's line `line`, to the source map (only that line,
+/// personnummer blanked: see [`super::quotable`]) and labels it.
+fn with_row(diag: Diag, line: u64, row: &str, src: &CsvSource, sources: &mut SourceMap) -> Diag {
+    let line = usize::try_from(line).unwrap_or(usize::MAX);
+    let file = sources.add(src.display, super::quotable::quotable(line, row));
     let text = sources.text(file);
     let start = sources.offset_of(file, line, 1);
     let end = text[start..]
@@ -411,13 +440,21 @@ mod tests {
         encoding: EncodingChoice,
         watch: &Watch,
     ) -> Result<Dataset, Diag> {
-        let mut file = tempfile::NamedTempFile::new().unwrap();
-        file.write_all(bytes).unwrap();
-        read_file(file.path(), encoding, watch)
+        read_file(temp_file(bytes).path(), encoding, watch)
     }
 
     /// Reads `path` as the dataset `elever.csv` of a pipeline.
     fn read_file(path: &Path, encoding: EncodingChoice, watch: &Watch) -> Result<Dataset, Diag> {
+        read_guarded(path, encoding, watch, None).0
+    }
+
+    /// [`read_file`], dropping the rows `protected` marks; with the source map.
+    fn read_guarded(
+        path: &Path,
+        encoding: EncodingChoice,
+        watch: &Watch,
+        protected: Option<&ProtectedRule>,
+    ) -> (Result<Dataset, Diag>, SourceMap) {
         let options = CsvOptions {
             encoding,
             delimiter: None,
@@ -427,11 +464,65 @@ mod tests {
             display: "elever.csv",
             decl_span: Span::new(FileId(0), 0, 1),
             options: &options,
-            protected: None,
+            protected,
         };
         let mut sources = SourceMap::new();
         sources.add("pipeline.yaml", "x");
-        read_dataset(&src, &mut sources, watch).map(|(d, _)| d)
+        let read = read_dataset(&src, &mut sources, watch).map(|(d, _)| d);
+        (read, sources)
+    }
+
+    fn temp_file(bytes: &[u8]) -> tempfile::NamedTempFile {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(bytes).unwrap();
+        file
+    }
+
+    /// The rows around a protected one, and after a byte order mark, blank lines and a
+    /// quoted line break, keep their fields and lines (the fields are moved to the front
+    /// of the file's own buffer).
+    #[test]
+    fn rows_keep_their_fields_and_lines_around_dropped_rows() {
+        let file = temp_file(
+            "\u{FEFF}Id;Namn;Skydd\r\n1;\"Åsa\r\nBerg\";N\r\n\r\n2;Eva;J\r\n3;\"\"\"Bo\"\"\";n\r\n"
+                .as_bytes(),
+        );
+        let rule = ProtectedRule {
+            column: "Skydd".into(),
+            span: Span::new(FileId(0), 0, 1),
+            values: vec!["J".into()],
+        };
+        let (d, _) = read_guarded(
+            file.path(),
+            EncodingChoice::Utf8,
+            &Watch::default(),
+            Some(&rule),
+        );
+        let d = d.unwrap();
+        assert_eq!(d.columns, ["Id", "Namn", "Skydd"]);
+        let rows: Vec<(Vec<&str>, u32)> = (0..d.len() as u32)
+            .map(|r| ((0..3).map(|c| d.get(r, c)).collect(), d.line(r)))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (vec!["1", "Åsa\r\nBerg", "N"], 2),
+                (vec!["3", "\"Bo\"", "n"], 6)
+            ]
+        );
+    }
+
+    /// A ragged row after a quoted line break and blank lines is found on its own line, and
+    /// only that row is quoted.
+    #[test]
+    fn a_ragged_row_is_quoted_alone_on_its_line() {
+        let file = temp_file(b"Id;Namn\n1;\"two\nlines\"\n\n\n2;x;y\n3;z\n");
+        let (read, sources) =
+            read_guarded(file.path(), EncodingChoice::Utf8, &Watch::default(), None);
+        let err = read.unwrap_err();
+        assert_eq!(err.labels[0].text, "line 6");
+        let quoted = sources.text(err.labels[0].span.file);
+        assert_eq!(quoted, "\n\n\n\n\n2;x;y");
     }
 
     #[test]

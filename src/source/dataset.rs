@@ -25,6 +25,23 @@ impl Dataset {
         }
     }
 
+    /// A dataset of rows already parsed: `buf` holds their fields one after another, `ends`
+    /// the end of each field in it, `lines` each row's line.
+    pub fn from_parts(
+        file: String,
+        columns: Vec<String>,
+        buf: String,
+        ends: Vec<u32>,
+        lines: Vec<u32>,
+    ) -> Self {
+        Dataset {
+            buf,
+            ends,
+            lines,
+            ..Dataset::new(file, columns)
+        }
+    }
+
     /// A dataset whose rows come from the objects an API returned (`file` is the URL).
     pub fn from_api(url: String, columns: Vec<String>) -> Self {
         Dataset {

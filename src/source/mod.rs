@@ -5,6 +5,7 @@ mod csv_options;
 mod csv_reader;
 mod dataset;
 mod encoding;
+mod in_place;
 pub mod ldap;
 mod protected;
 mod quotable;
