@@ -6,7 +6,10 @@
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
-use roster_etl::diff::{DeletePolicy, DiffOptions, Policies, Stored, Want, apply_changes, diff};
+use roster_etl::diff::{
+    DeletePolicy, DiffOptions, Policies, Records, Stored, Want, apply_changes, diff, to_records,
+    to_stored,
+};
 use roster_etl::model::{EntityKind, Record, Roster, Status};
 use roster_etl::plan::{FORMAT, Plan, TargetPlan, VERSION};
 use roster_etl::state::{AppliedRun, State, TargetVersion};
@@ -57,7 +60,7 @@ fn roster() -> impl Strategy<Value = Roster> {
         })
 }
 
-fn as_stored(roster: &Roster) -> Stored {
+fn as_stored(roster: &Roster) -> Records {
     roster
         .entities
         .iter()
@@ -66,7 +69,7 @@ fn as_stored(roster: &Roster) -> Stored {
         .collect()
 }
 
-fn normalized(stored: &Stored) -> Stored {
+fn normalized(stored: &Records) -> Records {
     stored
         .iter()
         .filter(|(_, m)| !m.is_empty())
@@ -113,7 +116,7 @@ fn by_first_field() -> BTreeMap<EntityKind, usize> {
 
 /// What the sources put in a target: its active records, less the memberships of archived
 /// groups (kept frozen on purpose).
-fn active(stored: &Stored) -> Stored {
+fn active(stored: &Records) -> Records {
     let archived: Vec<&String> = stored
         .get(&EntityKind::Group)
         .into_iter()
@@ -171,10 +174,10 @@ proptest! {
     #[test]
     fn diff_then_apply_converges(old in roster(), new in roster(), policies in policies()) {
         let mut stored = as_stored(&old);
-        let changes = diff(Want::Read(&new), &stored, &opts(&policies, 0));
+        let changes = diff(Want::Read(&new), &to_stored(&stored), &opts(&policies, 0));
         apply_changes(&mut stored, &changes);
         prop_assert_eq!(active(&stored), as_stored(&new));
-        let second = diff(Want::Read(&new), &stored, &opts(&policies, 0));
+        let second = diff(Want::Read(&new), &to_stored(&stored), &opts(&policies, 0));
         prop_assert!(second.iter().all(|e| e.is_empty()), "a second diff must be empty: {:?}", second);
         // Re-applying the same changes changes nothing.
         let again = stored.clone();
@@ -189,9 +192,9 @@ proptest! {
         policies in policies(),
     ) {
         let stored = as_stored(&old);
-        let read = diff(Want::Read(&new), &stored, &opts(&policies, 0));
+        let read = diff(Want::Read(&new), &to_stored(&stored), &opts(&policies, 0));
         let mut spent = new.clone();
-        let taken = diff(Want::Spend(&mut spent), &stored, &opts(&policies, 0));
+        let taken = diff(Want::Spend(&mut spent), &to_stored(&stored), &opts(&policies, 0));
         prop_assert_eq!(&taken, &read);
         // What was taken is what the plan creates, restores or updates; the rest is as it was.
         let changed: BTreeSet<(String, String)> = read
@@ -215,10 +218,10 @@ proptest! {
         let identity = by_first_field();
         let opts = DiffOptions { policies: &policies, today: day(0), identity: &identity };
         let mut stored = as_stored(&old);
-        let changes = diff(Want::Read(&new), &stored, &opts);
+        let changes = diff(Want::Read(&new), &to_stored(&stored), &opts);
         apply_changes(&mut stored, &changes);
         prop_assert_eq!(active(&stored), as_stored(&new));
-        prop_assert!(diff(Want::Read(&new), &stored, &opts).iter().all(|e| e.is_empty()));
+        prop_assert!(diff(Want::Read(&new), &to_stored(&stored), &opts).iter().all(|e| e.is_empty()));
     }
 
     #[test]
@@ -226,20 +229,20 @@ proptest! {
         days in prop::collection::vec(roster(), 1..5),
         policies in policies(),
     ) {
-        let mut stored = Stored::new();
+        let mut stored = Records::new();
         for (n, snapshot) in days.iter().enumerate() {
-            let changes = diff(Want::Read(snapshot), &stored, &opts(&policies, n as u64));
+            let changes = diff(Want::Read(snapshot), &to_stored(&stored), &opts(&policies, n as u64));
             apply_changes(&mut stored, &changes);
         }
         let last = days.last().unwrap();
-        let mut fresh = Stored::new();
+        let mut fresh = Records::new();
         apply_changes(&mut fresh, &diff(Want::Read(last), &Stored::new(), &opts(&policies, 0)));
         prop_assert_eq!(active(&stored), active(&fresh));
         // With every policy `delete`, nothing else is left either.
         let delete = Policies::delete_all();
-        let mut plain = Stored::new();
+        let mut plain = Records::new();
         for (n, snapshot) in days.iter().enumerate() {
-            let changes = diff(Want::Read(snapshot), &plain, &opts(&delete, n as u64));
+            let changes = diff(Want::Read(snapshot), &to_stored(&plain), &opts(&delete, n as u64));
             apply_changes(&mut plain, &changes);
         }
         prop_assert_eq!(normalized(&plain), normalized(&fresh));
@@ -250,14 +253,14 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
         let mut state = State::open_or_create(&path).unwrap();
-        let mut expected = Stored::new();
+        let mut expected = Records::new();
         for (n, snapshot) in days.iter().enumerate() {
             let stored = state.records("t").unwrap();
             let version = state.version("t").unwrap();
             let plan = target(diff(Want::Read(snapshot), &stored, &opts(&policies, n as u64)));
             apply_changes(&mut expected, &plan.entities);
             state.commit(&version, &applied_run(&plan)).unwrap();
-            prop_assert_eq!(normalized(&state.records("t").unwrap()), normalized(&expected));
+            prop_assert_eq!(normalized(&to_records(&state.records("t").unwrap())), normalized(&expected));
             prop_assert_eq!(state.version("t").unwrap().serial, version.serial + 1);
         }
         // Committing against an old version is refused and changes nothing.

@@ -27,7 +27,7 @@ fn downgrade_to_format_4(sb: &Sandbox) {
     let mut rows = 0;
     for target in &targets {
         for (kind, records) in state.records(target).unwrap() {
-            for (key, record) in records {
+            for (key, record) in records.iter() {
                 db.execute(
                     "INSERT INTO records VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6)",
                     rusqlite::params![

@@ -4,7 +4,7 @@
 //! target, never ahead of it, and the next run converges.
 
 use crate::diagnostic::{Code, Diag};
-use crate::diff::{Held, Stored, apply_changes};
+use crate::diff::{Held, Records, Stored, apply_changes, to_records};
 use crate::load::TargetKind;
 use crate::plan::{Plan, TargetPlan};
 use crate::report::Watch;
@@ -160,8 +160,8 @@ enum Work {
 /// A server target: what state held before the run, what the target holds after, and the
 /// server-side ids state knows.
 struct ServerWork {
-    before: Stored,
-    after: Stored,
+    before: Records,
+    after: Records,
     ids: RemoteIds,
 }
 
@@ -210,11 +210,11 @@ fn check_fresh(state: Option<&State>, target: &TargetPlan) -> Result<(), Diag> {
 }
 
 /// Makes a target ready to write from `stored`, what it held: a file target's files are
-/// rendered from it merged with the changes; a server target's `stored` becomes what it
-/// holds after (its before is kept as a copy).
+/// rendered from it merged with the changes; a server target is synced from maps of what
+/// it held and what it holds after.
 fn prepare<'p>(
     state: Option<&State>,
-    stored: &mut Stored,
+    stored: &Stored,
     plan: &Plan,
     (target, stagings): (&'p TargetPlan, &mut Stagings),
 ) -> Result<Prepared<'p>, Diag> {
@@ -225,17 +225,14 @@ fn prepare<'p>(
         )
     })?;
     if kind.is_server() {
-        let before = stored.clone();
-        apply_changes(stored, &target.entities);
+        let before = to_records(stored);
+        let mut after = to_records(stored);
+        apply_changes(&mut after, &target.entities);
         let ids = match state {
             Some(state) => state.remote_ids(&target.name)?,
             None => RemoteIds::new(),
         };
-        let work = Work::Server(ServerWork {
-            before,
-            after: std::mem::take(stored),
-            ids,
-        });
+        let work = Work::Server(ServerWork { before, after, ids });
         return Ok(Prepared { target, work });
     }
     // Rendered from what state held merged with the changes as it is read: no map of what

@@ -1,13 +1,13 @@
 //! A plan's changes applied to what a target holds (what the target is written from, and
 //! what state records).
 
-use super::Stored;
+use super::Records;
 use crate::model::{EntityKind, Fields, Record, Status};
 use crate::plan::{Action, Change, EntityPlan};
 use std::collections::BTreeMap;
 
 /// `stored` with the plan's changes applied.
-pub fn apply_changes(stored: &mut Stored, entities: &[EntityPlan]) {
+pub fn apply_changes(stored: &mut Records, entities: &[EntityPlan]) {
     for entity in entities {
         let Some(kind) = EntityKind::parse(&entity.entity) else {
             continue;

@@ -4,9 +4,8 @@
 //! 13 million records with a copy of each of its 6 million new ones.
 
 use super::{Stored, outcome_fields};
-use crate::model::{EntityKind, Fields, Record, RecordRef, Status};
+use crate::model::{EntityKind, Fields, RecordRef, RecordTable, Status};
 use crate::plan::{Change, EntityPlan};
-use std::collections::BTreeMap;
 use std::iter::Peekable;
 
 /// What state held for a target, and the plan's changes to it.
@@ -25,7 +24,11 @@ impl<'a> Held<'a> {
     pub fn records(&self, kind: EntityKind) -> impl Iterator<Item = (&'a str, RecordRef<'a>)> {
         let stored: &'a Stored = self.stored;
         let entities: &'a [EntityPlan] = self.entities;
-        let held = stored.get(&kind).map(BTreeMap::iter).into_iter().flatten();
+        let held = stored
+            .get(&kind)
+            .map(RecordTable::iter)
+            .into_iter()
+            .flatten();
         let changes = entities
             .iter()
             .filter(move |e| e.entity == kind.name())
@@ -74,7 +77,7 @@ pub fn edits(changes: &[Change]) -> impl Iterator<Item = Edit<'_>> {
 /// The held records and the edits, both in key order, walked together.
 struct Merge<'a, H, C>
 where
-    H: Iterator<Item = (&'a String, &'a Record)>,
+    H: Iterator<Item = (&'a str, RecordRef<'a>)>,
     C: Iterator<Item = Edit<'a>>,
 {
     held: Peekable<H>,
@@ -83,14 +86,14 @@ where
 
 impl<'a, H, C> Iterator for Merge<'a, H, C>
 where
-    H: Iterator<Item = (&'a String, &'a Record)>,
+    H: Iterator<Item = (&'a str, RecordRef<'a>)>,
     C: Iterator<Item = Edit<'a>>,
 {
     type Item = (&'a str, RecordRef<'a>);
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let next_held = self.held.peek().map(|(k, _)| k.as_str());
+            let next_held = self.held.peek().map(|(k, _)| *k);
             let next_edit = self.changes.peek().map(|(k, _)| *k);
             match (next_held, next_edit) {
                 (None, None) => return None,
@@ -102,6 +105,7 @@ where
                     }
                     let (key, outcome) = self.changes.next()?;
                     if let Some((fields, status)) = outcome {
+                        let fields = fields.view();
                         return Some((key, RecordRef { fields, status }));
                     }
                 }
@@ -112,22 +116,22 @@ where
 
 impl<'a, H, C> Merge<'a, H, C>
 where
-    H: Iterator<Item = (&'a String, &'a Record)>,
+    H: Iterator<Item = (&'a str, RecordRef<'a>)>,
     C: Iterator<Item = Edit<'a>>,
 {
     fn take_held(&mut self) -> Option<(&'a str, RecordRef<'a>)> {
-        self.held
-            .next()
-            .map(|(key, record)| (key.as_str(), RecordRef::from(record)))
+        self.held.next()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diff::apply_changes;
+    use crate::diff::{apply_changes, to_records};
+    use crate::model::Record;
     use crate::plan::Action;
     use proptest::prelude::*;
+    use std::collections::BTreeMap;
 
     fn action() -> impl Strategy<Value = Action> {
         prop::sample::select(vec![
@@ -176,13 +180,13 @@ mod tests {
                 })
                 .collect();
             let mut stored = Stored::new();
-            stored.insert(kind, records);
+            stored.insert(kind, records.into_iter().collect());
             let entities = vec![plan(changes)];
             let seen: Vec<(String, Fields, Status)> = Held::new(&stored, &entities)
                 .records(kind)
-                .map(|(k, r)| (k.to_string(), r.fields.clone(), r.status))
+                .map(|(k, r)| (k.to_string(), r.fields.to_fields(), r.status))
                 .collect();
-            let mut applied = stored.clone();
+            let mut applied = to_records(&stored);
             apply_changes(&mut applied, &entities);
             let expected: Vec<(String, Fields, Status)> = applied[&kind]
                 .iter()

@@ -13,14 +13,38 @@ pub use held::{Edit, Held, edits};
 pub use policy::{DeletePolicy, Policies};
 pub use year_keys::scope as scope_group_years;
 
-use crate::model::{EntityKind, Fields, Record, Roster, Status};
+use crate::model::{EntityKind, Fields, Record, RecordRef, RecordTable, Roster, Status};
 use crate::plan::{Action, Change, EntityPlan, Pending};
 use chrono::NaiveDate;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What state holds for one target: per entity, the last written record of each key.
-pub type Stored = BTreeMap<EntityKind, BTreeMap<String, Record>>;
+pub type Stored = BTreeMap<EntityKind, RecordTable>;
+
+/// What a target holds as maps that can be edited: what a server target is synced from.
+pub type Records = BTreeMap<EntityKind, BTreeMap<String, Record>>;
+
+/// Records as state would hold them (for tests that edit what a target holds).
+pub fn to_stored(records: &Records) -> Stored {
+    records
+        .iter()
+        .map(|(kind, map)| {
+            (
+                *kind,
+                map.iter().map(|(k, r)| (k.clone(), r.clone())).collect(),
+            )
+        })
+        .collect()
+}
+
+/// The stored records as maps of their own.
+pub fn to_records(stored: &Stored) -> Records {
+    stored
+        .iter()
+        .map(|(kind, table)| (*kind, table.to_map()))
+        .collect()
+}
 
 /// How to diff: the target's delete policies, the run's date, and per entity the field
 /// that identifies a record across key changes.
@@ -44,11 +68,12 @@ pub enum Want<'r> {
 /// The changes per entity kind, in key order within each action.
 pub fn diff(mut want: Want, stored: &Stored, opts: &DiffOptions) -> Vec<EntityPlan> {
     let empty = BTreeMap::new();
+    let none = RecordTable::default();
     let mut archived: BTreeSet<String> = BTreeSet::new();
     EntityKind::ALL
         .iter()
         .map(|&kind| {
-            let have = stored.get(&kind).unwrap_or(&empty);
+            let have = stored.get(&kind).unwrap_or(&none);
             let mut differ = Differ {
                 kind,
                 opts,
@@ -131,7 +156,7 @@ impl Differ<'_, '_> {
     fn run<'w, W: Wanted>(
         &mut self,
         want: impl ExactSizeIterator<Item = (&'w String, W)>,
-        have: &BTreeMap<String, Record>,
+        have: &RecordTable,
         plan: &mut EntityPlan,
     ) {
         // At most one change per key of either side: room for them at once, so a rollover's
@@ -144,7 +169,7 @@ impl Differ<'_, '_> {
                 (None, None) => break,
                 (Some(_), None) => Ordering::Less,
                 (None, Some(_)) => Ordering::Greater,
-                (Some((w, _)), Some((h, _))) => w.cmp(h),
+                (Some((w, _)), Some((h, _))) => w.as_str().cmp(h),
             };
             let (new, old) = match order {
                 Ordering::Less => (want.next(), None),
@@ -169,8 +194,8 @@ impl Differ<'_, '_> {
     }
 
     /// A record in state that the sources no longer have.
-    fn gone(&mut self, key: &str, old: &Record, plan: &mut EntityPlan) {
-        let before = || Some(old.fields.clone());
+    fn gone(&mut self, key: &str, old: RecordRef, plan: &mut EntityPlan) {
+        let before = || Some(old.fields.to_fields());
         match &old.status {
             Status::Active => {}
             Status::Pending { due } if *due <= self.opts.today => {
@@ -219,7 +244,7 @@ impl Differ<'_, '_> {
         }
     }
 
-    fn in_archived_group(&mut self, membership: &Record) -> bool {
+    fn in_archived_group(&mut self, membership: RecordRef) -> bool {
         let Some(group) = membership.get(EntityKind::Membership, "group") else {
             return false;
         };
@@ -235,15 +260,15 @@ impl Differ<'_, '_> {
 }
 
 /// A record the sources have: new, back again, changed, or unchanged (`None`).
-fn present(key: &str, record: impl Wanted, old: Option<&Record>) -> Option<Change> {
+fn present(key: &str, record: impl Wanted, old: Option<RecordRef>) -> Option<Change> {
     let action = match old {
         None => Action::Create,
         Some(old) if !old.status.is_active() => Action::Restore,
-        Some(old) if old.fields != *record.fields() => Action::Update,
+        Some(old) if old.fields != record.fields().view() => Action::Update,
         Some(_) => return None,
     };
     let mut change = Change::new(action, key);
-    change.before = old.map(|o| o.fields.clone());
+    change.before = old.map(|o| o.fields.to_fields());
     change.after = Some(record.into_fields());
     Some(change)
 }

@@ -6,7 +6,7 @@
 
 use super::Stored;
 use crate::domain::school_year::{of_group, qualify};
-use crate::model::{EntityKind, Record, Roster};
+use crate::model::{EntityKind, Record, RecordTable, Roster};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A group's id in one target, and the school year its memberships' keys carry.
@@ -66,7 +66,7 @@ fn target_id(
     id: &str,
     base: &str,
     year: i32,
-    have: Option<&BTreeMap<String, Record>>,
+    have: Option<&RecordTable>,
     groups: &BTreeMap<String, Record>,
 ) -> String {
     let qualified = qualify(base, year);

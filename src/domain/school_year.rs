@@ -2,7 +2,7 @@
 //! its key together with its school year, so a key a register reuses every year (`7A`) names a
 //! new group each year; such a group's id carries its year as `7A@2026-27`.
 
-use crate::model::{EntityKind, Record};
+use crate::model::{EntityKind, RecordRef};
 use chrono::{Datelike, NaiveDate};
 
 /// `2026/27`, `2026/2027`, `2026-27` or `2026-2027` -> 2026; anything else -> None.
@@ -24,8 +24,9 @@ pub fn first_year_of(day: NaiveDate) -> i32 {
 }
 
 /// The school year a group record names, when it names one in a known notation.
-pub fn of_group(group: &Record) -> Option<i32> {
+pub fn of_group<'a>(group: impl Into<RecordRef<'a>>) -> Option<i32> {
     group
+        .into()
         .get(EntityKind::Group, "schoolYear")
         .and_then(first_year)
 }

@@ -4,7 +4,7 @@
 
 use super::model::{RecordFate, TargetFate};
 use crate::diff::Stored;
-use crate::model::{EntityKind, Record, Roster, Status, Which};
+use crate::model::{EntityKind, Record, RecordRef, RecordTable, Roster, Status, Which};
 use crate::plan::{Action, Change, EntityPlan, MASK, Plan, TargetPlan};
 
 pub struct Fates<'a> {
@@ -97,9 +97,19 @@ impl Fates<'_> {
                     "held back by additions-only mode: {} (applied by the next normal run)",
                     self.describe(e, c)
                 ),
-                None => standing(held_record.map(|r| &r.status), in_roster, Some(e), key),
+                None => standing(
+                    held_record.as_ref().map(|r| &r.status),
+                    in_roster,
+                    Some(e),
+                    key,
+                ),
             },
-            (None, _) => standing(held_record.map(|r| &r.status), in_roster, None, key),
+            (None, _) => standing(
+                held_record.as_ref().map(|r| &r.status),
+                in_roster,
+                None,
+                key,
+            ),
         };
         let held = (change.is_some() && target.safety.is_held()).then(|| held_text(target));
         TargetFate {
@@ -210,12 +220,9 @@ fn find<'c>(changes: &'c [Change], key: &str) -> Option<&'c Change> {
         .or_else(|| changes.iter().find(|c| is_year_scoped(&c.key, key)))
 }
 
-fn year_scoped<'r>(
-    records: &'r std::collections::BTreeMap<String, Record>,
-    key: &str,
-) -> Option<&'r Record> {
+fn year_scoped<'r>(records: &'r RecordTable, key: &str) -> Option<RecordRef<'r>> {
     records
-        .range(format!("{key}@")..)
+        .iter_from(&format!("{key}@"))
         .take_while(|(k, _)| k.starts_with(key))
         .find(|(k, _)| is_year_scoped(k, key))
         .map(|(_, r)| r)

@@ -4,7 +4,7 @@
 use super::needle::Needle;
 use crate::check::{BlockPlan, Ir, Program};
 use crate::diff::Stored;
-use crate::model::{EntityKind, Record, Roster};
+use crate::model::{EntityKind, RecordRef, Roster};
 use crate::source::Dataset;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -86,18 +86,30 @@ fn columns_of(ir: &Ir, found: &mut dyn FnMut(usize, u32)) {
 /// name or an organisation's code).
 pub fn records(roster: &Roster, stored: &[Stored], needle: &Needle) -> Keys {
     let mut keys = Keys::new();
-    let sets = std::iter::once(&roster.entities).chain(stored);
-    for set in sets {
-        for (kind, records) in set {
-            for (key, _) in records.iter().filter(|(k, r)| names(needle, *kind, k, r)) {
-                keys.entry(*kind).or_default().insert(key.clone());
-            }
-        }
+    for (kind, key, _) in all(roster, stored).filter(|(kind, k, r)| names(needle, *kind, k, *r)) {
+        keys.entry(kind).or_default().insert(key.to_string());
     }
     keys
 }
 
-fn names(needle: &Needle, kind: EntityKind, key: &str, record: &Record) -> bool {
+/// Every record of the roster and of each target's state, with its kind and key.
+fn all<'a>(
+    roster: &'a Roster,
+    stored: &'a [Stored],
+) -> impl Iterator<Item = (EntityKind, &'a str, RecordRef<'a>)> {
+    let run = roster.entities.iter().flat_map(|(kind, records)| {
+        records
+            .iter()
+            .map(move |(key, r)| (*kind, key.as_str(), RecordRef::from(r)))
+    });
+    let held = stored.iter().flat_map(|set| {
+        set.iter()
+            .flat_map(|(kind, table)| table.iter().map(move |(key, r)| (*kind, key, r)))
+    });
+    run.chain(held)
+}
+
+fn names(needle: &Needle, kind: EntityKind, key: &str, record: RecordRef) -> bool {
     if needle.matches(key) {
         return true;
     }
@@ -115,17 +127,16 @@ fn names(needle: &Needle, kind: EntityKind, key: &str, record: &Record) -> bool 
 /// groups (a membership gone from the sources is only in state).
 pub fn memberships_of(roster: &Roster, stored: &[Stored], wanted: &Keys) -> BTreeSet<String> {
     let kind = EntityKind::Membership;
-    let named = |field: &str, of: EntityKind, r: &Record| {
+    let named = |field: &str, of: EntityKind, r: RecordRef| {
         r.get(kind, field)
             .is_some_and(|k| wanted.get(&of).is_some_and(|keys| keys.contains(k)))
     };
-    std::iter::once(&roster.entities)
-        .chain(stored)
-        .filter_map(|set| set.get(&kind))
-        .flat_map(|records| records.iter())
-        .filter(|(_, r)| {
-            named("person", EntityKind::Person, r) || named("group", EntityKind::Group, r)
+    all(roster, stored)
+        .filter(|(k, _, r)| {
+            *k == kind
+                && (named("person", EntityKind::Person, *r)
+                    || named("group", EntityKind::Group, *r))
         })
-        .map(|(key, _)| key.clone())
+        .map(|(_, key, _)| key.to_string())
         .collect()
 }

@@ -64,6 +64,61 @@ impl Fields {
     /// Fields from their stored bytes; an error says what is wrong with them (a damaged
     /// state).
     pub fn from_blob(bytes: &[u8]) -> Result<Fields, String> {
+        Ok(FieldsRef::checked(bytes)?.to_fields())
+    }
+
+    /// The bytes as state stores them.
+    pub fn as_blob(&self) -> &[u8] {
+        if self.0.is_empty() { NONE } else { &self.0 }
+    }
+
+    /// The fields, borrowed.
+    pub fn view(&self) -> FieldsRef<'_> {
+        FieldsRef(self.as_blob())
+    }
+
+    pub fn len(&self) -> usize {
+        self.view().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value at `index`; `None` when it is null or past the last field.
+    pub fn get(&self, index: usize) -> Option<&str> {
+        self.view().get(index)
+    }
+
+    /// The values in schema order, `None` for null.
+    pub fn iter(&self) -> Iter<'_> {
+        self.view().iter()
+    }
+
+    /// The values as strings of their own (for code that edits them).
+    pub fn to_vec(&self) -> Vec<Option<String>> {
+        self.iter().map(|v| v.map(str::to_owned)).collect()
+    }
+
+    /// These fields with the value at `index` replaced (no change past the last field).
+    pub fn with(&self, index: usize, value: Option<&str>) -> Fields {
+        let values: Vec<Option<&str>> = self
+            .iter()
+            .enumerate()
+            .map(|(i, v)| if i == index { value } else { v })
+            .collect();
+        Fields::new(values)
+    }
+}
+
+/// A record's packed fields borrowed from where they are kept: a [`Fields`], or a table of
+/// records read from state ([`super::RecordTable`]). Always well-formed bytes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct FieldsRef<'a>(&'a [u8]);
+
+impl<'a> FieldsRef<'a> {
+    /// Checks bytes from outside (a state file); an error says what is wrong with them.
+    pub fn checked(bytes: &'a [u8]) -> Result<FieldsRef<'a>, String> {
         let mut at = Cursor::new(bytes);
         match at.byte()? {
             VERSION => {}
@@ -82,36 +137,43 @@ impl Fields {
         if at.at != bytes.len() {
             return Err("bytes after the last field".into());
         }
-        match count {
-            0 => Ok(Fields::default()),
-            _ => Ok(Fields(bytes.into())),
-        }
+        Ok(FieldsRef(bytes))
+    }
+
+    /// Bytes taken from a `FieldsRef` before (by a [`super::RecordTable`]).
+    pub(super) fn trusted(bytes: &'a [u8]) -> FieldsRef<'a> {
+        FieldsRef(bytes)
     }
 
     /// The bytes as state stores them.
-    pub fn as_blob(&self) -> &[u8] {
-        if self.0.is_empty() { NONE } else { &self.0 }
+    pub fn as_blob(self) -> &'a [u8] {
+        self.0
     }
 
-    pub fn len(&self) -> usize {
+    /// The fields as a value of their own.
+    pub fn to_fields(self) -> Fields {
+        match self.len() {
+            0 => Fields::default(),
+            _ => Fields(self.0.into()),
+        }
+    }
+
+    pub fn len(self) -> usize {
         self.values().1
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub fn is_empty(self) -> bool {
         self.len() == 0
     }
 
     /// The value at `index`; `None` when it is null or past the last field. The values
     /// before it are skipped by their lengths, without reading their text.
-    pub fn get(&self, index: usize) -> Option<&str> {
+    pub fn get(self, index: usize) -> Option<&'a str> {
         let (at, count) = self.values();
         if index >= count {
             return None;
         }
-        let mut cursor = Cursor {
-            bytes: self.as_blob(),
-            at,
-        };
+        let mut cursor = Cursor { bytes: self.0, at };
         for _ in 0..index {
             let len = cursor.varint().ok()?;
             cursor.at = cursor.at.checked_add(len.saturating_sub(1))?;
@@ -123,40 +185,34 @@ impl Fields {
     }
 
     /// The values in schema order, `None` for null.
-    pub fn iter(&self) -> Iter<'_> {
+    pub fn iter(self) -> Iter<'a> {
         let (at, left) = self.values();
         Iter {
-            cursor: Cursor {
-                bytes: self.as_blob(),
-                at,
-            },
+            cursor: Cursor { bytes: self.0, at },
             left,
         }
     }
 
-    /// The values as strings of their own (for code that edits them).
-    pub fn to_vec(&self) -> Vec<Option<String>> {
-        self.iter().map(|v| v.map(str::to_owned)).collect()
-    }
-
-    /// These fields with the value at `index` replaced (no change past the last field).
-    pub fn with(&self, index: usize, value: Option<&str>) -> Fields {
-        let values: Vec<Option<&str>> = self
-            .iter()
-            .enumerate()
-            .map(|(i, v)| if i == index { value } else { v })
-            .collect();
-        Fields::new(values)
-    }
-
     /// Where the first value starts and how many there are.
-    fn values(&self) -> (usize, usize) {
+    fn values(self) -> (usize, usize) {
         let mut at = Cursor {
-            bytes: self.as_blob(),
+            bytes: self.0,
             at: 1,
         };
         let count = at.varint().unwrap_or(0);
         (at.at, count)
+    }
+}
+
+impl<'a> From<&'a Fields> for FieldsRef<'a> {
+    fn from(fields: &'a Fields) -> FieldsRef<'a> {
+        fields.view()
+    }
+}
+
+impl fmt::Debug for FieldsRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 

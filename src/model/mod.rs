@@ -4,11 +4,13 @@ mod entity;
 mod fields;
 mod record;
 mod status;
+mod table;
 mod value;
 pub(crate) mod varint;
 
 pub use entity::{EntityKind, FieldDef, GROUP_TYPES, MEMBER_ROLES, ORG_TYPES, PERSON_ROLES};
-pub use fields::Fields;
+pub use fields::{Fields, FieldsRef};
 pub use record::{LeftOut, Record, RecordRef, Roster, Which, field_value};
 pub use status::{Status, due_date, parse_due};
+pub use table::RecordTable;
 pub use value::Value;

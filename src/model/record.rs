@@ -2,7 +2,7 @@
 //! it is kept under (in a roster, in state, in a target), held once, not in the record too.
 
 use super::entity::EntityKind;
-use super::fields::Fields;
+use super::fields::{Fields, FieldsRef};
 use super::status::Status;
 use std::collections::BTreeMap;
 
@@ -27,10 +27,11 @@ impl Record {
     }
 }
 
-/// A record borrowed from wherever it is held: a map of records, or a plan's change.
+/// A record borrowed from wherever it is held: a map of records, a table read from state,
+/// or a plan's change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RecordRef<'a> {
-    pub fields: &'a Fields,
+    pub fields: FieldsRef<'a>,
     pub status: Status,
 }
 
@@ -38,21 +39,33 @@ impl<'a> RecordRef<'a> {
     pub fn get(self, kind: EntityKind, field: &str) -> Option<&'a str> {
         kind.field_index(field).and_then(|i| self.fields.get(i))
     }
+
+    /// The record as a value of its own.
+    pub fn to_record(self) -> Record {
+        Record {
+            fields: self.fields.to_fields(),
+            status: self.status,
+        }
+    }
 }
 
 impl<'a> From<&'a Record> for RecordRef<'a> {
     fn from(record: &'a Record) -> RecordRef<'a> {
         RecordRef {
-            fields: &record.fields,
+            fields: record.fields.view(),
             status: record.status,
         }
     }
 }
 
 /// A field's value among a record's values, by name; `None` when unset or empty.
-pub fn field_value<'v>(kind: EntityKind, values: &'v Fields, name: &str) -> Option<&'v str> {
+pub fn field_value<'v>(
+    kind: EntityKind,
+    values: impl Into<FieldsRef<'v>>,
+    name: &str,
+) -> Option<&'v str> {
     let index = kind.field_index(name)?;
-    values.get(index).filter(|v| !v.is_empty())
+    values.into().get(index).filter(|v| !v.is_empty())
 }
 
 /// All records of one run, per entity kind, ordered by key.

@@ -18,7 +18,7 @@ pub fn retire_earlier_years(roster: &mut Roster, today: NaiveDate) {
     };
     let earlier: Vec<String> = groups
         .iter()
-        .filter(|(_, g)| of_group(g).is_some_and(|y| y < current))
+        .filter(|(_, g)| of_group(*g).is_some_and(|y| y < current))
         .map(|(key, _)| key.clone())
         .collect();
     if earlier.is_empty() {

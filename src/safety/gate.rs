@@ -7,7 +7,7 @@ use super::limit::{Limit, LimitName, share};
 use super::limits::Limits;
 use super::verdict::{Verdict, Violation};
 use crate::diff::Stored;
-use crate::model::{EntityKind, Fields};
+use crate::model::{EntityKind, Fields, FieldsRef};
 use crate::plan::{Action, Change, EntityPlan};
 use std::collections::BTreeMap;
 
@@ -124,10 +124,13 @@ fn removed_members<'a>(
     let Some(group_i) = entity.fields.iter().position(|f| f == "group") else {
         return Vec::new();
     };
-    let group_of = |values: Option<&'a Fields>| values.and_then(|v| v.get(group_i)).unwrap_or("");
+    let group_of =
+        |values: Option<FieldsRef<'a>>| values.and_then(|v| v.get(group_i)).unwrap_or("");
     let mut leaving: BTreeMap<&str, usize> = BTreeMap::new();
     for change in entity.changes.iter().filter(|c| c.action.is_removal()) {
-        *leaving.entry(group_of(change.values())).or_default() += 1;
+        *leaving
+            .entry(group_of(change.values().map(Fields::view)))
+            .or_default() += 1;
     }
     leaving.retain(|group, _| !removed_groups.contains(group));
     // Members are counted only for the groups that lose some: a national state holds
@@ -148,7 +151,7 @@ fn removed_members<'a>(
         if !record.status.is_active() {
             continue;
         }
-        let group = group_of(Some(&record.fields));
+        let group = group_of(Some(record.fields));
         match &mut run {
             Some((g, n)) if *g == group => *n += 1,
             _ => add(run.replace((group, 1))),
@@ -194,7 +197,7 @@ mod tests {
     /// Two groups of 12 lose every member; one of them is itself removed by the plan.
     #[test]
     fn members_leave_with_their_removed_group_without_tripping_remove_members() {
-        let mut stored = Stored::new();
+        let mut members = Vec::new();
         let mut deletes = Vec::new();
         for group in ["G1", "G2"] {
             for p in 0..12 {
@@ -202,12 +205,10 @@ mod tests {
                 let mut change = Change::new(Action::Delete, &key);
                 change.before = Some(record.fields.clone());
                 deletes.push(change);
-                stored
-                    .entry(EntityKind::Membership)
-                    .or_default()
-                    .insert(key, record);
+                members.push((key, record));
             }
         }
+        let stored = Stored::from([(EntityKind::Membership, members.into_iter().collect())]);
         let entities = [
             EntityPlan::new(EntityKind::Group, vec![Change::new(Action::Delete, "G1")]),
             EntityPlan::new(EntityKind::Membership, deletes),
@@ -222,18 +223,18 @@ mod tests {
     /// another group's members in between).
     #[test]
     fn a_groups_members_are_counted_in_runs_and_apart() {
-        let mut stored = Stored::new();
-        let members = stored.entry(EntityKind::Membership).or_default();
+        let mut members = Vec::new();
         for p in 0..13 {
             let (key, mut record) = member("G1", p);
             if p == 6 {
                 record.status = crate::model::Status::Trashed;
             }
-            members.insert(key, record);
+            members.push((key, record));
             let (_, other) = member("G2", p);
             // Keyed to sort between G1's members.
-            members.insert(format!("G1/P{p}x"), other);
+            members.push((format!("G1/P{p}x"), other));
         }
+        let stored = Stored::from([(EntityKind::Membership, members.into_iter().collect())]);
         let deletes: Vec<Change> = (0..11)
             .filter(|p| *p != 6)
             .map(|p| {

@@ -10,8 +10,8 @@
 //! status: one byte (0 active, 1 trashed, 2 archived, 3 pending), a pending delete followed
 //! by its due date as four bytes (days from the common era, little-endian).
 
+use crate::model::Status;
 use crate::model::varint::{self, Cursor};
-use crate::model::{Fields, Record, Status};
 use chrono::{Datelike, NaiveDate};
 
 const VERSION: u8 = 1;
@@ -34,11 +34,12 @@ pub(super) struct Entry<'a> {
 
 impl Entry<'_> {
     /// The record in memory; an error when its fields are damaged.
-    pub fn to_record(self) -> Result<(String, Record), String> {
-        let fields = Fields::from_blob(self.fields)?;
+    #[cfg(test)]
+    pub fn to_record(self) -> Result<(String, crate::model::Record), String> {
+        let fields = crate::model::Fields::from_blob(self.fields)?;
         Ok((
             self.key.to_string(),
-            Record {
+            crate::model::Record {
                 fields,
                 status: self.status,
             },
@@ -171,6 +172,7 @@ impl Builder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Fields, Record};
 
     fn sample() -> Vec<(String, Record)> {
         let due = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();

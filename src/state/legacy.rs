@@ -3,7 +3,7 @@
 //! when this version first opens the state for writing.
 
 use super::chunk::{Entry, TARGET_SIZE};
-use super::records::{Out, Run, damaged, into_stored};
+use super::records::{Out, Run, damaged};
 use super::store::sql;
 use crate::diagnostic::Diag;
 use crate::diff::Stored;
@@ -41,7 +41,10 @@ pub(super) fn read(conn: &Connection, target: &str) -> Result<Stored, Diag> {
             .or_default()
             .push((key.to_string(), record));
     }
-    Ok(into_stored(sorted))
+    let tables = sorted.into_iter();
+    Ok(tables
+        .map(|(kind, records)| (kind, records.into_iter().collect()))
+        .collect())
 }
 
 /// Rewrites the `records` rows into chunks and drops the table, in the caller's

@@ -11,18 +11,17 @@ use super::chunk::{self, Builder, Entry};
 use super::store::sql;
 use crate::diagnostic::{Code, Diag};
 use crate::diff::Stored;
-use crate::model::{EntityKind, Record};
+use crate::model::{EntityKind, FieldsRef};
 use crate::plan::{Change, EntityPlan};
 use rusqlite::{Connection, Statement, params};
-use std::collections::BTreeMap;
 
-/// Everything the state holds for a target, built in bulk from records read in key order.
+/// Everything the state holds for a target, packed into a table per entity as it is read.
 pub(super) fn read(conn: &Connection, target: &str) -> Result<Stored, Diag> {
     let mut stmt = conn
         .prepare("SELECT entity, bound, data FROM chunks WHERE target = ?1 ORDER BY entity, bound")
         .map_err(sql)?;
     let mut rows = stmt.query(params![target]).map_err(sql)?;
-    let mut sorted: BTreeMap<EntityKind, Vec<(String, Record)>> = BTreeMap::new();
+    let mut stored = Stored::new();
     let mut raw = Vec::new();
     while let Some(row) = rows.next().map_err(sql)? {
         let text = |i| row.get_ref(i).and_then(|v| Ok(v.as_str()?)).map_err(sql);
@@ -30,34 +29,20 @@ pub(super) fn read(conn: &Connection, target: &str) -> Result<Stored, Diag> {
         let Some(kind) = EntityKind::parse(entity) else {
             continue;
         };
-        let stored = row.get_ref(2).and_then(|v| Ok(v.as_blob()?)).map_err(sql)?;
-        chunk::uncompress(stored, &mut raw).map_err(chunk_damaged(entity, bound))?;
-        let records = sorted.entry(kind).or_default();
+        let data = row.get_ref(2).and_then(|v| Ok(v.as_blob()?)).map_err(sql)?;
+        chunk::uncompress(data, &mut raw).map_err(chunk_damaged(entity, bound))?;
+        let table = stored.entry(kind).or_default();
         for entry in chunk::entries(&raw).map_err(chunk_damaged(entity, bound))? {
+            let fields = FieldsRef::checked(entry.fields)
+                .map_err(|why| damaged(&format!("record {entity} {} is", entry.key), why))?;
             // Within a chunk the order is checked as it is read; across chunks here, since
             // an apply finds where a change goes by the chunks' order.
-            if records
-                .last()
-                .is_some_and(|(last, _)| last.as_str() >= entry.key)
-            {
-                let why = format!("key `{}` is out of order", entry.key);
-                return Err(chunk_damaged(entity, bound)(why));
-            }
-            let record = entry
-                .to_record()
-                .map_err(|why| damaged(&format!("record {entity} {} is", entry.key), why))?;
-            records.push(record);
+            table
+                .push(entry.key, fields, entry.status)
+                .map_err(chunk_damaged(entity, bound))?;
         }
     }
-    Ok(into_stored(sorted))
-}
-
-/// Each entity's records, read in key order, as the maps a diff takes (built in bulk).
-pub(super) fn into_stored(sorted: BTreeMap<EntityKind, Vec<(String, Record)>>) -> Stored {
-    sorted
-        .into_iter()
-        .map(|(kind, records)| (kind, records.into_iter().collect()))
-        .collect()
+    Ok(stored)
 }
 
 /// Records a plan's changes: each entity's changed chunks rewritten, in the caller's
@@ -255,7 +240,7 @@ pub(super) fn damaged(what: &str, why: String) -> Diag {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diff::apply_changes;
+    use crate::diff::{Records, apply_changes, to_records};
     use crate::plan::Action;
     use proptest::prelude::*;
 
@@ -357,13 +342,13 @@ mod tests {
         fn chunks_hold_what_the_changes_make(plans in prop::collection::vec(changes(), 1..5)) {
             let conn = Connection::open_in_memory().unwrap();
             conn.execute_batch(super::super::store::SCHEMA).unwrap();
-            let mut expected = Stored::new();
+            let mut expected = Records::new();
             for changes in plans {
                 let entities = vec![plan(changes)];
                 apply_changes(&mut expected, &entities);
                 expected.retain(|_, records| !records.is_empty());
                 write(&conn, "t", &entities, 64).unwrap();
-                prop_assert_eq!(&read(&conn, "t").unwrap(), &expected);
+                prop_assert_eq!(&to_records(&read(&conn, "t").unwrap()), &expected);
                 check_layout(&conn)?;
             }
             prop_assert!(read(&conn, "other").unwrap().is_empty(), "targets apart");

@@ -434,7 +434,7 @@ mod tests {
             .unwrap()
             .expect("format 3 is read");
         let stored = state.records("t").expect("both forms read");
-        let persons = &stored[&EntityKind::Person];
+        let persons = stored[&EntityKind::Person].to_map();
         assert_eq!(
             persons["a"].fields,
             vec![Some("Anna".into()), None, Some("x".into())]

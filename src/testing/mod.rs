@@ -105,7 +105,8 @@ fn run_one(
             Err(problems) => return problems,
         };
         match crate::execute::run(program, &before, &ctx, sources) {
-            Ok(r) => r.entities,
+            // What yesterday's run would have left in state.
+            Ok(r) => crate::diff::to_stored(&r.entities),
             Err(mut d) => return d.take(),
         }
     };

@@ -79,7 +79,7 @@ impl Sandbox {
             .collect();
         for target in names {
             for (kind, records) in state.records(&target).unwrap() {
-                for (key, record) in records {
+                for (key, record) in records.iter() {
                     rows.push(format!(
                         "{target}{}{key} {:?} {:?}",
                         kind.name(),

@@ -4,7 +4,7 @@
 
 use super::elements::{Item, Member, roletype};
 use super::{Input, finish, org_names, start};
-use crate::model::EntityKind;
+use crate::model::{EntityKind, Fields};
 use crate::plan::{Action, Change, EntityPlan};
 use crate::target::options::PifuOptions;
 use std::collections::BTreeMap;
@@ -56,7 +56,7 @@ fn item(change: &Change, status: u8) -> Item<'_> {
     Item {
         key: &change.key,
         old_key: change.old_key(),
-        fields: change.values(),
+        fields: change.values().map(Fields::view),
         recstatus: Some(status),
     }
 }

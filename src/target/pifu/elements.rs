@@ -3,7 +3,7 @@
 
 use super::limits::{EmailRule, admin_period, cut, fit};
 use super::xml::{Xml, XmlResult};
-use crate::model::{EntityKind, Fields};
+use crate::model::{EntityKind, FieldsRef};
 use crate::target::options::PifuOptions;
 
 /// One record as an element sees it: key, values in schema order, and what the receiver
@@ -11,7 +11,7 @@ use crate::target::options::PifuOptions;
 pub struct Item<'a> {
     pub key: &'a str,
     pub old_key: Option<&'a str>,
-    pub fields: Option<&'a Fields>,
+    pub fields: Option<FieldsRef<'a>>,
     pub recstatus: Option<u8>,
 }
 

@@ -7,7 +7,7 @@ use super::index::Index;
 use super::outcome::{Edit, Outcome, Why};
 use super::resource;
 use super::session::{Failed, Session};
-use crate::diff::Stored;
+use crate::diff::Records;
 use crate::model::field_value as field;
 use crate::model::{EntityKind, Fields, Status};
 use crate::plan::{Action, Change, TargetPlan};
@@ -19,8 +19,8 @@ use futures_util::stream::{self, StreamExt};
 /// One target's run: the plan, what state held before it, and what the target holds after.
 pub struct Job<'a> {
     pub target: &'a TargetPlan,
-    pub before: &'a Stored,
-    pub after: &'a Stored,
+    pub before: &'a Records,
+    pub after: &'a Records,
     pub ids: RemoteIds,
     /// Told how many of the target's changes are carried out.
     pub watch: &'a Watch,
