@@ -120,7 +120,15 @@ pub fn dataset_from_bytes(
         lines.push(row.line as u32);
     }
     if !parser.at_end() {
-        return Err(not_text(src));
+        // Not reachable: the parser stops early only if a row's fields outgrew the row.
+        return Err(Diag::error(
+            Code::MalformedRow,
+            format!(
+                "malformed CSV: {} could not be read to its end",
+                src.display
+            ),
+        )
+        .label(src.decl_span, "this dataset"));
     }
     let text = String::from_utf8(parser.finish()).map_err(|_| not_text(src))?;
     watch.advance(file_len, Some(file_len), Unit::Bytes);
