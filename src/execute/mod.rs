@@ -17,7 +17,7 @@ mod year_keys;
 pub use eval::apply as apply_operator;
 pub use eval::{Env, EvalError};
 pub use join::{build as join_index, matchable as join_matchable};
-pub use quality::warnings as quality_warnings;
+pub use quality::{datasets_read as quality_datasets, warnings as quality_warnings};
 pub use read::{Reads, keep_mirrors, read_datasets};
 
 use crate::check::Program;
@@ -35,6 +35,26 @@ pub fn run(
     ctx: &CallCtx,
     sources: &SourceMap,
 ) -> Result<Roster, Diagnostics> {
+    map(program, datasets, ctx, sources)?.place(program, datasets, ctx)
+}
+
+/// What the blocks mapped, before their records are placed in the roster. Placing needs
+/// only where each row came from, not the rows' text (see [`Dataset::release_text`]).
+pub struct Mapped {
+    roster: Roster,
+    duplicates: Vec<(usize, Duplicate)>,
+    pending: merge::Pending,
+    twins: year_keys::Twins,
+    arrivals: BTreeMap<EntityKind, Vec<place::Batch>>,
+}
+
+/// Runs all blocks; their records are placed by [`Mapped::place`].
+pub fn map(
+    program: &Program,
+    datasets: &[Dataset],
+    ctx: &CallCtx,
+    sources: &SourceMap,
+) -> Result<Mapped, Diagnostics> {
     let mut roster = Roster::default();
     let mut origins = Origins::default();
     let mut duplicates: Vec<(usize, Duplicate)> = Vec::new();
@@ -112,24 +132,69 @@ pub fn run(
             origins.insert(id, m.origin);
         }
     }
+    Ok(Mapped {
+        roster,
+        duplicates,
+        pending,
+        twins,
+        arrivals,
+    })
+}
+
+impl Mapped {
+    /// Places the mapped records in the roster, then merges, binds and drops dangling
+    /// memberships. `datasets` are those the blocks ran on; only where each row came from is
+    /// read (for duplicates).
+    pub fn place(
+        self,
+        program: &Program,
+        datasets: &[Dataset],
+        ctx: &CallCtx,
+    ) -> Result<Roster, Diagnostics> {
+        let Mapped {
+            mut roster,
+            mut duplicates,
+            mut pending,
+            twins,
+            arrivals,
+        } = self;
+        let at = |(dataset, row): block::Origin| datasets[dataset].place(row);
+        place_all(
+            program,
+            arrivals,
+            &mut roster,
+            (&mut pending, &mut duplicates),
+            (at, ctx.threads),
+        );
+        duplicates.sort_by_key(|(seq, _)| *seq);
+        let duplicates: Vec<Duplicate> = duplicates.into_iter().map(|(_, d)| d).collect();
+        if !duplicates.is_empty() {
+            return Err(duplicate_report(&duplicates, &roster).into());
+        }
+        merge::apply(&program.merges, &mut roster, pending)?;
+        twins.bind_memberships(&mut roster, ctx.today);
+        dangling::drop_memberships(&mut roster, ctx.threads);
+        Ok(roster)
+    }
+}
+
+/// Every entity's arrived records placed in the roster, all at once.
+fn place_all(
+    program: &Program,
+    arrivals: BTreeMap<EntityKind, Vec<place::Batch>>,
+    roster: &mut Roster,
+    (pending, duplicates): (&mut merge::Pending, &mut Vec<(usize, Duplicate)>),
+    (at, threads): (impl Fn(block::Origin) -> String + Sync, usize),
+) {
     for (entity, arrived) in arrivals {
         let merges = program.merges.iter().any(|p| p.entity == entity);
         let folds = place::Folds {
-            pending: &mut pending,
-            duplicates: &mut duplicates,
+            pending: &mut *pending,
+            duplicates: &mut *duplicates,
         };
-        let records = place::place_all(entity, arrived, merges, folds, (at, ctx.threads));
+        let records = place::place_all(entity, arrived, merges, folds, (&at, threads));
         roster.entities.insert(entity, records);
     }
-    duplicates.sort_by_key(|(seq, _)| *seq);
-    let duplicates: Vec<Duplicate> = duplicates.into_iter().map(|(_, d)| d).collect();
-    if !duplicates.is_empty() {
-        return Err(duplicate_report(&duplicates, &roster).into());
-    }
-    merge::apply(&program.merges, &mut roster, pending)?;
-    twins.bind_memberships(&mut roster, ctx.today);
-    dangling::drop_memberships(&mut roster, ctx.threads);
-    Ok(roster)
 }
 
 /// Where each record of the run came from, by (entity, key), to report duplicates.

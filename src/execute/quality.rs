@@ -30,6 +30,14 @@ pub fn warnings(
     out
 }
 
+/// The datasets the warnings read (after the mapping, so their text must be kept).
+pub fn datasets_read(program: &Program) -> BTreeSet<usize> {
+    personnummer_columns(program)
+        .into_iter()
+        .map(|(d, _)| d)
+        .collect()
+}
+
 /// (dataset, column) of every register column a person block reads as a personnummer
 /// (an argument of `pnr()`, `pnr_valid()`, `pnr_birth_date()` or `pnr_is_temporary()`).
 fn personnummer_columns(program: &Program) -> BTreeSet<(usize, u32)> {

@@ -92,7 +92,7 @@ pub fn build(
                 (r.snapshot(names), started.elapsed().as_secs_f64())
             })
         });
-        let reads = crate::execute::read_datasets(program, pipeline, sources, settings)?;
+        let mut reads = crate::execute::read_datasets(program, pipeline, sources, settings)?;
         let rows = crate::safety::check_empty_sources(pipeline, program, &reads.datasets, state)?;
         timings.mark("read");
         settings
@@ -101,7 +101,11 @@ pub fn build(
         let ctx = CallCtx::new(today)
             .reading_ahead(pipeline.read_ahead)
             .threads(settings.threads);
-        let mut roster = crate::execute::run(program, &reads.datasets, &ctx, sources)?;
+        let mapped = crate::execute::map(program, &reads.datasets, &ctx, sources)?;
+        if !settings.keep_roster {
+            release_unread(program, &mut reads.datasets);
+        }
+        let mut roster = mapped.place(program, &reads.datasets, &ctx)?;
         let warnings = crate::execute::quality_warnings(program, &reads.datasets, &roster, today);
         let mode = RunMode::decide(settings, &pipeline.school_year, today);
         if mode.rollover {
@@ -134,6 +138,17 @@ pub fn build(
             compiled, settings, today, mapped, held, timings,
         ))
     })
+}
+
+/// Frees the text of the datasets nothing reads once the blocks have run: all but those
+/// the quality warnings check (`etl explain`, which reads them all again, keeps them).
+fn release_unread(program: &crate::check::Program, datasets: &mut [crate::source::Dataset]) {
+    let kept = crate::execute::quality_datasets(program);
+    for (i, dataset) in datasets.iter_mut().enumerate() {
+        if !kept.contains(&i) {
+            dataset.release_text();
+        }
+    }
 }
 
 /// What the sources and mappings gave, before any target is diffed.

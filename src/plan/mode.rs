@@ -28,8 +28,9 @@ pub struct RunSettings {
     pub watch: crate::report::Watch,
     /// Threads that may map a large block's rows (`--threads`).
     pub threads: usize,
-    /// The roster is read after the plan is built (`etl explain`), so the diff copies what
-    /// its changes hold instead of taking it.
+    /// The roster and the datasets are read after the plan is built (`etl explain`), so
+    /// the diff copies what its changes hold instead of taking it, and no dataset's text
+    /// is freed after the mapping.
     pub keep_roster: bool,
 }
 
