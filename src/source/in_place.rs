@@ -40,7 +40,8 @@ pub struct Row {
     /// How many fields it has.
     pub fields: usize,
     out: usize,
-    /// The row's raw bytes in the window (with the line breaks before it).
+    /// The row's raw bytes in the window, from its first field (line breaks before it are
+    /// left out).
     raw: Range<usize>,
 }
 
