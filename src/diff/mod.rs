@@ -25,7 +25,8 @@ pub type Stored = BTreeMap<EntityKind, RecordTable>;
 /// What a target holds as maps that can be edited: what a server target is synced from.
 pub type Records = BTreeMap<EntityKind, BTreeMap<String, Record>>;
 
-/// Records as state would hold them (for tests that edit what a target holds).
+/// Records as state would hold them (what `etl test` takes yesterday's roster to have
+/// left, and tests that edit what a target holds).
 pub fn to_stored(records: &Records) -> Stored {
     records
         .iter()

@@ -40,7 +40,7 @@ pub fn run(
 
 /// What the blocks mapped, before their records are placed in the roster. Placing needs
 /// only where each row came from, not the rows' text (see [`Dataset::release_text`]).
-pub struct Mapped {
+pub struct Unplaced {
     roster: Roster,
     duplicates: Vec<(usize, Duplicate)>,
     pending: merge::Pending,
@@ -48,13 +48,13 @@ pub struct Mapped {
     arrivals: BTreeMap<EntityKind, Vec<place::Batch>>,
 }
 
-/// Runs all blocks; their records are placed by [`Mapped::place`].
+/// Runs all blocks; their records are placed by [`Unplaced::place`].
 pub fn map(
     program: &Program,
     datasets: &[Dataset],
     ctx: &CallCtx,
     sources: &SourceMap,
-) -> Result<Mapped, Diagnostics> {
+) -> Result<Unplaced, Diagnostics> {
     let mut roster = Roster::default();
     let mut origins = Origins::default();
     let mut duplicates: Vec<(usize, Duplicate)> = Vec::new();
@@ -132,7 +132,7 @@ pub fn map(
             origins.insert(id, m.origin);
         }
     }
-    Ok(Mapped {
+    Ok(Unplaced {
         roster,
         duplicates,
         pending,
@@ -141,7 +141,7 @@ pub fn map(
     })
 }
 
-impl Mapped {
+impl Unplaced {
     /// Places the mapped records in the roster, then merges, binds and drops dangling
     /// memberships. `datasets` are those the blocks ran on; only where each row came from is
     /// read (for duplicates).
@@ -151,7 +151,7 @@ impl Mapped {
         datasets: &[Dataset],
         ctx: &CallCtx,
     ) -> Result<Roster, Diagnostics> {
-        let Mapped {
+        let Unplaced {
             mut roster,
             mut duplicates,
             mut pending,

@@ -101,11 +101,11 @@ pub fn build(
         let ctx = CallCtx::new(today)
             .reading_ahead(pipeline.read_ahead)
             .threads(settings.threads);
-        let mapped = crate::execute::map(program, &reads.datasets, &ctx, sources)?;
+        let unplaced = crate::execute::map(program, &reads.datasets, &ctx, sources)?;
         if !settings.keep_roster {
             release_unread(program, &mut reads.datasets);
         }
-        let mut roster = mapped.place(program, &reads.datasets, &ctx)?;
+        let mut roster = unplaced.place(program, &reads.datasets, &ctx)?;
         let warnings = crate::execute::quality_warnings(program, &reads.datasets, &roster, today);
         let mode = RunMode::decide(settings, &pipeline.school_year, today);
         if mode.rollover {
