@@ -117,7 +117,8 @@ fn apply_pipeline(
     }
     let lock = StateLock::acquire(&compiled.loaded.pipeline.state_path, "etl apply")
         .map_err(|d| vec![d])?;
-    let built = super::plan::plan_against_state(&compiled, flags.run, sources, out, false)?;
+    let nothing = crate::plan::Afterwards::Nothing;
+    let built = super::plan::plan_against_state(&compiled, flags.run, sources, out, nothing)?;
     out.diagnostics(&built.warnings, sources);
     record.warnings.extend(built.warnings.iter().cloned());
     let (mut timings, mut spent) = (built.timings, built.spent);

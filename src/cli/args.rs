@@ -198,7 +198,7 @@ impl RunArgs {
                 || std::thread::available_parallelism().map_or(1, |n| n.get()),
                 usize::from,
             ),
-            keep_roster: false,
+            afterwards: crate::plan::Afterwards::Nothing,
         })
     }
 }

@@ -6,6 +6,7 @@ use super::output::Output;
 use super::plan::{compile, plan_against_state};
 use crate::diagnostic::SourceMap;
 use crate::explain::{Options, explain, render};
+use crate::plan::Afterwards;
 use std::path::Path;
 
 pub struct ExplainFlags<'a> {
@@ -23,8 +24,8 @@ pub fn run(path: &Path, who: &str, flags: &ExplainFlags, out: &Output) -> Exit {
             return Exit::for_errors(&diags);
         }
     };
-    // The trace reads the roster after the plan: it is kept whole.
-    let built = match plan_against_state(&compiled, flags.run, &mut sources, out, true) {
+    let traced = Afterwards::Explain;
+    let built = match plan_against_state(&compiled, flags.run, &mut sources, out, traced) {
         Ok(b) => b,
         Err(diags) => {
             out.diagnostics(&diags, &sources);

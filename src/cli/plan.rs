@@ -6,7 +6,7 @@ use super::output::Output;
 use super::record::RunRecord;
 use crate::diagnostic::{Code, Diag, SourceMap};
 use crate::load::ProcessEnv;
-use crate::plan::{Built, Compiled, Plan, RenderOptions, masked, render};
+use crate::plan::{Afterwards, Built, Compiled, Plan, RenderOptions, masked, render};
 use crate::state::State;
 use std::path::Path;
 
@@ -35,7 +35,7 @@ fn plan(
 ) -> Result<Exit, Vec<Diag>> {
     let compiled = compile(path, sources, out)?;
     record.warnings = compiled.checked.warnings.clone();
-    let built = plan_against_state(&compiled, flags.run, sources, out, false)?;
+    let built = plan_against_state(&compiled, flags.run, sources, out, Afterwards::Nothing)?;
     out.diagnostics(&built.warnings, sources);
     record.warnings.extend(built.warnings.iter().cloned());
     let mut timings = built.timings;
@@ -95,17 +95,17 @@ pub fn compile(path: &Path, sources: &mut SourceMap, out: &Output) -> Result<Com
 
 /// Reads the sources and diffs against the state as it is now (opened read-only; nothing
 /// is created, and incremental sources' mirrors are not written). A caller that reads the
-/// run's roster afterwards (`spent.roster`) asks to `keep_roster` whole.
+/// run's roster or rows afterwards says so (`afterwards`).
 pub fn plan_against_state(
     compiled: &Compiled,
     run: &RunArgs,
     sources: &mut SourceMap,
     out: &Output,
-    keep_roster: bool,
+    afterwards: Afterwards,
 ) -> Result<Built, Vec<Diag>> {
     let mut settings = run.settings()?;
     settings.watch = out.watch();
-    settings.keep_roster = keep_roster;
+    settings.afterwards = afterwards;
     let state = State::open_existing(&compiled.loaded.pipeline.state_path).map_err(|d| vec![d])?;
     let built = crate::plan::build(compiled, state.as_ref(), &settings, run.today(), sources);
     settings.watch.finish();

@@ -1,6 +1,6 @@
 //! From a pipeline file to a plan: load -> check -> read -> execute -> diff -> safety gate.
 
-use super::mode::{RunMode, RunSettings};
+use super::mode::{Afterwards, RunMode, RunSettings};
 use super::model::{Action, EntityPlan, FORMAT, LeftOutCount, Plan, TargetPlan, VERSION};
 use crate::check::{self, Checked};
 use crate::diagnostic::{Diagnostics, SourceMap};
@@ -46,7 +46,7 @@ pub struct Built {
 /// [`Spent::release_at_exit`] rather than freeing them one by one (that took a sixth of a
 /// 100k-pupil plan); anything else drops them as usual.
 pub struct Spent {
-    /// Unless the run's settings keep it whole (`keep_roster`), the last target's diff has
+    /// Unless the run is explained afterwards ([`Afterwards`]), the last target's diff has
     /// taken the fields of what it creates, restores and updates out of it.
     pub roster: crate::model::Roster,
     pub datasets: Vec<crate::source::Dataset>,
@@ -102,7 +102,7 @@ pub fn build(
             .reading_ahead(pipeline.read_ahead)
             .threads(settings.threads);
         let unplaced = crate::execute::map(program, &reads.datasets, &ctx, sources)?;
-        if !settings.keep_roster {
+        if settings.afterwards == Afterwards::Nothing {
             release_unread(program, &mut reads.datasets);
         }
         let mut roster = unplaced.place(program, &reads.datasets, &ctx)?;
@@ -191,7 +191,9 @@ fn plan_targets(
         // diff may take what its changes hold.
         let want = match own.as_mut() {
             Some(own) => Want::Spend(own),
-            None if i + 1 == count && !settings.keep_roster => Want::Spend(&mut roster),
+            None if i + 1 == count && settings.afterwards == Afterwards::Nothing => {
+                Want::Spend(&mut roster)
+            }
             None => Want::Read(&roster),
         };
         let mut entities = diff_target(pipeline, target, want, &stored, &mode, today);

@@ -11,6 +11,6 @@ mod rollover;
 pub use build::{Built, Compiled, Spent, absolute, build, compile, diff_target};
 pub use change::Change;
 pub use mask::{MASK, mask, masked};
-pub use mode::{RunMode, RunSettings};
+pub use mode::{Afterwards, RunMode, RunSettings};
 pub use model::*;
 pub use render::{RenderOptions, SHOWN, render, summary_line};

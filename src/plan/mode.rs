@@ -28,10 +28,20 @@ pub struct RunSettings {
     pub watch: crate::report::Watch,
     /// Threads that may map a large block's rows (`--threads`).
     pub threads: usize,
-    /// The roster and the datasets are read after the plan is built (`etl explain`), so
-    /// the diff copies what its changes hold instead of taking it, and no dataset's text
-    /// is freed after the mapping.
-    pub keep_roster: bool,
+    /// What reads the run's roster and rows once the plan is built.
+    pub afterwards: Afterwards,
+}
+
+/// What reads a run's roster and rows once its plan is built.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Afterwards {
+    /// Nothing (`etl plan`, `etl apply`): the last target's diff takes the fields of what
+    /// it changes out of the roster, and the text of datasets nothing else reads is freed
+    /// after the mapping.
+    #[default]
+    Nothing,
+    /// `etl explain` traces the run: the roster and every dataset's rows are kept whole.
+    Explain,
 }
 
 impl RunMode {
