@@ -97,8 +97,8 @@ where
             let next_edit = self.changes.peek().map(|(k, _)| *k);
             match (next_held, next_edit) {
                 (None, None) => return None,
-                (Some(h), Some(e)) if h < e => return self.take_held(),
-                (Some(_), None) => return self.take_held(),
+                (Some(h), Some(e)) if h < e => return self.held.next(),
+                (Some(_), None) => return self.held.next(),
                 (held, Some(e)) => {
                     if held == Some(e) {
                         self.held.next(); // replaced (or removed) by the change
@@ -111,16 +111,6 @@ where
                 }
             }
         }
-    }
-}
-
-impl<'a, H, C> Merge<'a, H, C>
-where
-    H: Iterator<Item = (&'a str, RecordRef<'a>)>,
-    C: Iterator<Item = Edit<'a>>,
-{
-    fn take_held(&mut self) -> Option<(&'a str, RecordRef<'a>)> {
-        self.held.next()
     }
 }
 

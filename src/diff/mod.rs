@@ -30,12 +30,7 @@ pub type Records = BTreeMap<EntityKind, BTreeMap<String, Record>>;
 pub fn to_stored(records: &Records) -> Stored {
     records
         .iter()
-        .map(|(kind, map)| {
-            (
-                *kind,
-                map.iter().map(|(k, r)| (k.clone(), r.clone())).collect(),
-            )
-        })
+        .map(|(kind, map)| (*kind, RecordTable::from(map)))
         .collect()
 }
 

@@ -120,8 +120,15 @@ impl RecordTable {
 impl FromIterator<(String, Record)> for RecordTable {
     fn from_iter<I: IntoIterator<Item = (String, Record)>>(records: I) -> Self {
         let sorted: BTreeMap<String, Record> = records.into_iter().collect();
+        RecordTable::from(&sorted)
+    }
+}
+
+/// A table of a map's records (already in key order: not sorted again).
+impl From<&BTreeMap<String, Record>> for RecordTable {
+    fn from(sorted: &BTreeMap<String, Record>) -> Self {
         let mut table = RecordTable::default();
-        for (key, record) in &sorted {
+        for (key, record) in sorted {
             // In key order and without repeats: a push cannot fail.
             let _ = table.push(key, record.fields.view(), record.status);
         }

@@ -128,7 +128,8 @@ pub fn dataset_from_bytes(
                 src.display
             ),
         )
-        .label(src.decl_span, "this dataset"));
+        .label(src.decl_span, "this dataset")
+        .help("this is a fault in roster-etl, not in the file: please report it with the file's header and the row count"));
     }
     let text = String::from_utf8(parser.finish()).map_err(|_| not_text(src))?;
     watch.advance(file_len, Some(file_len), Unit::Bytes);
