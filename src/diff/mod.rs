@@ -158,29 +158,32 @@ impl Differ<'_, '_> {
         // At most one change per key of either side: room for them at once, so a rollover's
         // list is not copied each time it doubles (room not used is never touched).
         plan.changes.reserve(want.len().max(have.len()));
-        // Both sides are in key order: one walk over the two, no lookups.
-        let (mut want, mut have) = (want.peekable(), have.iter().peekable());
-        loop {
-            let order = match (want.peek(), have.peek()) {
-                (None, None) => break,
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (Some((w, _)), Some((h, _))) => w.as_str().cmp(h),
-            };
-            let (new, old) = match order {
-                Ordering::Less => (want.next(), None),
-                Ordering::Greater => (None, have.next()),
-                Ordering::Equal => (want.next(), have.next()),
-            };
-            match (new, old) {
-                (Some((key, record)), old) => {
-                    if let Some(change) = present(key, record, old.map(|(_, o)| o)) {
-                        plan.changes.push(change);
+        // Both sides are in key order: one walk over the two, no lookups. What the target
+        // held is scanned a chunk at a time (never unpacked whole), and the run's records
+        // taken as their keys come.
+        let mut want = want.peekable();
+        have.scan(|key, old| {
+            // Each key of the run's is compared once with the held key it meets.
+            loop {
+                let order = want.peek().map(|(w, _)| w.as_str().cmp(key));
+                let taken = match order {
+                    Some(Ordering::Less | Ordering::Equal) => want.next(),
+                    _ => None,
+                };
+                match (taken, order) {
+                    (Some((new_key, record)), Some(Ordering::Less)) => {
+                        plan.changes.extend(present(new_key, record, None));
                     }
+                    (Some((key, record)), _) => {
+                        plan.changes.extend(present(key, record, Some(old)));
+                        return;
+                    }
+                    (None, _) => return self.gone(key, old, plan),
                 }
-                (None, Some((key, old))) => self.gone(key, old, plan),
-                (None, None) => break,
             }
+        });
+        for (key, record) in want {
+            plan.changes.extend(present(key, record, None));
         }
         if let Some(&field) = self.opts.identity.get(&self.kind) {
             for old_key in rekey::pair(&mut plan.changes, field) {

@@ -1,5 +1,6 @@
 //! The canonical roster model that mappings produce and targets render.
 
+pub(crate) mod chunk;
 mod entity;
 mod fields;
 mod record;
@@ -12,5 +13,5 @@ pub use entity::{EntityKind, FieldDef, GROUP_TYPES, MEMBER_ROLES, ORG_TYPES, PER
 pub use fields::{Fields, FieldsRef};
 pub use record::{LeftOut, Record, RecordRef, Roster, Which, field_value};
 pub use status::{Status, due_date, parse_due};
-pub use table::RecordTable;
+pub use table::{Damage, RecordTable};
 pub use value::Value;

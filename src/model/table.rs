@@ -1,82 +1,194 @@
 //! The records of one entity kind that a target held, as read from state: in key order,
-//! packed into a few large buffers (all keys one after another, all fields one after
-//! another) instead of a tree with two allocations per record. At 1M pupils state holds 7
-//! million records; as a tree they took about 1.2 GB, which is both memory and time on a
-//! machine where memory touched for the first time costs about 2.5 ms per MiB.
+//! kept as the compressed chunks state stores them in ([`super::chunk`]) and opened only
+//! when read. At 1M pupils state holds 7 million records: 184 MB as chunks, 1.06 GB
+//! unpacked, and on this project's machine kind memory touched for the first time costs
+//! about 2.5 ms per MiB. A run reads the state while it maps the sources, which is when
+//! its memory peaks; the diff then walks the records once.
 //!
-//! A table is read, walked in key order and looked up by key (binary search); it is not
-//! edited. What a target holds after a plan is read through [`crate::diff::Held`], or built
-//! as a map for server targets ([`RecordTable::to_map`]).
+//! Two ways to read a table:
+//! - [`RecordTable::scan`] walks every record in key order, opening each chunk in a buffer
+//!   used again for the next one: what the diff, the safety gate and the renderers' largest
+//!   pass use, so that the whole table is never unpacked at once.
+//! - [`RecordTable::iter`], [`RecordTable::get`] and the rest borrow records from the
+//!   table itself: each chunk they reach is unpacked once and kept open.
+//!
+//! A table is read and walked; it is not edited. What a target holds after a plan is read
+//! through [`crate::diff::Held`], or built as a map for server targets
+//! ([`RecordTable::to_map`]).
 
+use super::chunk::{self, Entry, Place};
 use super::fields::FieldsRef;
 use super::record::{Record, RecordRef};
 use super::status::Status;
+use super::varint::Cursor;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
-#[derive(Debug, Default, Clone, PartialEq)]
+#[derive(Default, Clone)]
 pub struct RecordTable {
-    /// Every key, one after another.
-    keys: String,
-    /// Every record's packed fields, one after another.
-    fields: Vec<u8>,
-    slots: Vec<Slot>,
+    chunks: Vec<Chunk>,
+    len: usize,
+    active: usize,
+    /// The last key, which the next record's must come after.
+    last: String,
 }
 
-/// Where a record's key and fields end, and its status.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Slot {
-    key_end: usize,
-    fields_end: usize,
-    status: Status,
+/// Records of the table from `first` (its first key) up to the next chunk's first key.
+#[derive(Clone)]
+struct Chunk {
+    first: Box<str>,
+    /// As state stores it; empty for a chunk made in memory, which is open from the start.
+    stored: Box<[u8]>,
+    open: OnceLock<Open>,
+}
+
+/// A chunk unpacked: its bytes, and where each record lies in them.
+#[derive(Clone, Default)]
+struct Open {
+    raw: Vec<u8>,
+    places: Vec<Place>,
+}
+
+/// Why a stored chunk was refused.
+#[derive(Debug, PartialEq)]
+pub enum Damage {
+    /// The chunk's bytes, or its order against the chunk before.
+    Chunk(String),
+    /// One record's fields.
+    Record { key: String, why: String },
 }
 
 impl RecordTable {
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
+        self.len == 0
+    }
+
+    /// How many records are active (not trashed, archived or pending).
+    pub fn active(&self) -> usize {
+        self.active
     }
 
     /// Appends a record after the last one; its key must come after the last key.
     pub fn push(&mut self, key: &str, fields: FieldsRef, status: Status) -> Result<(), String> {
-        if self.slots.last().is_some() && self.key(self.len() - 1) >= key {
-            return Err(format!("key `{key}` is out of order"));
+        self.follows(key)?;
+        // Records pushed go into a chunk made in memory, open from the start.
+        let fits = (self.chunks.last())
+            .filter(|c| c.stored.is_empty())
+            .and_then(|c| c.open.get())
+            .is_some_and(|open| open.raw.len() < chunk::TARGET_SIZE);
+        if !fits {
+            self.chunks.push(Chunk {
+                first: key.into(),
+                stored: Box::default(),
+                open: OnceLock::from(Open::default()),
+            });
         }
-        self.keys.push_str(key);
-        self.fields.extend_from_slice(fields.as_blob());
-        self.slots.push(Slot {
-            key_end: self.keys.len(),
-            fields_end: self.fields.len(),
+        let open = (self.chunks.last_mut())
+            .and_then(|c| c.open.get_mut())
+            .ok_or("a chunk made in memory is open")?;
+        let at = open.raw.len();
+        let entry = Entry {
+            key,
+            fields: fields.as_blob(),
             status,
+        };
+        entry.encode(&mut open.raw);
+        let mut cursor = Cursor::new(&open.raw);
+        cursor.at = at;
+        open.places.push(Place::decode(&mut cursor)?);
+        self.counted(key, status);
+        Ok(())
+    }
+
+    /// Appends a chunk as state stores it, after checking all of it: its bytes, each
+    /// record's fields, and that its keys come after the last key. `scratch` is room to
+    /// unpack it in, used again for the next chunk.
+    pub fn push_stored(&mut self, stored: Vec<u8>, scratch: &mut Vec<u8>) -> Result<(), Damage> {
+        chunk::uncompress(&stored, scratch).map_err(Damage::Chunk)?;
+        let places = chunk::places(scratch).map_err(Damage::Chunk)?;
+        let Some(first) = places.first() else {
+            return Ok(());
+        };
+        let first = first.entry(scratch).key;
+        self.follows(first).map_err(Damage::Chunk)?;
+        let first: Box<str> = first.into();
+        for place in &places {
+            let entry = place.entry(scratch);
+            if let Err(why) = FieldsRef::checked(entry.fields) {
+                let key = entry.key.to_string();
+                return Err(Damage::Record { key, why });
+            }
+        }
+        if let Some(last) = places.last() {
+            self.last.clear();
+            self.last.push_str(last.entry(scratch).key);
+        }
+        self.len += places.len();
+        self.active += places.iter().filter(|p| p.status.is_active()).count();
+        self.chunks.push(Chunk {
+            first,
+            stored: stored.into_boxed_slice(),
+            open: OnceLock::new(),
         });
         Ok(())
     }
 
+    /// Calls `f` with every record in key order. A chunk not open yet is unpacked in a
+    /// buffer used again for the next, and not kept.
+    pub fn scan(&self, mut f: impl FnMut(&str, RecordRef)) {
+        let mut scratch = Vec::new();
+        let mut places = Vec::new();
+        for chunk in &self.chunks {
+            let (raw, places) = match chunk.open.get() {
+                Some(open) => (&open.raw, &open.places),
+                None => {
+                    unpack(&chunk.stored, &mut scratch);
+                    places.clear();
+                    chunk::each_checked(&scratch, |p| places.push(p));
+                    (&scratch, &places)
+                }
+            };
+            for place in places {
+                let entry = place.entry(raw);
+                f(entry.key, record(entry));
+            }
+        }
+    }
+
     /// The records with their keys, in key order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, RecordRef<'_>)> + Clone {
-        (0..self.len()).map(|i| (self.key(i), self.record(i)))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, RecordRef<'_>)> + Clone {
+        self.iter_at(0, 0)
     }
 
     /// The records whose keys come at or after `key`, in key order.
     pub fn iter_from(&self, key: &str) -> impl Iterator<Item = (&str, RecordRef<'_>)> {
-        let start = self.find(key).unwrap_or_else(|i| i);
-        (start..self.len()).map(|i| (self.key(i), self.record(i)))
+        let (chunk, at) = match self.find(key) {
+            Some((chunk, Ok(at) | Err(at))) => (chunk, at),
+            None => (0, 0),
+        };
+        self.iter_at(chunk, at)
     }
 
     /// The records, in key order.
     pub fn values(&self) -> impl Iterator<Item = RecordRef<'_>> {
-        (0..self.len()).map(|i| self.record(i))
+        self.iter().map(|(_, record)| record)
     }
 
     /// The record kept under `key`.
     pub fn get(&self, key: &str) -> Option<RecordRef<'_>> {
-        self.find(key).ok().map(|i| self.record(i))
+        let (chunk, Ok(at)) = self.find(key)? else {
+            return None;
+        };
+        let open = self.chunks[chunk].opened();
+        Some(record(open.places[at].entry(&open.raw)))
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
-        self.find(key).is_ok()
+        self.get(key).is_some()
     }
 
     /// The records as a map of their own (for code that edits them).
@@ -86,32 +198,87 @@ impl RecordTable {
             .collect()
     }
 
-    fn find(&self, key: &str) -> Result<usize, usize> {
-        let mut range = 0..self.len();
-        // A binary search by position: the keys are not an array of their own.
-        while range.start < range.end {
-            let mid = range.start + (range.end - range.start) / 2;
-            match self.key(mid).cmp(key) {
-                std::cmp::Ordering::Less => range.start = mid + 1,
-                std::cmp::Ordering::Greater => range.end = mid,
-                std::cmp::Ordering::Equal => return Ok(mid),
-            }
-        }
-        Err(range.start)
+    /// Records from the `at`th of chunk `chunk` on.
+    fn iter_at(
+        &self,
+        chunk: usize,
+        at: usize,
+    ) -> impl Iterator<Item = (&str, RecordRef<'_>)> + Clone {
+        let chunks = self.chunks.get(chunk..).unwrap_or_default();
+        chunks.iter().enumerate().flat_map(move |(i, c)| {
+            let open = c.opened();
+            let from = if i == 0 { at } else { 0 };
+            let places = open.places.get(from..).unwrap_or_default();
+            places.iter().map(|p| {
+                let entry = p.entry(&open.raw);
+                (entry.key, record(entry))
+            })
+        })
     }
 
-    fn key(&self, i: usize) -> &str {
-        let start = i.checked_sub(1).map_or(0, |p| self.slots[p].key_end);
-        &self.keys[start..self.slots[i].key_end]
+    /// The chunk a key belongs in, and the key's place in it (`Err`: where it would go);
+    /// `None` when it comes before every key.
+    fn find(&self, key: &str) -> Option<(usize, Result<usize, usize>)> {
+        let chunk = self
+            .chunks
+            .partition_point(|c| &*c.first <= key)
+            .checked_sub(1)?;
+        let open = self.chunks[chunk].opened();
+        let at = open
+            .places
+            .binary_search_by(|p| p.key_bytes(&open.raw).cmp(key.as_bytes()));
+        Some((chunk, at))
     }
 
-    fn record(&self, i: usize) -> RecordRef<'_> {
-        let start = i.checked_sub(1).map_or(0, |p| self.slots[p].fields_end);
-        RecordRef {
-            // Only checked fields are pushed.
-            fields: FieldsRef::trusted(&self.fields[start..self.slots[i].fields_end]),
-            status: self.slots[i].status,
+    fn follows(&self, key: &str) -> Result<(), String> {
+        if self.len > 0 && self.last.as_str() >= key {
+            return Err(format!("key `{key}` is out of order"));
         }
+        Ok(())
+    }
+
+    fn counted(&mut self, key: &str, status: Status) {
+        self.last.clear();
+        self.last.push_str(key);
+        self.len += 1;
+        self.active += usize::from(status.is_active());
+    }
+}
+
+impl Chunk {
+    /// The chunk's records, unpacked the first time they are asked for.
+    fn opened(&self) -> &Open {
+        self.open.get_or_init(|| {
+            let mut raw = Vec::new();
+            unpack(&self.stored, &mut raw);
+            let places = chunk::places(&raw).expect("a chunk accepted once reads alike again");
+            Open { raw, places }
+        })
+    }
+}
+
+/// Unpacks a chunk that [`RecordTable::push_stored`] accepted.
+fn unpack(stored: &[u8], raw: &mut Vec<u8>) {
+    chunk::uncompress(stored, raw).expect("a chunk accepted once unpacks alike again");
+}
+
+fn record(entry: Entry) -> RecordRef {
+    RecordRef {
+        // Checked when the chunk was accepted, or pushed checked.
+        fields: FieldsRef::trusted(entry.fields),
+        status: entry.status,
+    }
+}
+
+impl PartialEq for RecordTable {
+    fn eq(&self, other: &RecordTable) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl std::fmt::Debug for RecordTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
     }
 }
 
@@ -216,5 +383,137 @@ mod tests {
         assert!(table.push("a", fields.view(), Status::Active).is_err());
         assert!(table.push("b", fields.view(), Status::Active).is_err());
         assert_eq!(table.len(), 1);
+    }
+
+    /// Chunks as state stores them, of about `limit` bytes each, from records in key order.
+    fn stored_chunks(map: &BTreeMap<String, Record>, limit: usize) -> Vec<Vec<u8>> {
+        let mut builder = chunk::Builder::with_limit(limit);
+        let mut chunks = Vec::new();
+        for (key, record) in map {
+            let entry = Entry {
+                key,
+                fields: record.fields.as_blob(),
+                status: record.status,
+            };
+            if builder.push(&entry) {
+                chunks.extend(builder.take().map(|(_, c)| c));
+            }
+        }
+        chunks.extend(builder.take().map(|(_, c)| c));
+        chunks
+    }
+
+    fn table_of(chunks: Vec<Vec<u8>>) -> Result<RecordTable, Damage> {
+        let mut table = RecordTable::default();
+        let mut scratch = Vec::new();
+        for stored in chunks {
+            table.push_stored(stored, &mut scratch)?;
+        }
+        Ok(table)
+    }
+
+    fn scanned(table: &RecordTable) -> Vec<(String, Record)> {
+        let mut out = Vec::new();
+        table.scan(|key, r| out.push((key.to_string(), r.to_record())));
+        out
+    }
+
+    proptest::proptest! {
+        /// A table of stored chunks reads, finds, ranges and scans as the map the chunks
+        /// were made from, whichever chunks lookups have opened before a scan.
+        #[test]
+        fn a_table_of_stored_chunks_reads_as_its_map(
+            records in proptest::collection::btree_map("[a-c]{0,4}", (0u8..5, 0u8..4), 0..60),
+            probes in proptest::collection::vec("[a-c]{0,4}", 0..10),
+            limit in 1usize..200,
+        ) {
+            let status = |s: u8| match s {
+                0 => Status::Active,
+                1 => Status::Trashed,
+                2 => Status::Archived,
+                _ => Status::Pending { due: chrono::NaiveDate::MIN },
+            };
+            let map: BTreeMap<String, Record> = records
+                .iter()
+                .map(|(k, (v, s))| (k.clone(), record(&v.to_string(), status(*s))))
+                .collect();
+            let table = table_of(stored_chunks(&map, limit)).unwrap();
+            let want: Vec<(String, Record)> = map.clone().into_iter().collect();
+            proptest::prop_assert_eq!(table.len(), map.len());
+            let active = map.values().filter(|r| r.status.is_active()).count();
+            proptest::prop_assert_eq!(table.active(), active);
+            proptest::prop_assert_eq!(&scanned(&table), &want, "scanned with no chunk open");
+            for probe in &probes {
+                let found = map.get(probe).map(RecordRef::from);
+                proptest::prop_assert_eq!(table.get(probe), found);
+                let from: Vec<&str> = table.iter_from(probe).map(|(k, _)| k).collect();
+                let range: Vec<&str> = map.range(probe.clone()..).map(|(k, _)| k.as_str()).collect();
+                proptest::prop_assert_eq!(from, range);
+            }
+            proptest::prop_assert_eq!(&scanned(&table), &want, "scanned with some chunks open");
+            proptest::prop_assert_eq!(&table.to_map(), &map);
+            proptest::prop_assert_eq!(&table, &map.iter().map(|(k, r)| (k.clone(), r.clone())).collect());
+        }
+    }
+
+    #[test]
+    fn a_table_made_in_memory_scans_as_it_iterates() {
+        let map: BTreeMap<String, Record> = (0..5000)
+            .map(|i| {
+                (
+                    format!("k{i:05}"),
+                    record(&"x".repeat(i % 40), Status::Active),
+                )
+            })
+            .collect();
+        let table = RecordTable::from(&map);
+        assert!(table.chunks.len() > 1, "more than one chunk's worth");
+        let iterated: Vec<(String, Record)> = table
+            .iter()
+            .map(|(k, r)| (k.to_string(), r.to_record()))
+            .collect();
+        assert_eq!(scanned(&table), iterated);
+        assert_eq!(iterated, map.into_iter().collect::<Vec<_>>());
+    }
+
+    /// A stored chunk is checked whole before it is kept: its bytes, its records' fields
+    /// and its order against the chunk before. Nothing of a refused chunk is kept.
+    #[test]
+    fn damaged_stored_chunks_are_refused() {
+        let map: BTreeMap<String, Record> = ["a", "b", "c", "d"]
+            .into_iter()
+            .map(|k| (k.to_string(), record(k, Status::Active)))
+            .collect();
+        let mut chunks = stored_chunks(&map, 1);
+        assert_eq!(chunks.len(), 4, "one record a chunk");
+        chunks.swap(1, 2);
+        let err = table_of(chunks.clone()).unwrap_err();
+        assert_eq!(err, Damage::Chunk("key `b` is out of order".into()));
+
+        let mut table = table_of(chunks[..1].to_vec()).unwrap();
+        let mut cut = chunks[1].clone();
+        cut.pop();
+        assert!(matches!(
+            table.push_stored(cut, &mut Vec::new()),
+            Err(Damage::Chunk(_))
+        ));
+
+        // Fields of an encoding (9) that does not exist.
+        let mut builder = chunk::Builder::with_limit(1 << 20);
+        builder.push(&Entry {
+            key: "e",
+            fields: &[9, 1, 2, b'x'],
+            status: Status::Active,
+        });
+        let stored = builder.take().unwrap().1;
+        match table.push_stored(stored, &mut Vec::new()) {
+            Err(Damage::Record { key, why }) => {
+                assert_eq!(key, "e");
+                assert!(why.contains("encoding"), "{why}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(table.len(), 1, "only the first chunk was kept");
+        assert_eq!(table.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["a"]);
     }
 }

@@ -7,7 +7,7 @@ use super::limit::{Limit, LimitName, share};
 use super::limits::Limits;
 use super::verdict::{Verdict, Violation};
 use crate::diff::Stored;
-use crate::model::{EntityKind, Fields, FieldsRef};
+use crate::model::{EntityKind, Fields, FieldsRef, RecordTable};
 use crate::plan::{Action, Change, EntityPlan};
 use std::collections::BTreeMap;
 
@@ -139,23 +139,26 @@ fn removed_members<'a>(
         leaving.keys().map(|group| (*group, 0)).collect();
     // Members of a group usually follow each other (a membership key commonly starts with
     // its group): each run of one group's members is counted, then looked up once.
-    let mut add = |run: Option<(&str, usize)>| {
+    let mut add = |run: Option<(String, usize)>| {
         if let Some((group, n)) = run
-            && let Some(count) = members.get_mut(group)
+            && let Some(count) = members.get_mut(group.as_str())
         {
             *count += n;
         }
     };
-    let mut run: Option<(&str, usize)> = None;
-    for record in stored.get(&kind).into_iter().flat_map(|m| m.values()) {
-        if !record.status.is_active() {
-            continue;
-        }
-        let group = group_of(Some(record.fields));
-        match &mut run {
-            Some((g, n)) if *g == group => *n += 1,
-            _ => add(run.replace((group, 1))),
-        }
+    // Scanned a chunk at a time: the group of a run is copied, as its chunk is not kept.
+    let mut run: Option<(String, usize)> = None;
+    if let Some(table) = stored.get(&kind) {
+        table.scan(|_, record| {
+            if !record.status.is_active() {
+                return;
+            }
+            let group = record.fields.get(group_i).unwrap_or("");
+            match &mut run {
+                Some((g, n)) if g == group => *n += 1,
+                _ => add(run.replace((group.to_string(), 1))),
+            }
+        });
     }
     add(run);
     leaving
@@ -177,9 +180,7 @@ fn removed_members<'a>(
 }
 
 fn active_count(stored: &Stored, kind: EntityKind) -> usize {
-    stored
-        .get(&kind)
-        .map_or(0, |m| m.values().filter(|r| r.status.is_active()).count())
+    stored.get(&kind).map_or(0, RecordTable::active)
 }
 
 #[cfg(test)]

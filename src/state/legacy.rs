@@ -2,11 +2,11 @@
 //! plan by this version does not write), and rewritten into chunks ([`super::records`])
 //! when this version first opens the state for writing.
 
-use super::chunk::{Entry, TARGET_SIZE};
 use super::records::{Out, Run, damaged};
 use super::store::sql;
 use crate::diagnostic::Diag;
 use crate::diff::Stored;
+use crate::model::chunk::{Entry, TARGET_SIZE};
 use crate::model::{EntityKind, Fields, Record, Status};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, params};

@@ -1,6 +1,5 @@
 //! Stage "remember": what each target was last given, and the lock between runs.
 
-mod chunk;
 mod legacy;
 mod lock;
 mod records;

@@ -7,15 +7,16 @@
 //! records and the changes merged in key order and cut into new chunks, so chunks that
 //! shrink are joined and chunks that grow are split.
 
-use super::chunk::{self, Builder, Entry};
 use super::store::sql;
 use crate::diagnostic::{Code, Diag};
 use crate::diff::Stored;
-use crate::model::{EntityKind, FieldsRef};
+use crate::model::chunk::{self, Builder, Entry};
+use crate::model::{Damage, EntityKind};
 use crate::plan::{Change, EntityPlan};
 use rusqlite::{Connection, Statement, params};
 
-/// Everything the state holds for a target, packed into a table per entity as it is read.
+/// Everything the state holds for a target: per entity, a table of the chunks as they are
+/// stored, each checked as it is read.
 pub(super) fn read(conn: &Connection, target: &str) -> Result<Stored, Diag> {
     let mut stmt = conn
         .prepare("SELECT entity, bound, data FROM chunks WHERE target = ?1 ORDER BY entity, bound")
@@ -30,17 +31,14 @@ pub(super) fn read(conn: &Connection, target: &str) -> Result<Stored, Diag> {
             continue;
         };
         let data = row.get_ref(2).and_then(|v| Ok(v.as_blob()?)).map_err(sql)?;
-        chunk::uncompress(data, &mut raw).map_err(chunk_damaged(entity, bound))?;
+        // Kept as stored, after every record in it is checked.
         let table = stored.entry(kind).or_default();
-        for entry in chunk::entries(&raw).map_err(chunk_damaged(entity, bound))? {
-            let fields = FieldsRef::checked(entry.fields)
-                .map_err(|why| damaged(&format!("record {entity} {} is", entry.key), why))?;
-            // Within a chunk the order is checked as it is read; across chunks here, since
-            // an apply finds where a change goes by the chunks' order.
-            table
-                .push(entry.key, fields, entry.status)
-                .map_err(chunk_damaged(entity, bound))?;
-        }
+        table
+            .push_stored(data.to_vec(), &mut raw)
+            .map_err(|damage| match damage {
+                Damage::Chunk(why) => chunk_damaged(entity, bound)(why),
+                Damage::Record { key, why } => damaged(&format!("record {entity} {key} is"), why),
+            })?;
     }
     Ok(stored)
 }

@@ -1,10 +1,10 @@
 //! The state database (embedded SQLite): per target, the last written record of each
 //! sync key with its content hash, and a serial that grows with every apply.
 
-use super::chunk::TARGET_SIZE;
 use super::{legacy, records};
 use crate::diagnostic::{Code, Diag};
 use crate::diff::Stored;
+use crate::model::chunk::TARGET_SIZE;
 use crate::plan::{Summary, TargetPlan};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::collections::BTreeMap;

@@ -17,7 +17,7 @@ use chrono::{Datelike, NaiveDate};
 const VERSION: u8 = 1;
 
 /// A chunk is closed once its uncompressed bytes reach this size (about 200 memberships).
-pub(super) const TARGET_SIZE: usize = 32 * 1024;
+pub(crate) const TARGET_SIZE: usize = 32 * 1024;
 
 /// LZ4 cannot expand more than 255 times: a stated length beyond that is damage, and is
 /// refused before anything that size is allocated.
@@ -25,7 +25,7 @@ const MAX_RATIO: usize = 256;
 
 /// One record as a chunk holds it, borrowed from a chunk's bytes or from a plan.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) struct Entry<'a> {
+pub(crate) struct Entry<'a> {
     pub key: &'a str,
     /// The packed fields ([`Fields::as_blob`]).
     pub fields: &'a [u8],
@@ -46,7 +46,7 @@ impl Entry<'_> {
         ))
     }
 
-    fn encode(&self, out: &mut Vec<u8>) {
+    pub fn encode(&self, out: &mut Vec<u8>) {
         varint::write(out, self.key.len());
         out.extend_from_slice(self.key.as_bytes());
         varint::write(out, self.fields.len());
@@ -61,12 +61,28 @@ impl Entry<'_> {
             }
         }
     }
+}
 
-    fn decode<'a>(at: &mut Cursor<'a>) -> Result<Entry<'a>, String> {
+/// Where one record lies in an uncompressed chunk: what a table that keeps the chunk
+/// open holds per record instead of the record itself.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Place {
+    key: (u32, u32),
+    fields: (u32, u32),
+    pub status: Status,
+}
+
+impl Place {
+    /// Reads the record at the cursor; an error says what is wrong with its bytes.
+    pub fn decode(at: &mut Cursor) -> Result<Place, String> {
         let len = at.varint()?;
-        let key = at.text(len)?;
+        let key_at = at.at;
+        at.text(len)?;
+        let key = span(key_at, at.at)?;
         let len = at.varint()?;
-        let fields = at.take(len)?;
+        let fields_at = at.at;
+        at.take(len)?;
+        let fields = span(fields_at, at.at)?;
         let status = match at.byte()? {
             0 => Status::Active,
             1 => Status::Trashed,
@@ -80,16 +96,41 @@ impl Entry<'_> {
             }
             other => return Err(format!("unknown status {other}")),
         };
-        Ok(Entry {
+        Ok(Place {
             key,
             fields,
             status,
         })
     }
+
+    /// The key's bytes in the chunk `raw` it was read from: they order as the key does.
+    pub fn key_bytes(self, raw: &[u8]) -> &[u8] {
+        &raw[self.key.0 as usize..self.key.1 as usize]
+    }
+
+    /// The record in the chunk `raw` it was read from.
+    pub fn entry(self, raw: &[u8]) -> Entry<'_> {
+        let key = self.key_bytes(raw);
+        Entry {
+            // Checked as UTF-8 when the place was read from these bytes.
+            key: std::str::from_utf8(key).unwrap_or_default(),
+            fields: &raw[self.fields.0 as usize..self.fields.1 as usize],
+            status: self.status,
+        }
+    }
+}
+
+/// A range of an uncompressed chunk in four-byte offsets: a chunk of 4 GiB or more (only
+/// damage makes one) is refused.
+fn span(start: usize, end: usize) -> Result<(u32, u32), String> {
+    match (u32::try_from(start), u32::try_from(end)) {
+        (Ok(start), Ok(end)) => Ok((start, end)),
+        _ => Err("the chunk is too large".into()),
+    }
 }
 
 /// Uncompresses a stored chunk into `raw` (whose room is reused from chunk to chunk).
-pub(super) fn uncompress(stored: &[u8], raw: &mut Vec<u8>) -> Result<(), String> {
+pub(crate) fn uncompress(stored: &[u8], raw: &mut Vec<u8>) -> Result<(), String> {
     let mut at = Cursor::new(stored);
     match at.byte()? {
         VERSION => {}
@@ -110,24 +151,41 @@ pub(super) fn uncompress(stored: &[u8], raw: &mut Vec<u8>) -> Result<(), String>
 }
 
 /// The records of an uncompressed chunk, in key order.
-pub(super) fn entries(raw: &[u8]) -> Result<Vec<Entry<'_>>, String> {
+pub(crate) fn entries(raw: &[u8]) -> Result<Vec<Entry<'_>>, String> {
+    Ok(places(raw)?.into_iter().map(|p| p.entry(raw)).collect())
+}
+
+/// Where each record of an uncompressed chunk lies, in key order; an error when its bytes
+/// are damaged or its keys out of order.
+pub(crate) fn places(raw: &[u8]) -> Result<Vec<Place>, String> {
     let mut at = Cursor::new(raw);
     let mut out = Vec::with_capacity(raw.len() / 64);
-    let mut last: Option<&str> = None;
+    let mut last: Option<&[u8]> = None;
     while !at.is_done() {
-        let entry = Entry::decode(&mut at)?;
-        if last.is_some_and(|last| last >= entry.key) {
+        let place = Place::decode(&mut at)?;
+        let key = &raw[place.key.0 as usize..place.key.1 as usize];
+        if last.is_some_and(|last| last >= key) {
             return Err("its keys are out of order".into());
         }
-        last = Some(entry.key);
-        out.push(entry);
+        last = Some(key);
+        out.push(place);
     }
     Ok(out)
 }
 
+/// Calls `f` with where each record of an uncompressed chunk lies, for a chunk that
+/// [`places`] has accepted before, without checking its order again.
+pub(crate) fn each_checked(raw: &[u8], mut f: impl FnMut(Place)) {
+    let mut at = Cursor::new(raw);
+    while !at.is_done() {
+        // Never silently cut short: records missing from a walk would read as gone.
+        f(Place::decode(&mut at).expect("bytes accepted once decode alike again"));
+    }
+}
+
 /// Gathers records in key order into chunks: each time the bytes reach the size limit
 /// ([`TARGET_SIZE`] but in tests), a chunk is ready.
-pub(super) struct Builder {
+pub(crate) struct Builder {
     raw: Vec<u8>,
     first: Option<String>,
     limit: usize,
