@@ -20,24 +20,58 @@ impl<'a> Held<'a> {
     }
 
     /// The records of one entity the target holds after the plan, with their keys, in key
-    /// order.
+    /// order. What state held is borrowed from its table, which keeps each chunk it reads
+    /// open; a pass that needs each record only while it is given uses [`Held::each`].
     pub fn records(&self, kind: EntityKind) -> impl Iterator<Item = (&'a str, RecordRef<'a>)> {
         let stored: &'a Stored = self.stored;
-        let entities: &'a [EntityPlan] = self.entities;
         let held = stored
             .get(&kind)
             .map(RecordTable::iter)
             .into_iter()
             .flatten();
-        let changes = entities
+        Merge {
+            held: held.peekable(),
+            changes: self.edits(kind).peekable(),
+        }
+    }
+
+    /// Calls `f` with what [`Held::records`] gives, in the same order, with what state held
+    /// scanned a chunk at a time and not kept: how the largest entity (memberships, 6
+    /// million at 1M pupils) is rendered without unpacking all of it at once.
+    pub fn each(&self, kind: EntityKind, mut f: impl FnMut(&str, RecordRef)) {
+        let mut changes = self.edits(kind).peekable();
+        if let Some(table) = self.stored.get(&kind) {
+            table.scan(|key, held| {
+                while let Some(edit) = changes.next_if(|(k, _)| *k < key) {
+                    edited(edit, &mut f);
+                }
+                // A change under the held key replaces (or removes) the held record.
+                match changes.next_if(|(k, _)| *k == key) {
+                    Some(edit) => edited(edit, &mut f),
+                    None => f(key, held),
+                }
+            });
+        }
+        for edit in changes {
+            edited(edit, &mut f);
+        }
+    }
+
+    /// The plan's edits of one entity, in key order.
+    fn edits(&self, kind: EntityKind) -> impl Iterator<Item = Edit<'a>> + use<'a> {
+        let entities: &'a [EntityPlan] = self.entities;
+        entities
             .iter()
             .filter(move |e| e.entity == kind.name())
             .flat_map(|e| edits(&e.changes))
-            .peekable();
-        Merge {
-            held: held.peekable(),
-            changes,
-        }
+    }
+}
+
+/// Gives `f` what an edit leaves under its key, if anything.
+fn edited(edit: Edit, f: &mut impl FnMut(&str, RecordRef)) {
+    if let (key, Some((fields, status))) = edit {
+        let fields = fields.view();
+        f(key, RecordRef { fields, status });
     }
 }
 
@@ -176,6 +210,11 @@ mod tests {
                 .records(kind)
                 .map(|(k, r)| (k.to_string(), r.fields.to_fields(), r.status))
                 .collect();
+            let mut each = Vec::new();
+            Held::new(&stored, &entities).each(kind, |k, r| {
+                each.push((k.to_string(), r.fields.to_fields(), r.status));
+            });
+            prop_assert_eq!(&each, &seen, "each gives what records gives");
             let mut applied = to_records(&stored);
             apply_changes(&mut applied, &entities);
             let expected: Vec<(String, Fields, Status)> = applied[&kind]

@@ -171,7 +171,8 @@ fn enrollments(held: &Held, mut rows: Table) -> Table {
         .records(EntityKind::Group)
         .filter_map(|(key, g)| Some((key, g.get(EntityKind::Group, "school")?)))
         .collect();
-    for (key, r) in held.records(k) {
+    // Scanned, not kept: memberships are most of what a target holds.
+    held.each(k, |key, r| {
         let school = schools.get(f(r, k, "group")).copied().unwrap_or("");
         let role = enrollment_role(r);
         rows.push(&[
@@ -186,7 +187,7 @@ fn enrollments(held: &Held, mut rows: Table) -> Table {
             f(r, k, "start"),
             f(r, k, "end"),
         ]);
-    }
+    });
     rows
 }
 
