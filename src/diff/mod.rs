@@ -165,20 +165,19 @@ impl Differ<'_, '_> {
         have.scan(|key, old| {
             // Each key of the run's is compared once with the held key it meets.
             loop {
-                let order = want.peek().map(|(w, _)| w.as_str().cmp(key));
-                let taken = match order {
-                    Some(Ordering::Less | Ordering::Equal) => want.next(),
-                    _ => None,
-                };
-                match (taken, order) {
-                    (Some((new_key, record)), Some(Ordering::Less)) => {
-                        plan.changes.extend(present(new_key, record, None));
+                match want.peek().map(|(w, _)| w.as_str().cmp(key)) {
+                    Some(Ordering::Less) => {
+                        let new = want.next();
+                        plan.changes
+                            .extend(new.and_then(|(k, r)| present(k, r, None)));
                     }
-                    (Some((key, record)), _) => {
-                        plan.changes.extend(present(key, record, Some(old)));
+                    Some(Ordering::Equal) => {
+                        let same = want.next();
+                        plan.changes
+                            .extend(same.and_then(|(k, r)| present(k, r, Some(old))));
                         return;
                     }
-                    (None, _) => return self.gone(key, old, plan),
+                    _ => return self.gone(key, old, plan),
                 }
             }
         });

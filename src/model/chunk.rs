@@ -163,7 +163,7 @@ pub(crate) fn places(raw: &[u8]) -> Result<Vec<Place>, String> {
     let mut last: Option<&[u8]> = None;
     while !at.is_done() {
         let place = Place::decode(&mut at)?;
-        let key = &raw[place.key.0 as usize..place.key.1 as usize];
+        let key = place.key_bytes(raw);
         if last.is_some_and(|last| last >= key) {
             return Err("its keys are out of order".into());
         }

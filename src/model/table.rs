@@ -3,7 +3,7 @@
 //! when read. At 1M pupils state holds 7 million records: 184 MB as chunks, 1.06 GB
 //! unpacked, and on this project's machine kind memory touched for the first time costs
 //! about 2.5 ms per MiB. A run reads the state while it maps the sources, which is when
-//! its memory peaks; the diff then walks the records once.
+//! its memory peaks; the diff and the safety gate then scan the records, a chunk at a time.
 //!
 //! Two ways to read a table:
 //! - [`RecordTable::scan`] walks every record in key order, opening each chunk in a buffer
@@ -171,11 +171,6 @@ impl RecordTable {
             None => (0, 0),
         };
         self.iter_at(chunk, at)
-    }
-
-    /// The records, in key order.
-    pub fn values(&self) -> impl Iterator<Item = RecordRef<'_>> {
-        self.iter().map(|(_, record)| record)
     }
 
     /// The record kept under `key`.
