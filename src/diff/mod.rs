@@ -13,7 +13,7 @@ pub use held::{Edit, Held, edits};
 pub use policy::{DeletePolicy, Policies};
 pub use year_keys::scope as scope_group_years;
 
-use crate::model::{EntityKind, Fields, Record, RecordRef, RecordTable, Roster, Status};
+use crate::model::{EntityKind, Record, RecordRef, RecordTable, Roster, Status, Walk};
 use crate::plan::{Action, Change, EntityPlan, Pending};
 use chrono::NaiveDate;
 use std::cmp::Ordering;
@@ -52,18 +52,16 @@ pub struct DiffOptions<'a> {
 
 /// The run's roster, as a diff may use it.
 pub enum Want<'r> {
-    /// Read again after the diff (another target follows, or `etl explain` traces it):
-    /// each change copies the fields it holds.
+    /// Read again after the diff (another target follows, or `etl explain` traces it).
     Read(&'r Roster),
-    /// Not read again: each change takes the fields of the record it creates, restores or
-    /// updates, which are left empty in the roster. A rollover's millions of creates are
-    /// then not copied (at 1M pupils the copies were a third of its diff).
+    /// Not read again: each entity's records are freed as the diff walks past them, so
+    /// the changes (a rollover's six million creates copy their fields) take the room
+    /// they leave. The roster keeps what it left out.
     Spend(&'r mut Roster),
 }
 
 /// The changes per entity kind, in key order within each action.
 pub fn diff(mut want: Want, stored: &Stored, opts: &DiffOptions) -> Vec<EntityPlan> {
-    let empty = BTreeMap::new();
     let none = RecordTable::default();
     let mut archived: BTreeSet<String> = BTreeSet::new();
     EntityKind::ALL
@@ -79,17 +77,15 @@ pub fn diff(mut want: Want, stored: &Stored, opts: &DiffOptions) -> Vec<EntityPl
             let mut plan = match &mut want {
                 Want::Read(roster) => {
                     let mut plan = entity_plan(kind, roster);
-                    let records = roster.entities.get(&kind).unwrap_or(&empty);
-                    differ.run(records.iter(), have, &mut plan);
+                    let records = roster.entities.get(&kind).unwrap_or(&none);
+                    differ.run(Walk::borrowed(records), records.len(), have, &mut plan);
                     plan
                 }
                 Want::Spend(roster) => {
                     let mut plan = entity_plan(kind, roster);
-                    if let Some(records) = roster.entities.get_mut(&kind) {
-                        differ.run(records.iter_mut(), have, &mut plan);
-                    } else {
-                        differ.run(empty.iter(), have, &mut plan);
-                    }
+                    let records = roster.entities.remove(&kind).unwrap_or_default();
+                    let len = records.len();
+                    differ.run(Walk::owned(records), len, have, &mut plan);
                     plan
                 }
             };
@@ -98,33 +94,6 @@ pub fn diff(mut want: Want, stored: &Stored, opts: &DiffOptions) -> Vec<EntityPl
             plan
         })
         .collect()
-}
-
-/// A record of the run's roster as the diff sees it: read, or spent into a change.
-trait Wanted {
-    fn fields(&self) -> &Fields;
-    /// The fields a change holds: copied from a roster that is read again, else taken.
-    fn into_fields(self) -> Fields;
-}
-
-impl Wanted for &Record {
-    fn fields(&self) -> &Fields {
-        &self.fields
-    }
-
-    fn into_fields(self) -> Fields {
-        self.fields.clone()
-    }
-}
-
-impl Wanted for &mut Record {
-    fn fields(&self) -> &Fields {
-        &self.fields
-    }
-
-    fn into_fields(self) -> Fields {
-        std::mem::take(&mut self.fields)
-    }
 }
 
 fn entity_plan(kind: EntityKind, roster: &Roster) -> EntityPlan {
@@ -149,40 +118,34 @@ struct Differ<'a, 'b> {
 }
 
 impl Differ<'_, '_> {
-    fn run<'w, W: Wanted>(
-        &mut self,
-        want: impl ExactSizeIterator<Item = (&'w String, W)>,
-        have: &RecordTable,
-        plan: &mut EntityPlan,
-    ) {
+    fn run(&mut self, mut want: Walk, len: usize, have: &RecordTable, plan: &mut EntityPlan) {
         // At most one change per key of either side: room for them at once, so a rollover's
         // list is not copied each time it doubles (room not used is never touched).
-        plan.changes.reserve(want.len().max(have.len()));
+        plan.changes.reserve(len.max(have.len()));
         // Both sides are in key order: one walk over the two, no lookups. What the target
         // held is scanned a chunk at a time (never unpacked whole), and the run's records
         // taken as their keys come.
-        let mut want = want.peekable();
         have.scan(|key, old| {
             // Each key of the run's is compared once with the held key it meets.
-            loop {
-                match want.peek().map(|(w, _)| w.as_str().cmp(key)) {
-                    Some(Ordering::Less) => {
-                        let new = want.next();
-                        plan.changes
-                            .extend(new.and_then(|(k, r)| present(k, r, None)));
+            while let Some((new, record)) = want.peek() {
+                match new.cmp(key) {
+                    Ordering::Less => {
+                        plan.changes.extend(present(new, record, None));
+                        want.advance();
                     }
-                    Some(Ordering::Equal) => {
-                        let same = want.next();
-                        plan.changes
-                            .extend(same.and_then(|(k, r)| present(k, r, Some(old))));
+                    Ordering::Equal => {
+                        plan.changes.extend(present(new, record, Some(old)));
+                        want.advance();
                         return;
                     }
-                    _ => return self.gone(key, old, plan),
+                    Ordering::Greater => break,
                 }
             }
+            self.gone(key, old, plan);
         });
-        for (key, record) in want {
+        while let Some((key, record)) = want.peek() {
             plan.changes.extend(present(key, record, None));
+            want.advance();
         }
         if let Some(&field) = self.opts.identity.get(&self.kind) {
             for old_key in rekey::pair(&mut plan.changes, field) {
@@ -258,16 +221,16 @@ impl Differ<'_, '_> {
 }
 
 /// A record the sources have: new, back again, changed, or unchanged (`None`).
-fn present(key: &str, record: impl Wanted, old: Option<RecordRef>) -> Option<Change> {
+fn present(key: &str, record: RecordRef, old: Option<RecordRef>) -> Option<Change> {
     let action = match old {
         None => Action::Create,
         Some(old) if !old.status.is_active() => Action::Restore,
-        Some(old) if old.fields != record.fields().view() => Action::Update,
+        Some(old) if old.fields != record.fields => Action::Update,
         Some(_) => return None,
     };
     let mut change = Change::new(action, key);
     change.before = old.map(|o| o.fields.to_fields());
-    change.after = Some(record.into_fields());
+    change.after = Some(record.fields.to_fields());
     Some(change)
 }
 

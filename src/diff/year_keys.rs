@@ -6,7 +6,7 @@
 
 use super::Stored;
 use crate::domain::school_year::{of_group, qualify};
-use crate::model::{EntityKind, Record, RecordTable, Roster};
+use crate::model::{EntityKind, Record, RecordRef, RecordTable, Roster};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A group's id in one target, and the school year its memberships' keys carry.
@@ -33,11 +33,11 @@ pub fn scope(roster: &Roster, stored: &Stored) -> Scoped {
     };
     let have = stored.get(&EntityKind::Group);
     let mut placed: BTreeMap<&str, Placement> = BTreeMap::new();
-    for (id, group) in groups {
+    for (id, group) in groups.iter() {
         let Some(year) = of_group(group) else {
             continue;
         };
-        let base = roster.shared_group_keys.get(id).unwrap_or(id);
+        let base = roster.shared_group_keys.get(id).map_or(id, String::as_str);
         let target = target_id(id, base, year, have, groups);
         if target != *base {
             scoped.qualified.insert(target.clone());
@@ -67,7 +67,7 @@ fn target_id(
     base: &str,
     year: i32,
     have: Option<&RecordTable>,
-    groups: &BTreeMap<String, Record>,
+    groups: &RecordTable,
 ) -> String {
     let qualified = qualify(base, year);
     let Some(have) = have else {
@@ -88,39 +88,65 @@ fn target_id(
 fn rewrite(roster: &Roster, placed: &BTreeMap<&str, Placement>) -> Roster {
     let mut out = roster.clone();
     if let Some(groups) = out.entities.get_mut(&EntityKind::Group) {
-        for (old, p) in placed {
-            if let Some(g) = groups.remove(*old) {
-                groups.insert(p.id.clone(), g);
-            }
-        }
+        let renamed: BTreeMap<String, Record> = (groups.iter())
+            .map(|(key, g)| {
+                let id = placed.get(key).map_or(key, |p| p.id.as_str());
+                (id.to_string(), g.to_record())
+            })
+            .collect();
+        *groups = RecordTable::from(&renamed);
     }
     let kind = EntityKind::Membership;
     let (Some(group_i), Some(members)) = (kind.field_index("group"), out.entities.get_mut(&kind))
     else {
         return out;
     };
-    let moved: Vec<String> = members
-        .iter()
-        .filter(|(_, m)| {
-            m.fields
-                .get(group_i)
-                .is_some_and(|g| placed.contains_key(g))
-        })
-        .map(|(k, _)| k.clone())
-        .collect();
-    for key in moved {
-        let Some(mut m) = members.remove(&key) else {
-            continue;
+    let mut moved: BTreeMap<String, Record> = BTreeMap::new();
+    members.retain(|key, m| {
+        let Some(p) = m.fields.get(group_i).and_then(|g| placed.get(g)) else {
+            return true;
         };
-        let mut id = key;
-        let p = m.fields.get(group_i).and_then(|g| placed.get(g));
-        if let Some(p) = p {
-            if let Some(year) = p.members_year {
-                id = qualify(&id, year);
-            }
-            m.fields = m.fields.with(group_i, Some(&p.id));
+        let id = match p.members_year {
+            Some(year) => qualify(key, year),
+            None => key.to_string(),
+        };
+        let fields = m.fields.with(group_i, Some(&p.id));
+        moved.insert(
+            id,
+            Record {
+                fields,
+                status: m.status,
+            },
+        );
+        false
+    });
+    if !moved.is_empty() {
+        *members = with_moved(members, &moved);
+    }
+    out
+}
+
+/// The records of `kept` and `moved` as one table in key order; a moved record wins a key
+/// both hold.
+fn with_moved(kept: &RecordTable, moved: &BTreeMap<String, Record>) -> RecordTable {
+    let mut out = RecordTable::default();
+    let mut moved = moved.iter().peekable();
+    let mut push = |key: &str, r: RecordRef| {
+        // Both in key order, each key once: a push cannot fail.
+        let pushed = out.push(key, r.fields, r.status);
+        debug_assert!(pushed.is_ok(), "{pushed:?}");
+    };
+    for (key, record) in kept.iter() {
+        while let Some((k, m)) = moved.next_if(|(k, _)| k.as_str() < key) {
+            push(k, m.into());
         }
-        members.insert(id, m);
+        match moved.next_if(|(k, _)| k.as_str() == key) {
+            Some((k, m)) => push(k, m.into()),
+            None => push(key, record),
+        }
+    }
+    for (k, m) in moved {
+        push(k, m.into());
     }
     out
 }
@@ -165,7 +191,7 @@ mod tests {
     }
 
     fn keys(r: &Roster, kind: EntityKind) -> Vec<String> {
-        r.entities[&kind].keys().cloned().collect()
+        r.entities[&kind].keys().map(String::from).collect()
     }
 
     #[test]
@@ -176,7 +202,9 @@ mod tests {
         let out = scoped.roster.unwrap();
         assert_eq!(keys(&out, EntityKind::Group), ["7A@2026-27", "7B"]);
         assert_eq!(keys(&out, EntityKind::Membership), ["7A/p@2026-27"]);
-        let m = &out.entities[&EntityKind::Membership]["7A/p@2026-27"];
+        let m = out.entities[&EntityKind::Membership]
+            .get("7A/p@2026-27")
+            .unwrap();
         assert_eq!(m.get(EntityKind::Membership, "group"), Some("7A@2026-27"));
 
         // The next night the target holds the qualified id: it stays.

@@ -5,14 +5,21 @@ use super::join::{self, fatal};
 use super::tuples::Tuples;
 use crate::check::{BlockPlan, FieldPlan};
 use crate::diagnostic::{Code, Diag};
-use crate::model::{Fields, Record};
+use crate::model::Packed;
 use std::borrow::Cow;
 
-/// A mapped record, its sync key, and where it came from, for duplicate reports.
+/// The records one part of a block mapped (one core's share of its rows): each one's sync
+/// key, fields and row, packed, and the dataset the rows are of (for duplicate reports).
 pub struct Mapped {
-    pub key: String,
-    pub record: Record,
-    pub origin: Origin,
+    pub dataset: usize,
+    pub records: Packed,
+}
+
+impl Mapped {
+    /// Where record `i` came from.
+    pub fn origin(&self, i: usize) -> Origin {
+        (self.dataset, self.records.row(i))
+    }
 }
 
 /// The row a record started from: (dataset index, row). Formatted only when reported.
@@ -27,7 +34,7 @@ pub fn origin(env: &Env, tuple: &[Option<u32>]) -> Origin {
 pub struct Ran {
     /// In row order, in the parts the rows were mapped in (one per core that mapped them):
     /// kept as they are, not copied into one list.
-    pub mapped: Vec<Vec<Mapped>>,
+    pub mapped: Vec<Mapped>,
     /// Rows the `where` is false for.
     pub filtered: Vec<Origin>,
     /// Per inner join (in the order of `block.joins`), rows that found no match.
@@ -91,7 +98,7 @@ const ROWS_PER_WORKER: usize = 5_000;
 
 /// What one run of tuples mapped to.
 struct Part {
-    mapped: Vec<Mapped>,
+    mapped: Mapped,
     filtered: Vec<Origin>,
 }
 
@@ -101,8 +108,13 @@ fn map_part(
     rows: &[Option<u32>],
     width: usize,
 ) -> Result<Part, Diag> {
-    let mut mapped = Vec::with_capacity(rows.len() / width);
+    let mut mapped = Mapped {
+        dataset: env.slots[0],
+        records: Packed::with_capacity(rows.len() / width),
+    };
     let mut filtered = Vec::new();
+    // One record's values at a time, in room used again for the next.
+    let mut values = Vec::with_capacity(block.fields.len());
     for tuple in rows.chunks_exact(width) {
         if let Some(filter) = &block.filter
             && !env.eval(filter, tuple).map_err(fatal)?.truthy()
@@ -110,18 +122,23 @@ fn map_part(
             filtered.push(origin(env, tuple));
             continue;
         }
-        mapped.push(map_one(block, env, tuple)?);
+        map_one(block, env, tuple, (&mut mapped.records, &mut values))?;
     }
     Ok(Part { mapped, filtered })
 }
 
-fn map_one(block: &BlockPlan, env: &Env, tuple: &[Option<u32>]) -> Result<Mapped, Diag> {
+/// Maps one tuple into `out`, its field values made in `values`.
+fn map_one<'d>(
+    block: &BlockPlan,
+    env: &Env<'d>,
+    tuple: &[Option<u32>],
+    (out, values): (&mut Packed, &mut Vec<Option<Cow<'d, str>>>),
+) -> Result<(), Diag> {
     let key = env
         .eval(&block.key, tuple)
         .map_err(fatal)?
         .into_text()
-        .filter(|k| !k.trim().is_empty())
-        .map(Cow::into_owned);
+        .filter(|k| !k.trim().is_empty());
     let Some(key) = key else {
         return Err(Diag::error(
             Code::EmptyKey,
@@ -133,7 +150,7 @@ fn map_one(block: &BlockPlan, env: &Env, tuple: &[Option<u32>]) -> Result<Mapped
             "every record needs a key; filter such records out with `where`, or fix the source",
         ));
     };
-    let mut fields = Vec::with_capacity(block.fields.len());
+    values.clear();
     for (def, plan) in block.entity.fields().iter().zip(&block.fields) {
         let value = match plan {
             Some(p) => eval_field(p, env, tuple)?,
@@ -157,14 +174,11 @@ fn map_one(block: &BlockPlan, env: &Env, tuple: &[Option<u32>]) -> Result<Mapped
                 allowed.join(", ")
             )));
         }
-        fields.push(value);
+        values.push(value);
     }
-    let fields = Fields::new(fields.iter().map(Option::as_deref));
-    Ok(Mapped {
-        key,
-        record: Record::active(fields),
-        origin: origin(env, tuple),
-    })
+    let row = origin(env, tuple).1;
+    out.push(&key, values.iter().map(Option::as_deref), row);
+    Ok(())
 }
 
 fn eval_field<'d>(

@@ -1,7 +1,7 @@
 //! Memberships whose person or group the run did not produce are left out, and counted.
 
 use super::key_set::KeySet;
-use crate::model::{EntityKind, LeftOut, Record, Roster, Which};
+use crate::model::{EntityKind, LeftOut, RecordRef, RecordTable, Roster, Which};
 use std::collections::BTreeMap;
 
 /// Why a membership is left out (in the order the reasons are reported).
@@ -33,7 +33,7 @@ pub fn drop_memberships(roster: &mut Roster, threads: usize) {
     // Hash sets of the keys: looking up a long key in a BTreeMap compares it with ~20 others.
     let keys = |kind| {
         let keys = roster.entities.get(&kind);
-        keys.map(|m| KeySet::new(m.keys().map(String::as_str)))
+        keys.map(|m| KeySet::new(m.len(), m.keys()))
             .unwrap_or_default()
     };
     let judge = Judge {
@@ -49,7 +49,7 @@ pub fn drop_memberships(roster: &mut Roster, threads: usize) {
         Some(missing) => {
             left.entry(missing)
                 .or_default()
-                .push(Which::Key(key.clone()));
+                .push(Which::Key(key.to_string()));
             false
         }
         None => true,
@@ -75,7 +75,7 @@ impl Judge<'_> {
     /// The verdicts of consecutive memberships. A group's members usually follow each other
     /// (a membership key commonly starts with its group), so a group looked up is not looked
     /// up again for the next member.
-    fn run<'r>(&self, members: impl Iterator<Item = &'r Record>) -> Vec<Option<Missing>> {
+    fn run<'r>(&self, members: impl Iterator<Item = RecordRef<'r>>) -> Vec<Option<Missing>> {
         let mut last_group: Option<(&str, bool)> = None;
         let mut has_group = |group: &'r str| match last_group {
             Some((last, has)) if last == group => has,
@@ -101,16 +101,17 @@ impl Judge<'_> {
     }
 
     /// Each membership's verdict, in key order.
-    fn all(&self, members: &BTreeMap<String, Record>, threads: usize) -> Vec<Option<Missing>> {
+    fn all(&self, members: &RecordTable, threads: usize) -> Vec<Option<Missing>> {
         let workers = threads.min(members.len() / PER_WORKER).max(1);
+        let values = || members.iter().map(|(_, m)| m);
         if workers < 2 {
-            return self.run(members.values());
+            return self.run(values());
         }
         let share = members.len().div_ceil(workers);
         std::thread::scope(|scope| {
             let parts: Vec<_> = (0..workers)
                 .map(|w| {
-                    let part = members.values().skip(w * share).take(share);
+                    let part = values().skip(w * share).take(share);
                     scope.spawn(move || self.run(part))
                 })
                 .collect();
@@ -128,6 +129,7 @@ impl Judge<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Record;
 
     fn roster(members: usize) -> Roster {
         let mut roster = Roster::default();
@@ -135,12 +137,14 @@ mod tests {
         let person_i = k.field_index("person").unwrap();
         let group_i = k.field_index("group").unwrap();
         let one = |key: &str| (key.to_string(), Record::active(vec![None::<String>]));
-        roster
-            .entities
-            .insert(EntityKind::Person, ["p0", "p1"].map(one).into());
-        roster
-            .entities
-            .insert(EntityKind::Group, ["g0", "g1"].map(one).into());
+        roster.entities.insert(
+            EntityKind::Person,
+            ["p0", "p1"].map(one).into_iter().collect(),
+        );
+        roster.entities.insert(
+            EntityKind::Group,
+            ["g0", "g1"].map(one).into_iter().collect(),
+        );
         let member = |i: usize| {
             let mut fields = vec![None; k.fields().len()];
             fields[person_i] = Some(format!("p{}", i % 3));
@@ -168,7 +172,7 @@ mod tests {
                 .filter(|&i| stays(i))
                 .map(|i| format!("m{i:07}"))
                 .collect();
-            assert_eq!(kept.keys().cloned().collect::<Vec<_>>(), expected);
+            assert_eq!(kept.keys().collect::<Vec<_>>(), expected);
             let reasons: Vec<(&str, usize)> = r
                 .left_out
                 .iter()

@@ -12,9 +12,10 @@ pub struct KeySet<'k> {
 }
 
 impl<'k> KeySet<'k> {
-    pub fn new(keys: impl ExactSizeIterator<Item = &'k str>) -> Self {
+    /// A set of `count` keys (room for them is made at once).
+    pub fn new(count: usize, keys: impl Iterator<Item = &'k str>) -> Self {
         let mut set = KeySet::default();
-        set.short.reserve(keys.len());
+        set.short.reserve(count);
         for key in keys {
             match inline(key) {
                 Some(bits) => set.short.insert(bits),
@@ -58,7 +59,7 @@ mod tests {
             keys in prop::collection::vec("[a\\x00]{0,3}[0-9]{0,17}\\x00{0,2}", 0..40),
             probes in prop::collection::vec("[a\\x00]{0,3}[0-9]{0,17}\\x00{0,2}", 0..40),
         ) {
-            let set = KeySet::new(keys.iter().map(String::as_str));
+            let set = KeySet::new(keys.len(), keys.iter().map(String::as_str));
             let plain: HashSet<&str> = keys.iter().map(String::as_str).collect();
             for probe in probes.iter().chain(&keys) {
                 prop_assert_eq!(set.contains(probe), plain.contains(probe.as_str()), "{:?}", probe);
@@ -68,7 +69,7 @@ mod tests {
 
     #[test]
     fn a_trailing_nul_is_another_key() {
-        let set = KeySet::new(["ab", "201001011234567"].into_iter());
+        let set = KeySet::new(2, ["ab", "201001011234567"].into_iter());
         assert!(set.contains("ab"));
         assert!(!set.contains("ab\0"));
         assert!(!set.contains("a"));

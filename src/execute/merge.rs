@@ -3,7 +3,7 @@
 
 use crate::check::{MergePlan, MergeRule};
 use crate::diagnostic::{Code, Diag};
-use crate::model::{EntityKind, Record, Roster};
+use crate::model::{EntityKind, Fields, FieldsRef, Record, Roster};
 use std::collections::BTreeMap;
 
 /// Records seen again under a key already in the roster, per (entity, key).
@@ -28,44 +28,73 @@ struct Conflict {
 /// Folds every pending record into the roster's record of the same key.
 pub fn apply(plans: &[MergePlan], roster: &mut Roster, pending: Pending) -> Result<(), Diag> {
     let mut conflicts = Vec::new();
+    // Per entity, its keys in order: each entity's table is made again once, in one walk.
+    let mut by_entity: BTreeMap<EntityKind, Vec<(String, Merging)>> = BTreeMap::new();
     for ((entity, key), merging) in pending {
+        by_entity.entry(entity).or_default().push((key, merging));
+    }
+    for (entity, merges) in by_entity {
         let Some(plan) = plans.iter().find(|p| p.entity == entity) else {
             continue;
         };
-        let Some(record) = roster
-            .entities
-            .get_mut(&entity)
-            .and_then(|m| m.get_mut(&key))
-        else {
+        let Some(records) = roster.entities.get_mut(&entity) else {
             continue;
         };
-        let mut merged = record.fields.to_vec();
+        let mut merges = merges.into_iter().peekable();
+        records.edit(|key, record| {
+            while merges.next_if(|(k, _)| k.as_str() < key).is_some() {}
+            let (_, merging) = merges.next_if(|(k, _)| k == key)?;
+            let folded = Folded {
+                plan,
+                key,
+                merging: &merging,
+            };
+            Some(folded.fields(record.fields, &mut conflicts))
+        });
+    }
+    match conflicts.is_empty() {
+        true => Ok(()),
+        false => Err(report(plans, roster, &conflicts)),
+    }
+}
+
+/// The records of one key to fold into one.
+struct Folded<'a> {
+    plan: &'a MergePlan,
+    key: &'a str,
+    merging: &'a Merging,
+}
+
+impl Folded<'_> {
+    /// The merged fields of the roster's record (`first`) and the others; each field whose
+    /// values disagree without a rule is a conflict.
+    fn fields(&self, first: FieldsRef, conflicts: &mut Vec<Conflict>) -> Fields {
+        let mut merged = first
+            .iter()
+            .map(|v| v.map(str::to_owned))
+            .collect::<Vec<_>>();
         for (field, slot) in merged.iter_mut().enumerate() {
             let values: Vec<(&str, &str)> =
-                std::iter::once((record.fields.get(field), &merging.first_at))
+                std::iter::once((first.get(field), &self.merging.first_at))
                     .chain(
-                        merging
+                        self.merging
                             .others
                             .iter()
                             .map(|(o, at)| (o.fields.get(field), at)),
                     )
                     .filter_map(|(v, at)| Some((v?, at.as_str())))
                     .collect();
-            match merge_field(plan.rules.get(field).and_then(Option::as_ref), &values) {
+            match merge_field(self.plan.rules.get(field).and_then(Option::as_ref), &values) {
                 Ok(v) => *slot = v,
                 Err([a, b]) => conflicts.push(Conflict {
-                    entity,
-                    key: key.clone(),
+                    entity: self.plan.entity,
+                    key: self.key.to_string(),
                     field,
                     values: [a, b].map(|(v, at)| (v.to_string(), at.to_string())),
                 }),
             }
         }
-        record.fields = merged.into();
-    }
-    match conflicts.is_empty() {
-        true => Ok(()),
-        false => Err(report(plans, roster, &conflicts)),
+        merged.into()
     }
 }
 

@@ -23,7 +23,7 @@ pub use read::{Reads, keep_mirrors, read_datasets};
 use crate::check::Program;
 use crate::diagnostic::{Code, Diag, Diagnostics, SourceMap};
 use crate::functions::CallCtx;
-use crate::model::{EntityKind, LeftOut, Roster, Which};
+use crate::model::{EntityKind, LeftOut, Record, RecordTable, Roster, Which};
 use crate::source::Dataset;
 use place::Duplicate;
 use std::collections::BTreeMap;
@@ -64,6 +64,8 @@ pub fn map(
     let mut seq = 0;
     let mut indexes = join::Indexes::default();
     let at = |(dataset, row): block::Origin| datasets[dataset].place(row);
+    // Groups as they are placed one by one (a table once all are).
+    let mut groups: Option<BTreeMap<String, Record>> = None;
     for (nth, plan) in program.blocks.iter().enumerate() {
         let env = Env {
             datasets,
@@ -93,7 +95,7 @@ pub fn map(
             let arrived = arrivals.entry(plan.entity).or_default();
             for mapped in ran.mapped {
                 let first_seq = seq + 1;
-                seq += mapped.len();
+                seq += mapped.records.len();
                 arrived.push(place::Batch {
                     mapped,
                     first_seq,
@@ -104,8 +106,18 @@ pub fn map(
         }
         // Groups are placed one by one: a group of another school year under a key already
         // placed gives both year-qualified ids (year_keys.rs).
-        let records = roster.entities.entry(plan.entity).or_default();
-        for mut m in ran.mapped.into_iter().flatten() {
+        let records = groups.get_or_insert_default();
+        let each = ran.mapped.iter().flat_map(|part| {
+            (0..part.records.len()).map(move |i| {
+                let (key, fields) = (part.records.key(i), part.records.fields(i));
+                (
+                    key.to_string(),
+                    Record::active(fields.to_fields()),
+                    part.origin(i),
+                )
+            })
+        });
+        for (mut key, record, origin) in each {
             seq += 1;
             let placed = year_keys::Placed {
                 records: &mut *records,
@@ -113,24 +125,29 @@ pub fn map(
                 pending: &mut pending,
                 bases: &mut roster.shared_group_keys,
             };
-            twins.place(&mut m.key, &m.record, placed);
-            let id = (plan.entity, m.key);
+            twins.place(&mut key, &record, placed);
+            let id = (plan.entity, key);
             if let Some(first) = origins.get(&id) {
                 if merges {
                     let merging = pending.entry(id).or_insert_with(|| merge::Merging {
                         first_at: at(*first),
                         others: Vec::new(),
                     });
-                    merging.others.push((m.record, at(m.origin)));
+                    merging.others.push((record, at(origin)));
                 } else {
-                    let again = at(m.origin);
+                    let again = at(origin);
                     duplicates.push((seq, (plan.entity, id.1, at(*first), again, plan.key_span)));
                 }
                 continue;
             }
-            records.insert(id.1.clone(), m.record);
-            origins.insert(id, m.origin);
+            records.insert(id.1.clone(), record);
+            origins.insert(id, origin);
         }
+    }
+    if let Some(groups) = groups {
+        roster
+            .entities
+            .insert(EntityKind::Group, RecordTable::from(&groups));
     }
     Ok(Unplaced {
         roster,

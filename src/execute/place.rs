@@ -1,21 +1,22 @@
 //! Places the mapped records of an entity in the roster, all at once: sorted by key (stably,
 //! so rows keep their order within a key), the first record of each key is kept, and each
 //! later one is folded in by the entity's `merge` or reported as a duplicate. Sorting once and
-//! building the key-ordered map in bulk is linear in practice, where inserting record by
-//! record compared each key with a dozen others and missed the cache at every level.
+//! appending to the key-ordered table is linear in practice, where inserting record by
+//! record in a map compared each key with a dozen others and missed the cache at every level.
+//! The records arrive packed ([`crate::model::Packed`]) and are copied into the table's
+//! chunks; the arrivals are freed when all are placed.
 
 use super::block::{Mapped, Origin};
 use super::merge::{Merging, Pending};
 use crate::diagnostic::Span;
-use crate::model::{EntityKind, Fields, Record};
-use std::collections::BTreeMap;
+use crate::model::{EntityKind, Record, RecordTable, Status};
 use std::hash::BuildHasher;
 
 /// The records one block mapped (one part of them, as one core mapped it), waiting to be
 /// placed with the other blocks of their entity: the arrival number of its first record in the
 /// run (to report duplicates in the order rows were read) and the block's key span.
 pub struct Batch {
-    pub mapped: Vec<Mapped>,
+    pub mapped: Mapped,
     pub first_seq: usize,
     pub key_span: Span,
 }
@@ -36,41 +37,41 @@ pub fn place_all(
     merges: bool,
     folds: Folds,
     (at, threads): (impl Fn(Origin) -> String, usize),
-) -> BTreeMap<String, Record> {
-    let mut arrived = Arrived::new(batches);
+) -> RecordTable {
+    let arrived = Arrived::new(batches);
     let order = key_order(&arrived, threads);
-    let mut kept: Vec<(String, Record)> = Vec::with_capacity(order.len());
+    let mut kept = RecordTable::default();
     let mut first: Origin = (0, 0);
     for (i, maybe_again) in order {
         let (b, j) = arrived.locate(i);
-        let batch = &mut arrived.batches[b];
-        let m = &mut batch.mapped[j];
-        let key = std::mem::take(&mut m.key);
-        let record = std::mem::replace(&mut m.record, Record::active(Fields::default()));
-        let again = maybe_again && kept.last().is_some_and(|(last, _)| *last == key);
+        let batch = &arrived.batches[b];
+        let records = &batch.mapped.records;
+        let (key, fields) = (records.key(j), records.fields(j));
+        let again = maybe_again && kept.last_key() == Some(key);
         if !again {
-            first = m.origin;
-            kept.push((key, record));
+            first = batch.mapped.origin(j);
+            // In key order, each key once: a push cannot fail.
+            let pushed = kept.push(key, fields, Status::Active);
+            debug_assert!(pushed.is_ok(), "{pushed:?}");
             continue;
         }
-        let id = (entity, key);
+        let record = Record::active(fields.to_fields());
+        let origin = batch.mapped.origin(j);
+        let id = (entity, key.to_string());
         if merges {
             let merging = folds.pending.entry(id).or_insert_with(|| Merging {
                 first_at: at(first),
                 others: Vec::new(),
             });
-            merging.others.push((record, at(m.origin)));
+            merging.others.push((record, at(origin)));
         } else {
             folds.duplicates.push((
                 batch.first_seq + j,
-                (entity, id.1, at(first), at(m.origin), batch.key_span),
+                (entity, id.1, at(first), at(origin), batch.key_span),
             ));
         }
     }
-    // The emptied arrivals go before the map is built: at a national roster they are most of
-    // a gigabyte.
-    drop(arrived);
-    kept.into_iter().collect()
+    kept
 }
 
 /// The batches of an entity as one list, numbered across them.
@@ -84,13 +85,13 @@ impl Arrived {
     fn new(batches: Vec<Batch>) -> Arrived {
         let batches: Vec<Batch> = batches
             .into_iter()
-            .filter(|b| !b.mapped.is_empty())
+            .filter(|b| !b.mapped.records.is_empty())
             .collect();
         let starts = batches
             .iter()
             .scan(0u32, |next, b| {
                 let start = *next;
-                *next += b.mapped.len() as u32;
+                *next += b.mapped.records.len() as u32;
                 Some(start)
             })
             .collect();
@@ -101,7 +102,7 @@ impl Arrived {
     fn keys(&self) -> impl Iterator<Item = &[u8]> {
         self.batches
             .iter()
-            .flat_map(|b| b.mapped.iter().map(|m| m.key.as_bytes()))
+            .flat_map(|b| b.mapped.records.iter().map(|(key, _, _)| key.as_bytes()))
     }
 
     /// The batch and the position in it of record number `i`.
@@ -112,7 +113,7 @@ impl Arrived {
 
     fn key(&self, i: u32) -> &[u8] {
         let (b, j) = self.locate(i);
-        self.batches[b].mapped[j].key.as_bytes()
+        self.batches[b].mapped.records.key(j).as_bytes()
     }
 }
 
@@ -172,15 +173,16 @@ mod tests {
     use proptest::prelude::*;
 
     fn batch(keys: &[&str], first_seq: usize, row: u32) -> Batch {
-        let mapped = keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| Mapped {
-                key: k.to_string(),
-                record: Record::active(vec![Some(format!("{k}{i}"))]),
-                origin: (0, row + i as u32),
-            })
-            .collect();
+        let mut mapped = Mapped {
+            dataset: 0,
+            records: crate::model::Packed::default(),
+        };
+        for (i, k) in keys.iter().enumerate() {
+            let value = format!("{k}{i}");
+            mapped
+                .records
+                .push(k, [Some(value.as_str())], row + i as u32);
+        }
         let key_span = Span::new(FileId(0), first_seq, first_seq + 1);
         Batch {
             mapped,
@@ -205,9 +207,9 @@ mod tests {
         };
         let at = |(_, row): Origin| format!("row {row}");
         let placed = place_all(EntityKind::Person, batches, false, folds, (at, 1));
-        let keys: Vec<&str> = placed.keys().map(String::as_str).collect();
+        let keys: Vec<&str> = placed.keys().collect();
         assert_eq!(keys, ["a", "b", "c", "d"]);
-        assert_eq!(placed["a"].fields.get(0), Some("a1"));
+        assert_eq!(placed.get("a").unwrap().fields.get(0), Some("a1"));
         assert_eq!(duplicates.len(), 1);
         let (seq, (_, key, first, again, span)) = &duplicates[0];
         assert_eq!((*seq, key.as_str()), (4, "a"));

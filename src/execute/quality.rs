@@ -113,7 +113,7 @@ fn missing_email(program: &Program, roster: &Roster) -> Option<Diag> {
     let without: Vec<&str> = persons
         .iter()
         .filter(|(_, r)| r.fields.get(field).is_none_or(|e| e.trim().is_empty()))
-        .map(|(key, _)| key.as_str())
+        .map(|(key, _)| key)
         .collect();
     if without.is_empty() {
         return None;

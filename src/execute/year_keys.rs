@@ -80,13 +80,9 @@ impl Twins {
         let Some(members) = roster.entities.get_mut(&kind) else {
             return;
         };
-        for m in members.values_mut() {
-            let Some(base) = m.fields.get(group_i) else {
-                continue;
-            };
-            let Some(held) = years.get(base) else {
-                continue;
-            };
+        members.edit(|_, m| {
+            let base = m.fields.get(group_i)?;
+            let held = years.get(base)?;
             let start = m
                 .fields
                 .get(start_i)
@@ -96,11 +92,9 @@ impl Twins {
                 .flatten()
                 .map(first_year_of)
                 .find(|y| held.contains(y))
-                .or_else(|| held.iter().copied().max());
-            if let Some(year) = year {
-                m.fields = m.fields.with(group_i, Some(&qualify(base, year)));
-            }
-        }
+                .or_else(|| held.iter().copied().max())?;
+            Some(m.fields.with(group_i, Some(&qualify(base, year))))
+        });
     }
 }
 
@@ -159,7 +153,7 @@ mod tests {
         assert_eq!(ids, ["7A@2025-26", "7A@2026-27"]);
         assert!(run.origins.contains_key(&(GROUP, "7A@2025-26".to_string())));
         let mut roster = Roster::default();
-        roster.entities.insert(GROUP, run.records);
+        roster.entities.insert(GROUP, (&run.records).into());
         roster.shared_group_keys = run.bases;
         let members = [
             member("old", "7A", Some("2025-08-18")),
@@ -173,7 +167,8 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
         run.twins.bind_memberships(&mut roster, today);
         let group_of = |k: &str| {
-            roster.entities[&EntityKind::Membership][k]
+            roster.entities[&EntityKind::Membership]
+                .get(k)?
                 .get(EntityKind::Membership, "group")
                 .map(String::from)
         };

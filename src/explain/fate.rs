@@ -4,7 +4,7 @@
 
 use super::model::{RecordFate, TargetFate};
 use crate::diff::Stored;
-use crate::model::{EntityKind, Record, RecordRef, RecordTable, Roster, Status, Which};
+use crate::model::{EntityKind, RecordRef, RecordTable, Roster, Status, Which};
 use crate::plan::{Action, Change, EntityPlan, MASK, Plan, TargetPlan};
 
 pub struct Fates<'a> {
@@ -41,7 +41,7 @@ impl Fates<'_> {
         }
     }
 
-    fn fields(&self, kind: EntityKind, record: &Record) -> Vec<(String, String)> {
+    fn fields(&self, kind: EntityKind, record: RecordRef) -> Vec<(String, String)> {
         kind.fields()
             .iter()
             .zip(record.fields.iter())

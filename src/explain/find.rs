@@ -97,11 +97,10 @@ fn all<'a>(
     roster: &'a Roster,
     stored: &'a [Stored],
 ) -> impl Iterator<Item = (EntityKind, &'a str, RecordRef<'a>)> {
-    let run = roster.entities.iter().flat_map(|(kind, records)| {
-        records
-            .iter()
-            .map(move |(key, r)| (*kind, key.as_str(), RecordRef::from(r)))
-    });
+    let run = roster
+        .entities
+        .iter()
+        .flat_map(|(kind, records)| records.iter().map(move |(key, r)| (*kind, key, r)));
     let held = stored.iter().flat_map(|set| {
         set.iter()
             .flat_map(|(kind, table)| table.iter().map(move |(key, r)| (*kind, key, r)))

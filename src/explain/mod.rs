@@ -200,7 +200,7 @@ fn closest_id<'r>(id: &str, roster: &'r Roster) -> Option<&'r str> {
     let names = kinds.flat_map(|(kind, records)| {
         records.iter().flat_map(move |(key, r)| {
             let values = ["username", "name"].map(|f| r.get(*kind, f));
-            std::iter::once(key.as_str()).chain(values.into_iter().flatten())
+            std::iter::once(key).chain(values.into_iter().flatten())
         })
     });
     crate::diagnostic::suggest::closest(id, names)

@@ -31,7 +31,7 @@ pub fn tables(mapped: &Mapped, program: &Program, show_sensitive: bool) -> Vec<T
                 let key = if mask_key {
                     MASK.to_string()
                 } else {
-                    key.clone()
+                    key.to_string()
                 };
                 let fields = r.fields.iter().enumerate().map(|(i, v)| match v {
                     Some(_) if roster.is_sensitive(*kind, i) && !show_sensitive => {

@@ -47,10 +47,20 @@ impl Entry<'_> {
     }
 
     pub fn encode(&self, out: &mut Vec<u8>) {
+        self.encode_placed(out);
+    }
+
+    /// Encodes the record at the end of `out`, and says where it lies there. Offsets past
+    /// 4 GiB (a chunk is 32 KiB) wrap; a caller keeps `out` to a chunk's size.
+    pub fn encode_placed(&self, out: &mut Vec<u8>) -> Place {
         varint::write(out, self.key.len());
+        let key_at = out.len();
         out.extend_from_slice(self.key.as_bytes());
+        let key = (key_at as u32, out.len() as u32);
         varint::write(out, self.fields.len());
+        let fields_at = out.len();
         out.extend_from_slice(self.fields);
+        let fields = (fields_at as u32, out.len() as u32);
         match self.status {
             Status::Active => out.push(0),
             Status::Trashed => out.push(1),
@@ -59,6 +69,11 @@ impl Entry<'_> {
                 out.push(3);
                 out.extend_from_slice(&due.num_days_from_ce().to_le_bytes());
             }
+        }
+        Place {
+            key,
+            fields,
+            status: self.status,
         }
     }
 }
@@ -106,6 +121,26 @@ impl Place {
     /// The key's bytes in the chunk `raw` it was read from: they order as the key does.
     pub fn key_bytes(self, raw: &[u8]) -> &[u8] {
         &raw[self.key.0 as usize..self.key.1 as usize]
+    }
+
+    /// Where the whole record lies in its chunk: from its key's length to after its status.
+    pub fn extent(self) -> std::ops::Range<usize> {
+        let key_len = (self.key.1 - self.key.0) as usize;
+        let start = self.key.0 as usize - varint::len(key_len);
+        let status = match self.status {
+            Status::Pending { .. } => 5,
+            _ => 1,
+        };
+        start..self.fields.1 as usize + status
+    }
+
+    /// The place of the same record once moved `by` bytes towards the chunk's start.
+    pub fn moved_back(self, by: u32) -> Place {
+        Place {
+            key: (self.key.0 - by, self.key.1 - by),
+            fields: (self.fields.0 - by, self.fields.1 - by),
+            status: self.status,
+        }
     }
 
     /// The record in the chunk `raw` it was read from.

@@ -34,26 +34,21 @@ impl Fields {
         // The exact size: a boxed slice keeps the block it was given, and an allocator may
         // keep a block a few bytes too big rather than move it (mimalloc does), so room to
         // spare would stay with the record all run.
-        let size = 1
-            + varint::len(values.len())
-            + values
-                .clone()
-                .map(|v| v.map_or(1, |t| varint::len(t.len() + 1) + t.len()))
-                .sum::<usize>();
-        let mut out = Vec::with_capacity(size);
-        out.push(VERSION);
-        varint::write(&mut out, values.len());
-        for value in values {
-            match value {
-                None => out.push(0),
-                Some(text) => {
-                    varint::write(&mut out, text.len() + 1);
-                    out.extend_from_slice(text.as_bytes());
-                }
-            }
-        }
-        debug_assert_eq!(out.len(), size, "the size computed ahead");
+        let mut out = Vec::with_capacity(packed_size(values.clone()));
+        pack(values, &mut out);
         Fields(out.into_boxed_slice())
+    }
+
+    /// Packs values given in schema order at the end of `out`, in the form
+    /// [`Fields::as_blob`] gives (what a table of many records keeps them in).
+    pub fn pack_into<'a, I>(values: I, out: &mut Vec<u8>)
+    where
+        I: IntoIterator<Item = Option<&'a str>>,
+        I::IntoIter: ExactSizeIterator + Clone,
+    {
+        let values = values.into_iter();
+        out.reserve(packed_size(values.clone()));
+        pack(values, out);
     }
 
     /// `n` null values.
@@ -102,13 +97,32 @@ impl Fields {
 
     /// These fields with the value at `index` replaced (no change past the last field).
     pub fn with(&self, index: usize, value: Option<&str>) -> Fields {
-        let values: Vec<Option<&str>> = self
-            .iter()
-            .enumerate()
-            .map(|(i, v)| if i == index { value } else { v })
-            .collect();
-        Fields::new(values)
+        self.view().with(index, value)
     }
+}
+
+/// The bytes `values` pack into.
+fn packed_size<'a>(values: impl ExactSizeIterator<Item = Option<&'a str>>) -> usize {
+    1 + varint::len(values.len())
+        + values
+            .map(|v| v.map_or(1, |t| varint::len(t.len() + 1) + t.len()))
+            .sum::<usize>()
+}
+
+fn pack<'a>(values: impl ExactSizeIterator<Item = Option<&'a str>>, out: &mut Vec<u8>) {
+    let start = out.len();
+    out.push(VERSION);
+    varint::write(out, values.len());
+    for value in values {
+        match value {
+            None => out.push(0),
+            Some(text) => {
+                varint::write(out, text.len() + 1);
+                out.extend_from_slice(text.as_bytes());
+            }
+        }
+    }
+    debug_assert!(out.len() > start);
 }
 
 /// A record's packed fields borrowed from where they are kept: a [`Fields`], or a table of
@@ -151,6 +165,16 @@ impl<'a> FieldsRef<'a> {
     }
 
     /// The fields as a value of their own.
+    /// These fields with the value at `index` replaced (no change past the last field).
+    pub fn with(self, index: usize, value: Option<&str>) -> Fields {
+        let values: Vec<Option<&str>> = self
+            .iter()
+            .enumerate()
+            .map(|(i, v)| if i == index { value } else { v })
+            .collect();
+        Fields::new(values)
+    }
+
     pub fn to_fields(self) -> Fields {
         match self.len() {
             0 => Fields::default(),

@@ -3,6 +3,7 @@
 pub(crate) mod chunk;
 mod entity;
 mod fields;
+mod packed;
 mod record;
 mod status;
 mod table;
@@ -11,7 +12,8 @@ pub(crate) mod varint;
 
 pub use entity::{EntityKind, FieldDef, GROUP_TYPES, MEMBER_ROLES, ORG_TYPES, PERSON_ROLES};
 pub use fields::{Fields, FieldsRef};
+pub use packed::Packed;
 pub use record::{LeftOut, Record, RecordRef, Roster, Which, field_value};
 pub use status::{Status, due_date, parse_due};
-pub use table::{Damage, RecordTable};
+pub use table::{Damage, RecordTable, Walk};
 pub use value::Value;

@@ -1,26 +1,31 @@
-//! The records of one entity kind that a target held, as read from state: in key order,
-//! kept as the compressed chunks state stores them in ([`super::chunk`]) and opened only
-//! when read. At 1M pupils state holds 7 million records: 184 MB as chunks, 1.06 GB
-//! unpacked, and on this project's machine kind memory touched for the first time costs
-//! about 2.5 ms per MiB. A run reads the state while it maps the sources, which is when
-//! its memory peaks; the diff and the safety gate then scan the records, a chunk at a time.
+//! The records of one entity kind in key order, packed: what a target held, as read from
+//! state, and what a run's roster holds. A table read from state keeps the compressed
+//! chunks state stores them in ([`super::chunk`]) and opens them only when read: at 1M
+//! pupils state holds 7 million records, 184 MB as chunks, 1.06 GB unpacked, and on this
+//! project's machine kind memory touched for the first time costs about 2.5 ms per MiB. A
+//! run reads the state while it maps the sources, which is when its memory peaks; the diff
+//! and the safety gate then scan the records, a chunk at a time. A roster's table is made
+//! in memory, record by record in key order ([`RecordTable::push`]), in open chunks of
+//! the same form: about 100 bytes a membership, where a map held two allocations each.
 //!
-//! Two ways to read a table:
+//! Ways to read a table:
 //! - [`RecordTable::scan`] walks every record in key order, opening each chunk in a buffer
 //!   used again for the next one: what the diff, the safety gate and the renderers' largest
 //!   pass use, so that the whole table is never unpacked at once.
+//! - [`Walk`] walks it one record at a time (the diff's other side), over a table it
+//!   borrows or one it frees chunk by chunk as it goes.
 //! - [`RecordTable::iter`], [`RecordTable::get`] and the rest borrow records from the
 //!   table itself: each chunk they reach is unpacked once and kept open.
 //!
-//! A table is read and walked; it is not edited. What a target holds after a plan is read
-//! through [`crate::diff::Held`], or built as a map for server targets
-//! ([`RecordTable::to_map`]).
+//! A table is edited only whole: [`RecordTable::retain`] compacts each chunk where it lies,
+//! [`RecordTable::edit`] makes the table again with some records' fields replaced. What a
+//! target holds after a plan is read through [`crate::diff::Held`], or built as a map for
+//! server targets ([`RecordTable::to_map`]).
 
 use super::chunk::{self, Entry, Place};
-use super::fields::FieldsRef;
+use super::fields::{Fields, FieldsRef};
 use super::record::{Record, RecordRef};
 use super::status::Status;
-use super::varint::Cursor;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -81,27 +86,111 @@ impl RecordTable {
             .and_then(|c| c.open.get())
             .is_some_and(|open| open.raw.len() < chunk::TARGET_SIZE);
         if !fits {
+            // Room for a whole chunk (it closes after the record that reaches the size), and
+            // for as many records as the last one held: filled, not doubled on the way.
+            let records = self.chunks.last().and_then(|c| c.open.get());
+            let open = Open {
+                raw: Vec::with_capacity(chunk::TARGET_SIZE + chunk::TARGET_SIZE / 16),
+                places: Vec::with_capacity(records.map_or(16, |o| o.places.len() + 8)),
+            };
             self.chunks.push(Chunk {
                 first: key.into(),
                 stored: Box::default(),
-                open: OnceLock::from(Open::default()),
+                open: OnceLock::from(open),
             });
         }
         let open = (self.chunks.last_mut())
             .and_then(|c| c.open.get_mut())
             .ok_or("a chunk made in memory is open")?;
-        let at = open.raw.len();
         let entry = Entry {
             key,
             fields: fields.as_blob(),
             status,
         };
-        entry.encode(&mut open.raw);
-        let mut cursor = Cursor::new(&open.raw);
-        cursor.at = at;
-        open.places.push(Place::decode(&mut cursor)?);
+        // A chunk made in memory closes at 32 KiB: its offsets fit.
+        open.places.push(entry.encode_placed(&mut open.raw));
         self.counted(key, status);
         Ok(())
+    }
+
+    /// The last key, when there is one.
+    pub fn last_key(&self) -> Option<&str> {
+        (self.len > 0).then_some(self.last.as_str())
+    }
+
+    /// The keys, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> + Clone {
+        self.iter().map(|(key, _)| key)
+    }
+
+    /// Keeps only the records `keep` says yes to, in key order. Each chunk is compacted where
+    /// it lies (a stored chunk is opened first), so the table never needs room for a copy
+    /// of itself: at 1M pupils the memberships are 700 MB.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str, RecordRef) -> bool) {
+        let (mut len, mut active) = (0, 0);
+        for chunk in &mut self.chunks {
+            chunk.opened();
+            let Some(open) = chunk.open.get_mut() else {
+                continue;
+            };
+            let (mut write, mut kept) = (0, 0);
+            for i in 0..open.places.len() {
+                let place = open.places[i];
+                let entry = place.entry(&open.raw);
+                if !keep(entry.key, record(entry)) {
+                    continue;
+                }
+                let extent = place.extent();
+                // Records only move back: `write` is at most where this one starts.
+                let by = (extent.start - write) as u32;
+                let size = extent.len();
+                open.raw.copy_within(extent, write);
+                write += size;
+                open.places[kept] = place.moved_back(by);
+                kept += 1;
+                active += usize::from(place.status.is_active());
+            }
+            open.raw.truncate(write);
+            open.places.truncate(kept);
+            len += kept;
+            // What is open is now what the chunk holds.
+            chunk.stored = Box::default();
+            if let Some(first) = open.places.first() {
+                chunk.first = first.entry(&open.raw).key.into();
+            }
+        }
+        self.chunks
+            .retain(|c| c.open.get().is_some_and(|open| !open.places.is_empty()));
+        self.last.clear();
+        if let Some(open) = self.chunks.last().and_then(|c| c.open.get())
+            && let Some(place) = open.places.last()
+        {
+            self.last.push_str(place.entry(&open.raw).key);
+        }
+        self.len = len;
+        self.active = active;
+    }
+
+    /// Gives each record the fields `edit` returns for it, where it returns any (the table
+    /// is made again, in memory).
+    pub fn edit(&mut self, mut edit: impl FnMut(&str, RecordRef) -> Option<Fields>) {
+        self.remake(|key, record| Some(edit(key, record)));
+    }
+
+    /// The table made again from a scan: per record `None` leaves it out, `Some(None)`
+    /// keeps it as it is, `Some(Some(fields))` keeps it with those fields.
+    fn remake(&mut self, mut what: impl FnMut(&str, RecordRef) -> Option<Option<Fields>>) {
+        let mut out = RecordTable::default();
+        self.scan(|key, record| {
+            let pushed = match what(key, record) {
+                None => return,
+                Some(None) => out.push(key, record.fields, record.status),
+                Some(Some(fields)) => out.push(key, fields.view(), record.status),
+            };
+            // In the order they were in: a push cannot fail.
+            debug_assert!(pushed.is_ok(), "{pushed:?}");
+        });
+        *self = out;
     }
 
     /// Appends a chunk as state stores it, after checking all of it: its bytes, each
@@ -240,7 +329,83 @@ impl RecordTable {
     }
 }
 
+/// A walk over a table's records in key order, one record at a time: over a table it
+/// borrows, or over one it was given, whose chunks are freed as the walk leaves them (a
+/// diff whose roster is not read again frees it as it goes, making room for the changes).
+pub struct Walk<'t> {
+    chunks: Chunks<'t>,
+    current: Option<Current<'t>>,
+    at: usize,
+}
+
+enum Chunks<'t> {
+    Borrowed(std::slice::Iter<'t, Chunk>),
+    Owned(std::vec::IntoIter<Chunk>),
+}
+
+enum Current<'t> {
+    Borrowed(&'t Open),
+    Owned(Open),
+}
+
+impl<'t> Walk<'t> {
+    pub fn borrowed(table: &'t RecordTable) -> Walk<'t> {
+        Walk::of(Chunks::Borrowed(table.chunks.iter()))
+    }
+
+    pub fn owned(table: RecordTable) -> Walk<'t> {
+        Walk::of(Chunks::Owned(table.chunks.into_iter()))
+    }
+
+    fn of(chunks: Chunks<'t>) -> Walk<'t> {
+        Walk {
+            chunks,
+            current: None,
+            at: 0,
+        }
+    }
+
+    /// The record the walk is at, unless it is done.
+    pub fn peek(&mut self) -> Option<(&str, RecordRef<'_>)> {
+        while self
+            .current
+            .as_ref()
+            .is_none_or(|c| self.at >= c.open().places.len())
+        {
+            // The chunk left behind is freed here when the walk owns it.
+            self.current = Some(match &mut self.chunks {
+                Chunks::Borrowed(chunks) => Current::Borrowed(chunks.next()?.opened()),
+                Chunks::Owned(chunks) => Current::Owned(chunks.next()?.into_open()),
+            });
+            self.at = 0;
+        }
+        let open = self.current.as_ref()?.open();
+        let entry = open.places[self.at].entry(&open.raw);
+        Some((entry.key, record(entry)))
+    }
+
+    /// Moves on from the record [`Walk::peek`] gave.
+    pub fn advance(&mut self) {
+        self.at += 1;
+    }
+}
+
+impl Current<'_> {
+    fn open(&self) -> &Open {
+        match self {
+            Current::Borrowed(open) => open,
+            Current::Owned(open) => open,
+        }
+    }
+}
+
 impl Chunk {
+    /// The chunk's records, unpacked unless they are.
+    fn into_open(self) -> Open {
+        self.opened();
+        self.open.into_inner().unwrap_or_default()
+    }
+
     /// The chunk's records, unpacked the first time they are asked for.
     fn opened(&self) -> &Open {
         self.open.get_or_init(|| {
@@ -448,6 +613,55 @@ mod tests {
             proptest::prop_assert_eq!(&scanned(&table), &want, "scanned with some chunks open");
             proptest::prop_assert_eq!(&table.to_map(), &map);
             proptest::prop_assert_eq!(&table, &map.iter().map(|(k, r)| (k.clone(), r.clone())).collect());
+        }
+    }
+
+    proptest::proptest! {
+        /// Keeping some records, where the table lies (in memory or stored chunks), leaves
+        /// what a map's `retain` does; editing some gives what a map's edit does; and the
+        /// table reads, finds and takes further records as one made that way.
+        #[test]
+        fn retain_and_edit_are_a_map_s(
+            records in proptest::collection::btree_map("[a-c]{0,4}", (0u8..5, proptest::bool::ANY, 0u8..3), 0..60),
+            limit in 1usize..200,
+            stored in proptest::bool::ANY,
+        ) {
+            let map: BTreeMap<String, Record> = records
+                .iter()
+                .map(|(k, (v, _, _))| (k.clone(), record(&v.to_string(), Status::Active)))
+                .collect();
+            let mut table = match stored {
+                true => table_of(stored_chunks(&map, limit)).unwrap(),
+                false => RecordTable::from(&map),
+            };
+            table.retain(|key, _| records[key].1);
+            let mut want = map.clone();
+            want.retain(|key, _| records[key].1);
+            proptest::prop_assert_eq!(&table.to_map(), &want);
+            proptest::prop_assert_eq!(&scanned(&table), &want.clone().into_iter().collect::<Vec<_>>());
+            proptest::prop_assert_eq!((table.len(), table.active()), (want.len(), want.len()));
+            for key in map.keys() {
+                proptest::prop_assert_eq!(table.get(key).is_some(), want.contains_key(key));
+            }
+            proptest::prop_assert_eq!(table.last_key(), want.keys().next_back().map(String::as_str));
+
+            let edited = |key: &str, fields: FieldsRef| match records[key].2 {
+                0 => None,
+                n => Some(fields.with(1, Some(&n.to_string()))),
+            };
+            table.edit(|key, r| edited(key, r.fields));
+            for (key, r) in want.iter_mut() {
+                if let Some(fields) = edited(key, r.fields.view()) {
+                    r.fields = fields;
+                }
+            }
+            proptest::prop_assert_eq!(&table.to_map(), &want);
+
+            let after = "d".to_string();
+            table.push(&after, Fields::new([Some("x")]).view(), Status::Active).unwrap();
+            want.insert(after.clone(), Record::active(vec![Some("x".to_string())]));
+            proptest::prop_assert_eq!(&table.to_map(), &want);
+            proptest::prop_assert!(table.push("a", Fields::default().view(), Status::Active).is_err());
         }
     }
 

@@ -47,7 +47,7 @@ pub struct Built {
 /// 100k-pupil plan); anything else drops them as usual.
 pub struct Spent {
     /// Unless the run is explained afterwards ([`Afterwards`]), the last target's diff has
-    /// taken the fields of what it creates, restores and updates out of it.
+    /// freed the records (what was left out is kept).
     pub roster: crate::model::Roster,
     pub datasets: Vec<crate::source::Dataset>,
     pub stored: Vec<Stored>,
@@ -188,7 +188,7 @@ fn plan_targets(
         let scoped = crate::diff::scope_group_years(&roster, &stored);
         let mut own = scoped.roster;
         // The roster is read again by the next target and by `etl explain`; else the last
-        // diff may take what its changes hold.
+        // diff frees it as it goes.
         let want = match own.as_mut() {
             Some(own) => Want::Spend(own),
             None if i + 1 == count && settings.afterwards == Afterwards::Nothing => {

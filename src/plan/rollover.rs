@@ -19,14 +19,12 @@ pub fn retire_earlier_years(roster: &mut Roster, today: NaiveDate) {
     let earlier: Vec<String> = groups
         .iter()
         .filter(|(_, g)| of_group(*g).is_some_and(|y| y < current))
-        .map(|(key, _)| key.clone())
+        .map(|(key, _)| key.to_string())
         .collect();
     if earlier.is_empty() {
         return;
     }
-    for key in &earlier {
-        groups.remove(key);
-    }
+    groups.retain(|key, _| earlier.binary_search_by(|e| e.as_str().cmp(key)).is_err());
     let group_i = EntityKind::Membership.field_index("group");
     let mut members = Vec::new();
     if let Some(memberships) = roster.entities.get_mut(&EntityKind::Membership) {
@@ -35,7 +33,7 @@ pub fn retire_earlier_years(roster: &mut Roster, today: NaiveDate) {
                 .and_then(|i| m.fields.get(i))
                 .is_some_and(|g| earlier.binary_search_by(|e| e.as_str().cmp(g)).is_ok());
             if of_earlier {
-                members.push(Which::Key(key.clone()));
+                members.push(Which::Key(key.to_string()));
             }
             !of_earlier
         });
@@ -101,9 +99,9 @@ mod tests {
                 .collect(),
         );
         retire_earlier_years(&mut roster, NaiveDate::from_ymd_opt(2026, 8, 17).unwrap());
-        let left: Vec<&String> = roster.entities[&EntityKind::Group].keys().collect();
+        let left: Vec<&str> = roster.entities[&EntityKind::Group].keys().collect();
         assert_eq!(left, ["new", "none", "odd"]);
-        let members: Vec<&String> = roster.entities[&EntityKind::Membership].keys().collect();
+        let members: Vec<&str> = roster.entities[&EntityKind::Membership].keys().collect();
         assert_eq!(members, ["new/p"]);
         assert_eq!(roster.left_out.len(), 2);
         assert_eq!(roster.left_out[0].records, vec![Which::Key("old".into())]);

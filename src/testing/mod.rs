@@ -106,7 +106,7 @@ fn run_one(
         };
         match crate::execute::run(program, &before, &ctx, sources) {
             // What yesterday's run would have left in state.
-            Ok(r) => crate::diff::to_stored(&r.entities),
+            Ok(r) => r.entities,
             Err(mut d) => return d.take(),
         }
     };
