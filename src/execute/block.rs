@@ -59,26 +59,7 @@ pub fn run<'p>(
     let workers = env.ctx.threads.min(tuples.len() / ROWS_PER_WORKER).max(1);
     let width = tuples.width.max(1);
     let parts = tuples.parts(workers);
-    let done: Vec<Result<Part, Diag>> = if parts.len() < 2 {
-        parts
-            .iter()
-            .map(|p| map_part(block, env, p, width))
-            .collect()
-    } else {
-        std::thread::scope(|scope| {
-            let rest: Vec<_> = parts[1..]
-                .iter()
-                .map(|p| scope.spawn(move || map_part(block, env, p, width)))
-                .collect();
-            let first = map_part(block, env, parts[0], width);
-            std::iter::once(first)
-                .chain(rest.into_iter().map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                }))
-                .collect()
-        })
-    };
+    let done = super::parts::each(&parts, |p| map_part(block, env, p, width));
     let mut mapped = Vec::with_capacity(done.len());
     let mut filtered = Vec::new();
     for part in done {

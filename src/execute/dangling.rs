@@ -103,26 +103,9 @@ impl Judge<'_> {
     /// Each membership's verdict, in key order.
     fn all(&self, members: &RecordTable, threads: usize) -> Vec<Option<Missing>> {
         let workers = threads.min(members.len() / PER_WORKER).max(1);
-        let values = || members.iter().map(|(_, m)| m);
-        if workers < 2 {
-            return self.run(values());
-        }
-        let share = members.len().div_ceil(workers);
-        std::thread::scope(|scope| {
-            let parts: Vec<_> = (0..workers)
-                .map(|w| {
-                    let part = values().skip(w * share).take(share);
-                    scope.spawn(move || self.run(part))
-                })
-                .collect();
-            parts
-                .into_iter()
-                .flat_map(|part| {
-                    part.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        })
+        let parts = members.parts(workers);
+        let verdicts = super::parts::each(&parts, |part| self.run(part.clone().map(|(_, m)| m)));
+        verdicts.into_iter().flatten().collect()
     }
 }
 

@@ -7,10 +7,8 @@ use crate::check::{BlockPlan, JoinPlan};
 use crate::diagnostic::Diag;
 use crate::model::Value;
 use crate::syntax::ast::JoinKind;
-use std::collections::HashMap;
 
-/// The joined dataset's rows by their value of the join's build side.
-pub type Index = HashMap<String, Vec<u32>>;
+use super::join_index::{JoinIndex as Index, Rows};
 
 /// The join indexes a run has built, kept for a later block that joins the same dataset on
 /// the same expression (pupils and staff both joined to AD by personnummer): at national
@@ -72,10 +70,35 @@ pub fn run<'p>(
     (unmatched, indexes): (&mut Vec<Origin>, &mut Indexes<'p>),
 ) -> Result<Tuples, Diag> {
     let index = indexes.get(join, env, tuples.width)?;
+    let workers = env.ctx.threads.min(tuples.len() / PER_WORKER).max(1);
+    let done = super::parts::each(&tuples.parts(workers), |part| {
+        probe(join, env, index, (part, tuples.width))
+    });
     let mut out = Tuples::new(tuples.width);
-    let mut row = vec![None; tuples.width];
-    for tuple in tuples.iter() {
-        let key = env.eval(&join.probe, tuple).map_err(fatal)?.to_text();
+    for part in done {
+        let (joined, missed) = part?;
+        out.append(joined);
+        unmatched.extend(missed);
+    }
+    Ok(out)
+}
+
+/// Below this many tuples (or rows to index) per core a join runs on one.
+const PER_WORKER: usize = 20_000;
+
+/// One part of the tuples joined: what they join to, and the first rows of the tuples that
+/// match nothing in an inner join.
+fn probe(
+    join: &JoinPlan,
+    env: &Env,
+    index: &Index,
+    (tuples, width): (&[Option<u32>], usize),
+) -> Result<(Tuples, Vec<Origin>), Diag> {
+    let mut out = Tuples::new(width);
+    let mut unmatched = Vec::new();
+    let mut row = vec![None; width];
+    for tuple in tuples.chunks_exact(width.max(1)) {
+        let key = env.eval(&join.probe, tuple).map_err(fatal)?.into_text();
         let key = key.filter(|k| matchable(join, k));
         let matches = key.as_ref().and_then(|k| index.get(k));
         match matches {
@@ -90,27 +113,39 @@ pub fn run<'p>(
             None => unmatched.push(origin(env, tuple)),
         }
     }
-    Ok(out)
+    Ok((out, unmatched))
 }
 
 /// The joined dataset's rows by their value of the join's build side (after `first by`);
 /// `width` is the block's slot count.
-pub fn build(join: &JoinPlan, env: &Env, width: usize) -> Result<HashMap<String, Vec<u32>>, Diag> {
+pub fn build(join: &JoinPlan, env: &Env, width: usize) -> Result<Index, Diag> {
     let dataset = &env.datasets[env.slots[join.slot]];
-    let mut index: HashMap<String, Vec<u32>> = HashMap::with_capacity(dataset.len());
-    let mut rows = vec![None; width];
-    for r in 0..dataset.len() as u32 {
-        rows[join.slot] = Some(r);
-        let key = env.eval(&join.build, &rows).map_err(fatal)?.to_text();
-        if let Some(key) = key.filter(|k| matchable(join, k)) {
-            index.entry(key).or_default().push(r);
+    let rows: Vec<u32> = (0..dataset.len() as u32).collect();
+    let workers = env.ctx.threads.min(rows.len() / PER_WORKER).max(1);
+    let parts: Vec<&[u32]> = rows.chunks(rows.len().div_ceil(workers).max(1)).collect();
+    // The keys are worked out on up to `threads` cores, then indexed in row order.
+    let keyed = super::parts::each(&parts, |part| {
+        let mut tuple = vec![None; width];
+        let mut keys = Vec::with_capacity(part.len());
+        for &r in *part {
+            tuple[join.slot] = Some(r);
+            let key = env.eval(&join.build, &tuple).map_err(fatal)?.into_text();
+            keys.push(key.filter(|k| matchable(join, k)));
+        }
+        Ok::<_, Diag>(keys)
+    });
+    let mut index = Index::with_capacity(dataset.len());
+    for (part, keys) in parts.iter().zip(keyed) {
+        for (&r, key) in part.iter().zip(keys?) {
+            if let Some(key) = key {
+                index.push(&key, r);
+            }
         }
     }
     if !join.first_by.is_empty() {
-        for matches in index.values_mut().filter(|m| m.len() > 1) {
-            let best = first(join, env, width, matches)?;
-            matches.clear();
-            matches.push(best);
+        for matches in index.several() {
+            let best = first(join, env, width, matches.as_slice())?;
+            *matches = Rows::One(best);
         }
     }
     Ok(index)
@@ -248,7 +283,7 @@ mod tests {
         let other_column = join(build_side(1, None), 900, true);
         let mut indexes = Indexes::default();
         let index = indexes.get(&pupils, &env, 2).unwrap();
-        assert_eq!(index.get("191212121212"), Some(&vec![0]));
+        assert_eq!(index.get("191212121212"), Some(&[0][..]));
         assert_eq!(index.len(), 1, "a temporary number is not indexed");
         indexes.get(&staff, &env, 2).unwrap();
         assert_eq!(indexes.len(), 1);

@@ -34,7 +34,7 @@ impl<'k> KeySet<'k> {
 }
 
 /// A short key's bytes and its length in one number: `ab` and `ab\0` differ.
-fn inline(key: &str) -> Option<u128> {
+pub(super) fn inline(key: &str) -> Option<u128> {
     let bytes = key.as_bytes();
     if bytes.len() > INLINE {
         return None;

@@ -40,38 +40,101 @@ pub fn place_all(
 ) -> RecordTable {
     let arrived = Arrived::new(batches);
     let order = key_order(&arrived, threads);
+    // The tables of consecutive runs of keys are made on up to `threads` cores and joined.
+    let runs = runs_of_keys(&order, threads);
+    let runs: Vec<&[(u32, bool)]> = runs.into_iter().map(|r| &order[r]).collect();
+    let placed = super::parts::each(&runs, |run| place_run(&arrived, run));
     let mut kept = RecordTable::default();
-    let mut first: Origin = (0, 0);
-    for (i, maybe_again) in order {
-        let (b, j) = arrived.locate(i);
-        let batch = &arrived.batches[b];
-        let records = &batch.mapped.records;
-        let (key, fields) = (records.key(j), records.fields(j));
-        let again = maybe_again && kept.last_key() == Some(key);
-        if !again {
-            first = batch.mapped.origin(j);
-            // In key order, each key once: a push cannot fail.
-            let pushed = kept.push(key, fields, Status::Active);
-            debug_assert!(pushed.is_ok(), "{pushed:?}");
-            continue;
-        }
-        let record = Record::active(fields.to_fields());
-        let origin = batch.mapped.origin(j);
-        let id = (entity, key.to_string());
-        if merges {
-            let merging = folds.pending.entry(id).or_insert_with(|| Merging {
-                first_at: at(first),
-                others: Vec::new(),
-            });
-            merging.others.push((record, at(origin)));
-        } else {
-            folds.duplicates.push((
-                batch.first_seq + j,
-                (entity, id.1, at(first), at(origin), batch.key_span),
-            ));
+    for Placed { table, again } in placed {
+        // The runs follow each other in key order: joining them cannot fail.
+        let joined = kept.append(table);
+        debug_assert!(joined.is_ok(), "{joined:?}");
+        for a in again {
+            let batch = &arrived.batches[a.batch];
+            let id = (entity, a.key);
+            if merges {
+                let merging = folds.pending.entry(id).or_insert_with(|| Merging {
+                    first_at: at(a.first),
+                    others: Vec::new(),
+                });
+                merging.others.push((a.record, at(a.origin)));
+            } else {
+                folds.duplicates.push((
+                    batch.first_seq + a.at,
+                    (entity, id.1, at(a.first), at(a.origin), batch.key_span),
+                ));
+            }
         }
     }
     kept
+}
+
+/// Below this many records per core an entity is placed on one.
+const PER_WORKER: usize = 100_000;
+
+/// `order` cut in up to `threads` runs of about the same length, never between two records
+/// that may share a key.
+fn runs_of_keys(order: &[(u32, bool)], threads: usize) -> Vec<std::ops::Range<usize>> {
+    let workers = threads.min(order.len() / PER_WORKER).max(1);
+    let mut runs = Vec::with_capacity(workers);
+    let mut start = 0;
+    for w in 1..=workers {
+        let mut end = (order.len() * w / workers).max(start);
+        while end < order.len() && order[end].1 {
+            end += 1;
+        }
+        if end > start {
+            runs.push(start..end);
+        }
+        start = end;
+    }
+    runs
+}
+
+/// One run's records as a table, and the later records of keys seen before in the run.
+struct Placed {
+    table: RecordTable,
+    again: Vec<Again>,
+}
+
+/// A record under a key already placed: its key, its record, where it and the first one
+/// came from, and its batch and place in it.
+struct Again {
+    key: String,
+    record: Record,
+    origin: Origin,
+    first: Origin,
+    batch: usize,
+    at: usize,
+}
+
+fn place_run(arrived: &Arrived, run: &[(u32, bool)]) -> Placed {
+    let mut out = Placed {
+        table: RecordTable::default(),
+        again: Vec::new(),
+    };
+    let mut first: Origin = (0, 0);
+    for &(i, maybe_again) in run {
+        let (b, j) = arrived.locate(i);
+        let mapped = &arrived.batches[b].mapped;
+        let (key, fields) = (mapped.records.key(j), mapped.records.fields(j));
+        if maybe_again && out.table.last_key() == Some(key) {
+            out.again.push(Again {
+                key: key.to_string(),
+                record: Record::active(fields.to_fields()),
+                origin: mapped.origin(j),
+                first,
+                batch: b,
+                at: j,
+            });
+            continue;
+        }
+        first = mapped.origin(j);
+        // In key order, each key once: a push cannot fail.
+        let pushed = out.table.push(key, fields, Status::Active);
+        debug_assert!(pushed.is_ok(), "{pushed:?}");
+    }
+    out
 }
 
 /// The batches of an entity as one list, numbered across them.

@@ -26,8 +26,13 @@ impl Tuples {
         self.rows.extend_from_slice(tuple);
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &[Option<u32>]> {
-        self.rows.chunks_exact(self.width.max(1))
+    /// Appends the tuples of `other` (of the same width).
+    pub fn append(&mut self, other: Tuples) {
+        if self.rows.is_empty() {
+            self.rows = other.rows;
+        } else {
+            self.rows.extend_from_slice(&other.rows);
+        }
     }
 
     pub fn len(&self) -> usize {

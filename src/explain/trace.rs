@@ -6,11 +6,12 @@ use super::model::{BlockTrace, FieldTrace, FilterTrace, JoinTrace, Outcome};
 use super::trace_expr::ExprTracer;
 use crate::check::{BlockPlan, Ir, Program};
 use crate::diagnostic::Diag;
+use crate::execute::join_index::JoinIndex;
 use crate::execute::{Env, join_index, join_matchable};
 use crate::model::EntityKind;
 use crate::plan::MASK;
 use crate::syntax::ast::{BinOp, JoinKind};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// What makes a row worth tracing: it holds the needle, or it makes a record that is
 /// wanted, or (for a membership) it names a wanted person or group.
@@ -57,12 +58,7 @@ impl BlockTracer<'_, '_> {
 
     /// Binds the joins from `from` on, as the executor does, but keeps a tuple an inner
     /// join drops (marked) so its trace can say so.
-    fn expand(
-        &self,
-        rows: Vec<Option<u32>>,
-        from: usize,
-        indexes: &[HashMap<String, Vec<u32>>],
-    ) -> Vec<Bound> {
+    fn expand(&self, rows: Vec<Option<u32>>, from: usize, indexes: &[JoinIndex]) -> Vec<Bound> {
         let Some(join) = self.block.joins.get(from) else {
             return vec![Bound {
                 rows,
@@ -89,12 +85,7 @@ impl BlockTracer<'_, '_> {
     }
 
     /// The joined rows a tuple matches in join `i`.
-    fn probe<'i>(
-        &self,
-        i: usize,
-        rows: &[Option<u32>],
-        indexes: &'i [HashMap<String, Vec<u32>>],
-    ) -> &'i [u32] {
+    fn probe<'i>(&self, i: usize, rows: &[Option<u32>], indexes: &'i [JoinIndex]) -> &'i [u32] {
         let join = &self.block.joins[i];
         let key = self
             .env
@@ -102,7 +93,7 @@ impl BlockTracer<'_, '_> {
             .ok()
             .and_then(|v| v.to_text());
         match key.filter(|k| join_matchable(join, k)) {
-            Some(k) => indexes[i].get(&k).map_or(&[], Vec::as_slice),
+            Some(k) => indexes[i].get(&k).unwrap_or(&[]),
             None => &[],
         }
     }
@@ -143,7 +134,7 @@ impl BlockTracer<'_, '_> {
     }
 
     /// The trace of one tuple, and the key it makes (unmasked, to follow it further).
-    fn trace(&self, bound: &Bound, indexes: &[HashMap<String, Vec<u32>>]) -> (BlockTrace, String) {
+    fn trace(&self, bound: &Bound, indexes: &[JoinIndex]) -> (BlockTrace, String) {
         let block = self.block;
         let sources = self.env.sources;
         let dataset_name = |slot: usize| self.program.datasets[block.slots[slot]].qualified.clone();
@@ -204,7 +195,7 @@ impl BlockTracer<'_, '_> {
         &self,
         i: usize,
         bound: &Bound,
-        indexes: &[HashMap<String, Vec<u32>>],
+        indexes: &[JoinIndex],
         dataset: &str,
     ) -> JoinTrace {
         let join = &self.block.joins[i];

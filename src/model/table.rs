@@ -113,6 +113,19 @@ impl RecordTable {
         Ok(())
     }
 
+    /// Appends the records of `other`, whose keys must all come after this table's.
+    pub fn append(&mut self, other: RecordTable) -> Result<(), String> {
+        let Some(first) = other.chunks.first() else {
+            return Ok(());
+        };
+        self.follows(&first.first)?;
+        self.chunks.extend(other.chunks);
+        self.len += other.len;
+        self.active += other.active;
+        self.last = other.last;
+        Ok(())
+    }
+
     /// The last key, when there is one.
     pub fn last_key(&self) -> Option<&str> {
         (self.len > 0).then_some(self.last.as_str())
@@ -251,6 +264,24 @@ impl RecordTable {
     /// The records with their keys, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, RecordRef<'_>)> + Clone {
         self.iter_at(0, 0)
+    }
+
+    /// The records in up to `n` runs of whole chunks, in key order: to share a walk over
+    /// the table between cores, each run read from its own start.
+    pub fn parts(&self, n: usize) -> Vec<impl Iterator<Item = (&str, RecordRef<'_>)> + Clone> {
+        let per = self.chunks.len().div_ceil(n.max(1)).max(1);
+        self.chunks
+            .chunks(per)
+            .map(|run| {
+                run.iter().flat_map(|c| {
+                    let open = c.opened();
+                    open.places.iter().map(|p| {
+                        let entry = p.entry(&open.raw);
+                        (entry.key, record(entry))
+                    })
+                })
+            })
+            .collect()
     }
 
     /// The records whose keys come at or after `key`, in key order.
