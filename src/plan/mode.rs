@@ -35,9 +35,9 @@ pub struct RunSettings {
 /// What reads a run's roster and rows once its plan is built.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Afterwards {
-    /// Nothing (`etl plan`, `etl apply`): the last target's diff takes the fields of what
-    /// it changes out of the roster, and the text of datasets nothing else reads is freed
-    /// after the mapping.
+    /// Nothing (`etl plan`, `etl apply`): the last target's diff frees the roster's records
+    /// as it walks them, and the text of datasets nothing else reads is freed after the
+    /// mapping.
     #[default]
     Nothing,
     /// `etl explain` traces the run: the roster and every dataset's rows are kept whole.
