@@ -78,14 +78,13 @@ pub fn diff(mut want: Want, stored: &Stored, opts: &DiffOptions) -> Vec<EntityPl
                 Want::Read(roster) => {
                     let mut plan = entity_plan(kind, roster);
                     let records = roster.entities.get(&kind).unwrap_or(&none);
-                    differ.run(Walk::borrowed(records), records.len(), have, &mut plan);
+                    differ.run(Walk::borrowed(records), have, &mut plan);
                     plan
                 }
                 Want::Spend(roster) => {
                     let mut plan = entity_plan(kind, roster);
                     let records = roster.entities.remove(&kind).unwrap_or_default();
-                    let len = records.len();
-                    differ.run(Walk::owned(records), len, have, &mut plan);
+                    differ.run(Walk::owned(records), have, &mut plan);
                     plan
                 }
             };
@@ -118,10 +117,10 @@ struct Differ<'a, 'b> {
 }
 
 impl Differ<'_, '_> {
-    fn run(&mut self, mut want: Walk, len: usize, have: &RecordTable, plan: &mut EntityPlan) {
+    fn run(&mut self, mut want: Walk, have: &RecordTable, plan: &mut EntityPlan) {
         // At most one change per key of either side: room for them at once, so a rollover's
         // list is not copied each time it doubles (room not used is never touched).
-        plan.changes.reserve(len.max(have.len()));
+        plan.changes.reserve(want.len.max(have.len()));
         // Both sides are in key order: one walk over the two, no lookups. What the target
         // held is scanned a chunk at a time (never unpacked whole), and the run's records
         // taken as their keys come.

@@ -120,14 +120,17 @@ fn probe(
 /// `width` is the block's slot count.
 pub fn build(join: &JoinPlan, env: &Env, width: usize) -> Result<Index, Diag> {
     let dataset = &env.datasets[env.slots[join.slot]];
-    let rows: Vec<u32> = (0..dataset.len() as u32).collect();
-    let workers = env.ctx.threads.min(rows.len() / PER_WORKER).max(1);
-    let parts: Vec<&[u32]> = rows.chunks(rows.len().div_ceil(workers).max(1)).collect();
+    let rows = dataset.len() as u32;
+    let workers = env.ctx.threads.min(rows as usize / PER_WORKER).max(1) as u32;
+    let per = rows.div_ceil(workers).max(1);
+    let parts: Vec<std::ops::Range<u32>> = (0..workers)
+        .map(|w| (w * per).min(rows)..((w + 1) * per).min(rows))
+        .collect();
     // The keys are worked out on up to `threads` cores, then indexed in row order.
     let keyed = super::parts::each(&parts, |part| {
         let mut tuple = vec![None; width];
         let mut keys = Vec::with_capacity(part.len());
-        for &r in *part {
+        for r in part.clone() {
             tuple[join.slot] = Some(r);
             let key = env.eval(&join.build, &tuple).map_err(fatal)?.into_text();
             keys.push(key.filter(|k| matchable(join, k)));
@@ -136,7 +139,7 @@ pub fn build(join: &JoinPlan, env: &Env, width: usize) -> Result<Index, Diag> {
     });
     let mut index = Index::with_capacity(dataset.len());
     for (part, keys) in parts.iter().zip(keyed) {
-        for (&r, key) in part.iter().zip(keys?) {
+        for (r, key) in part.clone().zip(keys?) {
             if let Some(key) = key {
                 index.push(&key, r);
             }

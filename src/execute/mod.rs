@@ -110,13 +110,9 @@ pub fn map(
         // placed gives both year-qualified ids (year_keys.rs).
         let records = groups.get_or_insert_default();
         let each = ran.mapped.iter().flat_map(|part| {
-            (0..part.records.len()).map(move |i| {
-                let (key, fields) = (part.records.key(i), part.records.fields(i));
-                (
-                    key.to_string(),
-                    Record::active(fields.to_fields()),
-                    part.origin(i),
-                )
+            (part.records.iter()).map(|(key, fields, row)| {
+                let record = Record::active(fields.to_fields());
+                (key.to_string(), record, (part.dataset, row))
             })
         });
         for (mut key, record, origin) in each {

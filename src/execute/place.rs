@@ -280,6 +280,57 @@ mod tests {
         assert_eq!(span.start, 3);
     }
 
+    /// On two cores the same table is made and the same records are reported again as on
+    /// one, in the same order, with keys seen twice on both sides of where the runs split.
+    #[test]
+    fn placing_on_two_cores_is_placing_on_one() {
+        let n = PER_WORKER * 2 + 11;
+        let keys: Vec<String> = (0..n).map(|i| format!("k{:07}", i / 3 * 2)).collect();
+        let place = |threads| {
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let batches = vec![
+                batch(&keys[..n / 2], 1, 0),
+                batch(&keys[n / 2..], 1 + n / 2, 0),
+            ];
+            let (mut pending, mut duplicates) = (Pending::new(), Vec::new());
+            let folds = Folds {
+                pending: &mut pending,
+                duplicates: &mut duplicates,
+            };
+            let at = |(_, row): Origin| format!("row {row}");
+            let table = place_all(EntityKind::Person, batches, false, folds, (at, threads));
+            (table, duplicates)
+        };
+        let (one, one_again) = place(1);
+        let (two, two_again) = place(2);
+        assert_eq!(one.len(), n.div_ceil(3));
+        assert_eq!(one, two);
+        assert_eq!(one_again.len(), n - n.div_ceil(3));
+        let seen = |d: &[(usize, Duplicate)]| -> Vec<(usize, String)> {
+            d.iter()
+                .map(|(seq, (_, key, ..))| (*seq, key.clone()))
+                .collect()
+        };
+        assert_eq!(seen(&one_again), seen(&two_again));
+    }
+
+    /// Runs are cut only where a key cannot go on, and cover the order whole.
+    #[test]
+    fn runs_are_never_cut_inside_a_key() {
+        let n = PER_WORKER * 3;
+        // Every record but each 1000th may share its key with the one before.
+        let order: Vec<(u32, bool)> = (0..n as u32).map(|i| (i, i % 1000 != 0)).collect();
+        let runs = runs_of_keys(&order, 3);
+        assert_eq!(runs.len(), 3);
+        assert_eq!((runs[0].start, runs[2].end), (0, n));
+        for pair in runs.windows(2) {
+            assert_eq!(pair[0].end, pair[1].start);
+            assert!(!order[pair[1].start].1, "cut at {}", pair[1].start);
+        }
+        assert_eq!(runs_of_keys(&order[..10], 2), [0..10]);
+        assert!(runs_of_keys(&[], 2).is_empty());
+    }
+
     proptest! {
         /// Prefixes never order two keys against the order of their bytes.
         #[test]

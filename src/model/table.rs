@@ -187,18 +187,11 @@ impl RecordTable {
     /// Gives each record the fields `edit` returns for it, where it returns any (the table
     /// is made again, in memory).
     pub fn edit(&mut self, mut edit: impl FnMut(&str, RecordRef) -> Option<Fields>) {
-        self.remake(|key, record| Some(edit(key, record)));
-    }
-
-    /// The table made again from a scan: per record `None` leaves it out, `Some(None)`
-    /// keeps it as it is, `Some(Some(fields))` keeps it with those fields.
-    fn remake(&mut self, mut what: impl FnMut(&str, RecordRef) -> Option<Option<Fields>>) {
         let mut out = RecordTable::default();
         self.scan(|key, record| {
-            let pushed = match what(key, record) {
-                None => return,
-                Some(None) => out.push(key, record.fields, record.status),
-                Some(Some(fields)) => out.push(key, fields.view(), record.status),
+            let pushed = match edit(key, record) {
+                None => out.push(key, record.fields, record.status),
+                Some(fields) => out.push(key, fields.view(), record.status),
             };
             // In the order they were in: a push cannot fail.
             debug_assert!(pushed.is_ok(), "{pushed:?}");
@@ -272,15 +265,7 @@ impl RecordTable {
         let per = self.chunks.len().div_ceil(n.max(1)).max(1);
         self.chunks
             .chunks(per)
-            .map(|run| {
-                run.iter().flat_map(|c| {
-                    let open = c.opened();
-                    open.places.iter().map(|p| {
-                        let entry = p.entry(&open.raw);
-                        (entry.key, record(entry))
-                    })
-                })
-            })
+            .map(|run| records_of(run, 0))
             .collect()
     }
 
@@ -319,16 +304,7 @@ impl RecordTable {
         chunk: usize,
         at: usize,
     ) -> impl Iterator<Item = (&str, RecordRef<'_>)> + Clone {
-        let chunks = self.chunks.get(chunk..).unwrap_or_default();
-        chunks.iter().enumerate().flat_map(move |(i, c)| {
-            let open = c.opened();
-            let from = if i == 0 { at } else { 0 };
-            let places = open.places.get(from..).unwrap_or_default();
-            places.iter().map(|p| {
-                let entry = p.entry(&open.raw);
-                (entry.key, record(entry))
-            })
-        })
+        records_of(self.chunks.get(chunk..).unwrap_or_default(), at)
     }
 
     /// The chunk a key belongs in, and the key's place in it (`Err`: where it would go);
@@ -364,6 +340,8 @@ impl RecordTable {
 /// borrows, or over one it was given, whose chunks are freed as the walk leaves them (a
 /// diff whose roster is not read again frees it as it goes, making room for the changes).
 pub struct Walk<'t> {
+    /// How many records the table holds.
+    pub len: usize,
     chunks: Chunks<'t>,
     current: Option<Current<'t>>,
     at: usize,
@@ -381,15 +359,16 @@ enum Current<'t> {
 
 impl<'t> Walk<'t> {
     pub fn borrowed(table: &'t RecordTable) -> Walk<'t> {
-        Walk::of(Chunks::Borrowed(table.chunks.iter()))
+        Walk::of(table.len, Chunks::Borrowed(table.chunks.iter()))
     }
 
     pub fn owned(table: RecordTable) -> Walk<'t> {
-        Walk::of(Chunks::Owned(table.chunks.into_iter()))
+        Walk::of(table.len, Chunks::Owned(table.chunks.into_iter()))
     }
 
-    fn of(chunks: Chunks<'t>) -> Walk<'t> {
+    fn of(len: usize, chunks: Chunks<'t>) -> Walk<'t> {
         Walk {
+            len,
             chunks,
             current: None,
             at: 0,
@@ -428,6 +407,20 @@ impl Current<'_> {
             Current::Owned(open) => open,
         }
     }
+}
+
+/// The records of `chunks` in key order, from the `at`th of the first (each chunk opened
+/// and kept open).
+fn records_of(chunks: &[Chunk], at: usize) -> impl Iterator<Item = (&str, RecordRef<'_>)> + Clone {
+    chunks.iter().enumerate().flat_map(move |(i, c)| {
+        let open = c.opened();
+        let from = if i == 0 { at } else { 0 };
+        let places = open.places.get(from..).unwrap_or_default();
+        places.iter().map(|p| {
+            let entry = p.entry(&open.raw);
+            (entry.key, record(entry))
+        })
+    })
 }
 
 impl Chunk {
