@@ -5,22 +5,45 @@ use super::join::{self, fatal};
 use super::tuples::Tuples;
 use crate::check::{BlockPlan, FieldPlan};
 use crate::diagnostic::{Code, Diag};
-use crate::model::Packed;
+use crate::model::{EntityKind, FieldsRef, Packed, Run};
 use std::borrow::Cow;
 
-/// The records one part of a block mapped (one core's share of its rows): each one's sync
-/// key, fields and row, packed, and the dataset the rows are of (for duplicate reports).
+/// The records one part of a block mapped (one core's share of its rows), and the dataset
+/// the rows are of (for duplicate reports).
 pub struct Mapped {
     pub dataset: usize,
-    pub records: Packed,
+    pub records: Arrivals,
+}
+
+/// Each record's sync key, fields and row, packed: in row order for a block whose records
+/// are placed one by one (groups), or sorted by key a segment at a time into runs.
+pub enum Arrivals {
+    InOrder(Packed),
+    Runs(Vec<Run>),
 }
 
 impl Mapped {
-    /// Where record `i` came from.
-    pub fn origin(&self, i: usize) -> Origin {
-        (self.dataset, self.records.row(i))
+    /// How many records the part mapped.
+    pub fn len(&self) -> usize {
+        match &self.records {
+            Arrivals::InOrder(records) => records.len(),
+            Arrivals::Runs(runs) => runs.iter().map(Run::len).sum(),
+        }
+    }
+
+    /// Each record's key, fields and row in row order (none for a part sorted into runs).
+    pub fn in_order(&self) -> impl Iterator<Item = (&str, FieldsRef<'_>, u32)> {
+        let records = match &self.records {
+            Arrivals::InOrder(records) => Some(records.iter()),
+            Arrivals::Runs(_) => None,
+        };
+        records.into_iter().flatten()
     }
 }
+
+/// A part's records are sorted into a run each time this many have been mapped: the
+/// unsorted ones (about 25 MB of memberships) are then used again for the next segment.
+const SEGMENT: usize = 1 << 18;
 
 /// The row a record started from: (dataset index, row). Formatted only when reported.
 pub type Origin = (usize, u32);
@@ -89,10 +112,12 @@ fn map_part(
     rows: &[Option<u32>],
     width: usize,
 ) -> Result<Part, Diag> {
-    let mut mapped = Mapped {
-        dataset: env.slots[0],
-        records: Packed::with_capacity(rows.len() / width),
-    };
+    // Groups are placed one by one, in row order (execute::map); the rest all at once.
+    let sorts = block.entity != EntityKind::Group;
+    let n = rows.len() / width;
+    let mut records = Packed::with_capacity(if sorts { n.min(SEGMENT) } else { n });
+    let mut runs = Vec::new();
+    let mut sorted = 0u32;
     let mut filtered = Vec::new();
     // One record's values at a time, in room used again for the next.
     let mut values = Vec::with_capacity(block.fields.len());
@@ -103,8 +128,25 @@ fn map_part(
             filtered.push(origin(env, tuple));
             continue;
         }
-        map_one(block, env, tuple, (&mut mapped.records, &mut values))?;
+        map_one(block, env, tuple, (&mut records, &mut values))?;
+        if sorts && records.len() == SEGMENT {
+            runs.push(Run::sorted(&records, sorted));
+            sorted += SEGMENT as u32;
+            records.clear();
+        }
     }
+    let records = if sorts {
+        if !records.is_empty() {
+            runs.push(Run::sorted(&records, sorted));
+        }
+        Arrivals::Runs(runs)
+    } else {
+        Arrivals::InOrder(records)
+    };
+    let mapped = Mapped {
+        dataset: env.slots[0],
+        records,
+    };
     Ok(Part { mapped, filtered })
 }
 

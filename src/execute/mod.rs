@@ -12,7 +12,6 @@ mod parts;
 mod place;
 mod quality;
 mod read;
-mod sort;
 mod tuples;
 mod year_keys;
 
@@ -97,7 +96,7 @@ pub fn map(
             let arrived = arrivals.entry(plan.entity).or_default();
             for mapped in ran.mapped {
                 let first_seq = seq + 1;
-                seq += mapped.records.len();
+                seq += mapped.len();
                 arrived.push(place::Batch {
                     mapped,
                     first_seq,
@@ -110,7 +109,7 @@ pub fn map(
         // placed gives both year-qualified ids (year_keys.rs).
         let records = groups.get_or_insert_default();
         let each = ran.mapped.iter().flat_map(|part| {
-            (part.records.iter()).map(|(key, fields, row)| {
+            part.in_order().map(|(key, fields, row)| {
                 let record = Record::active(fields.to_fields());
                 (key.to_string(), record, (part.dataset, row))
             })

@@ -3,15 +3,21 @@
 //! one core meets first).
 
 pub fn each<P: Sync, R: Send>(parts: &[P], work: impl Fn(&P) -> R + Sync) -> Vec<R> {
-    let Some((first, rest)) = parts.split_first() else {
+    each_owned(parts.iter().collect(), work)
+}
+
+/// As [`each`], with each part handed to its work to keep (and free as it goes).
+pub fn each_owned<P: Send, R: Send>(parts: Vec<P>, work: impl Fn(P) -> R + Sync) -> Vec<R> {
+    let mut parts = parts.into_iter();
+    let Some(first) = parts.next() else {
         return Vec::new();
     };
-    if rest.is_empty() {
+    if parts.len() == 0 {
         return vec![work(first)];
     }
     let work = &work;
     std::thread::scope(|scope| {
-        let others: Vec<_> = rest.iter().map(|p| scope.spawn(move || work(p))).collect();
+        let others: Vec<_> = parts.map(|p| scope.spawn(move || work(p))).collect();
         let first = work(first);
         std::iter::once(first)
             .chain(others.into_iter().map(|h| {

@@ -5,6 +5,7 @@ mod entity;
 mod fields;
 mod packed;
 mod record;
+mod run;
 mod status;
 mod table;
 mod value;
@@ -14,6 +15,7 @@ pub use entity::{EntityKind, FieldDef, GROUP_TYPES, MEMBER_ROLES, ORG_TYPES, PER
 pub use fields::{Fields, FieldsRef};
 pub use packed::Packed;
 pub use record::{LeftOut, Record, RecordRef, Roster, Which, field_value};
+pub use run::{Reader, Run, RunRecord, key_prefix};
 pub use status::{Status, due_date, parse_due};
 pub use table::{Damage, RecordTable, Walk};
 pub use value::Value;
