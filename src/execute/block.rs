@@ -42,8 +42,10 @@ impl Mapped {
 }
 
 /// A part's records are sorted into a run each time this many have been mapped: the
-/// unsorted ones (about 25 MB of memberships) are then used again for the next segment.
-const SEGMENT: usize = 1 << 18;
+/// unsorted ones (about 35 MB of memberships at most) are then used again for the next
+/// segment. The crate's own tests use segments of a few records, so that every block they
+/// map of more is placed from several runs.
+const SEGMENT: usize = if cfg!(test) { 5 } else { 1 << 18 };
 
 /// The row a record started from: (dataset index, row). Formatted only when reported.
 pub type Origin = (usize, u32);
@@ -213,5 +215,93 @@ fn eval_field<'d>(
         Ok(v) => Ok(v.into_text()),
         Err(EvalError::Soft(_)) => Ok(None),
         Err(e) => Err(fatal(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{FileId, SourceMap, Span};
+    use crate::execute::join::Indexes;
+    use crate::execute::merge::Pending;
+    use crate::execute::place::{Batch, Folds, place_all};
+    use crate::functions::CallCtx;
+    use crate::source::Dataset;
+
+    /// A block of more rows than a segment holds maps them into several runs, each in key
+    /// order; placed, they make the table a block of one run would, with the same record
+    /// kept of each key (the first row) and the same reported again.
+    #[test]
+    fn a_block_maps_its_rows_into_runs_and_placement_joins_them() {
+        let mut rows = Dataset::new("people".into(), vec!["id".into()]);
+        let ids: Vec<String> = (0..23).map(|i| format!("p{:02}", (i * 7) % 20)).collect();
+        for (line, id) in (2..).zip(&ids) {
+            rows.push_row([id.as_str()].into_iter(), line);
+        }
+        let datasets = [rows];
+        let span = Span::new(FileId(0), 0, 1);
+        let block = BlockPlan {
+            entity: EntityKind::Person,
+            span,
+            slots: vec![0],
+            aliases: vec!["p".into()],
+            joins: Vec::new(),
+            filter: None,
+            filter_span: None,
+            key: crate::check::Ir::Col { slot: 0, col: 0 },
+            key_span: span,
+            key_sensitive: false,
+            fields: Vec::new(),
+        };
+        let ctx = CallCtx::new(chrono::NaiveDate::MIN);
+        let scripts = crate::script::Scripts::new(std::time::Duration::from_secs(1));
+        let sources = SourceMap::new();
+        let env = Env {
+            datasets: &datasets,
+            slots: &block.slots,
+            ctx: &ctx,
+            lookups: &[],
+            scripts: &scripts,
+            sources: &sources,
+        };
+        let ran = run(&block, &env, &mut Indexes::default()).unwrap();
+        let mut parts = ran.mapped;
+        assert_eq!(parts.len(), 1, "23 rows are mapped on one core");
+        let mapped = parts.remove(0);
+        assert_eq!(mapped.len(), 23);
+        let Arrivals::Runs(runs) = &mapped.records else {
+            panic!("a person block sorts its records into runs");
+        };
+        assert_eq!(runs.len(), 23usize.div_ceil(SEGMENT));
+        let (mut pending, mut again) = (Pending::new(), Vec::new());
+        let folds = Folds {
+            pending: &mut pending,
+            duplicates: &mut again,
+        };
+        let batch = Batch {
+            mapped,
+            first_seq: 1,
+            key_span: span,
+        };
+        let at = |(_, row): Origin| format!("row {row}");
+        let table = place_all(EntityKind::Person, vec![batch], false, folds, (at, 1));
+        let mut distinct = ids.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(table.keys().collect::<Vec<_>>(), distinct);
+        // p00, p07 and p14 come again in rows 20-22, after their first rows 0, 1 and 2.
+        let reported: Vec<(usize, String, String)> = again
+            .iter()
+            .map(|(seq, (_, key, first, _, _))| (*seq, key.clone(), first.clone()))
+            .collect();
+        let expected = [
+            (21, "p00", "row 0"),
+            (22, "p07", "row 1"),
+            (23, "p14", "row 2"),
+        ];
+        let expected: Vec<(usize, String, String)> = (expected.iter())
+            .map(|&(seq, k, f)| (seq, k.to_string(), f.to_string()))
+            .collect();
+        assert_eq!(reported, expected);
     }
 }
