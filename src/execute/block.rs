@@ -284,7 +284,7 @@ mod tests {
             key_span: span,
         };
         let at = |(_, row): Origin| format!("row {row}");
-        let table = place_all(EntityKind::Person, vec![batch], false, folds, (at, 1));
+        let table = place_all(EntityKind::Person, vec![batch], false, folds, (at, 1), None).0;
         let mut distinct = ids.clone();
         distinct.sort();
         distinct.dedup();

@@ -1,12 +1,12 @@
 //! Memberships whose person or group the run did not produce are left out, and counted.
 
 use super::key_set::KeySet;
-use crate::model::{EntityKind, LeftOut, RecordRef, RecordTable, Roster, Which};
+use crate::model::{EntityKind, FieldsRef, LeftOut, RecordRef, RecordTable, Roster, Which};
 use std::collections::BTreeMap;
 
 /// Why a membership is left out (in the order the reasons are reported).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Missing {
+pub enum Missing {
     Group,
     Person,
 }
@@ -30,74 +30,105 @@ pub fn drop_memberships(roster: &mut Roster, threads: usize) {
     let Some(mut members) = roster.entities.remove(&EntityKind::Membership) else {
         return;
     };
-    // Hash sets of the keys: looking up a long key in a BTreeMap compares it with ~20 others.
-    let keys = |kind| {
-        let keys = roster.entities.get(&kind);
-        keys.map(|m| KeySet::new(m.len(), m.keys()))
-            .unwrap_or_default()
-    };
-    let judge = Judge {
-        persons: keys(EntityKind::Person),
-        groups: keys(EntityKind::Group),
-        person_i: EntityKind::Membership.field_index("person").unwrap_or(0),
-        group_i: EntityKind::Membership.field_index("group").unwrap_or(1),
-    };
+    let judge = Judge::of(roster);
     let mut verdicts = judge.all(&members, threads).into_iter();
-    let mut left: BTreeMap<Missing, Vec<Which>> = BTreeMap::new();
+    let mut left = Left::default();
     // `retain` visits the keys in order, as the verdicts were made.
     members.retain(|key, _| match verdicts.next().flatten() {
         Some(missing) => {
-            left.entry(missing)
-                .or_default()
-                .push(Which::Key(key.to_string()));
+            left.push(missing, key);
             false
         }
         None => true,
     });
     roster.entities.insert(EntityKind::Membership, members);
-    for (missing, records) in left {
-        roster.left_out.push(LeftOut {
-            entity: EntityKind::Membership,
-            reason: missing.reason().to_string(),
-            records,
-        });
+    left.note(roster);
+}
+
+/// The memberships left out, by why, each reason's in key order.
+#[derive(Default)]
+pub struct Left(BTreeMap<Missing, Vec<Which>>);
+
+impl Left {
+    pub fn push(&mut self, missing: Missing, key: &str) {
+        let records = self.0.entry(missing).or_default();
+        records.push(Which::Key(key.to_string()));
+    }
+
+    /// Those of `other` (whose keys come after these) after these.
+    pub fn append(&mut self, other: Left) {
+        for (missing, records) in other.0 {
+            self.0.entry(missing).or_default().extend(records);
+        }
+    }
+
+    /// Keeps them in the roster, under their reasons.
+    pub fn note(self, roster: &mut Roster) {
+        for (missing, records) in self.0 {
+            roster.left_out.push(LeftOut {
+                entity: EntityKind::Membership,
+                reason: missing.reason().to_string(),
+                records,
+            });
+        }
     }
 }
 
-struct Judge<'k> {
+/// Whether a membership's person and group are in the roster.
+pub struct Judge<'k> {
     persons: KeySet<'k>,
     groups: KeySet<'k>,
     person_i: usize,
     group_i: usize,
 }
 
-impl Judge<'_> {
-    /// The verdicts of consecutive memberships. A group's members usually follow each other
-    /// (a membership key commonly starts with its group), so a group looked up is not looked
-    /// up again for the next member.
-    fn run<'r>(&self, members: impl Iterator<Item = RecordRef<'r>>) -> Vec<Option<Missing>> {
-        let mut last_group: Option<(&str, bool)> = None;
-        let mut has_group = |group: &'r str| match last_group {
-            Some((last, has)) if last == group => has,
-            _ => {
-                let has = self.groups.contains(group);
-                last_group = Some((group, has));
-                has
-            }
+/// The last group a judge looked up, and whether it was there: a group's members usually
+/// follow each other (a membership key commonly starts with its group), so a group looked
+/// up is not looked up again for the next member.
+#[derive(Default)]
+pub struct LastGroup {
+    key: String,
+    has: bool,
+}
+
+impl<'k> Judge<'k> {
+    /// A judge of memberships against the persons and groups `roster` holds.
+    pub fn of(roster: &'k Roster) -> Judge<'k> {
+        // Hash sets of the keys: looking up a long key in a table compares it with ~20 others.
+        let keys = |kind| {
+            let keys = roster.entities.get(&kind);
+            keys.map(|m| KeySet::new(m.len(), m.keys()))
+                .unwrap_or_default()
         };
-        members
-            .map(|m| {
-                let person = m.fields.get(self.person_i);
-                if !person.is_some_and(|p| self.persons.contains(p)) {
-                    return Some(Missing::Person);
-                }
-                let group = m.fields.get(self.group_i);
-                if !group.is_some_and(&mut has_group) {
-                    return Some(Missing::Group);
-                }
-                None
-            })
-            .collect()
+        Judge {
+            persons: keys(EntityKind::Person),
+            groups: keys(EntityKind::Group),
+            person_i: EntityKind::Membership.field_index("person").unwrap_or(0),
+            group_i: EntityKind::Membership.field_index("group").unwrap_or(1),
+        }
+    }
+
+    /// Why the membership with these fields is left out, if it is.
+    pub fn verdict(&self, fields: FieldsRef, last: &mut LastGroup) -> Option<Missing> {
+        let person = fields.get(self.person_i);
+        if !person.is_some_and(|p| self.persons.contains(p)) {
+            return Some(Missing::Person);
+        }
+        let Some(group) = fields.get(self.group_i) else {
+            return Some(Missing::Group);
+        };
+        if last.key != group {
+            last.key.clear();
+            last.key.push_str(group);
+            last.has = self.groups.contains(group);
+        }
+        (!last.has).then_some(Missing::Group)
+    }
+
+    /// The verdicts of consecutive memberships.
+    fn run<'r>(&self, members: impl Iterator<Item = RecordRef<'r>>) -> Vec<Option<Missing>> {
+        let mut last = LastGroup::default();
+        members.map(|m| self.verdict(m.fields, &mut last)).collect()
     }
 
     /// Each membership's verdict, in key order.

@@ -18,7 +18,7 @@ mod year_keys;
 pub use eval::apply as apply_operator;
 pub use eval::{Env, EvalError};
 pub use join::{build as join_index, matchable as join_matchable};
-pub use quality::{datasets_read as quality_datasets, warnings as quality_warnings};
+pub use quality::warnings as quality_warnings;
 pub use read::{Reads, keep_mirrors, read_datasets};
 
 use crate::check::Program;
@@ -56,6 +56,58 @@ pub fn map(
     ctx: &CallCtx,
     sources: &SourceMap,
 ) -> Result<Unplaced, Diagnostics> {
+    map_blocks(program, Datasets::Kept(datasets), ctx, sources)
+}
+
+/// As [`map`], freeing each dataset's text once no later block reads it and the quality
+/// warnings do not (see [`Dataset::release_text`]): at 1M pupils the AD export and the
+/// pupils' file are then not resident while the memberships are mapped, at the run's peak.
+/// For a run that reads no row again after the blocks (`etl plan`, `etl apply`).
+pub fn map_freeing(
+    program: &Program,
+    datasets: &mut [Dataset],
+    ctx: &CallCtx,
+    sources: &SourceMap,
+) -> Result<Unplaced, Diagnostics> {
+    map_blocks(program, Datasets::Freed(datasets), ctx, sources)
+}
+
+/// The datasets the blocks run on: kept whole, or freed as the blocks are done with them.
+enum Datasets<'a> {
+    Kept(&'a [Dataset]),
+    Freed(&'a mut [Dataset]),
+}
+
+impl Datasets<'_> {
+    fn all(&self) -> &[Dataset] {
+        match self {
+            Datasets::Kept(all) => all,
+            Datasets::Freed(all) => all,
+        }
+    }
+
+    /// Frees the text of the datasets no block from the `from`th on reads (when they are
+    /// freed).
+    fn free_unread(&mut self, program: &Program, from: usize) {
+        let Datasets::Freed(all) = self else {
+            return;
+        };
+        let kept = quality::datasets_read(program);
+        let later = program.blocks.get(from..).unwrap_or_default();
+        for (i, dataset) in all.iter_mut().enumerate() {
+            if !kept.contains(&i) && !later.iter().any(|b| b.slots.contains(&i)) {
+                dataset.release_text();
+            }
+        }
+    }
+}
+
+fn map_blocks(
+    program: &Program,
+    mut datasets: Datasets,
+    ctx: &CallCtx,
+    sources: &SourceMap,
+) -> Result<Unplaced, Diagnostics> {
     let mut roster = Roster::default();
     let mut origins = Origins::default();
     let mut duplicates: Vec<(usize, Duplicate)> = Vec::new();
@@ -64,12 +116,14 @@ pub fn map(
     let mut arrivals: BTreeMap<EntityKind, Vec<place::Batch>> = BTreeMap::new();
     let mut seq = 0;
     let mut indexes = join::Indexes::default();
-    let at = |(dataset, row): block::Origin| datasets[dataset].place(row);
     // Groups as they are placed one by one (a table once all are).
     let mut groups: Option<BTreeMap<String, Record>> = None;
     for (nth, plan) in program.blocks.iter().enumerate() {
+        datasets.free_unread(program, nth);
+        let all = datasets.all();
+        let at = |(dataset, row): block::Origin| all[dataset].place(row);
         let env = Env {
-            datasets,
+            datasets: all,
             slots: &plan.slots,
             ctx,
             lookups: &program.lookups,
@@ -141,6 +195,7 @@ pub fn map(
             origins.insert(id, origin);
         }
     }
+    datasets.free_unread(program, program.blocks.len());
     if let Some(groups) = groups {
         roster
             .entities
@@ -173,12 +228,17 @@ impl Unplaced {
             arrivals,
         } = self;
         let at = |(dataset, row): block::Origin| datasets[dataset].place(row);
-        place_all(
+        // Memberships are judged as they are placed unless something can still change
+        // their persons or groups: a merge of memberships, or groups of two school years
+        // under one key, whose memberships are bound after placement (year_keys.rs).
+        let merges_members = (program.merges.iter()).any(|p| p.entity == EntityKind::Membership);
+        let judging = !merges_members && twins.binds_nothing();
+        let judged = place_all(
             program,
             arrivals,
             &mut roster,
             (&mut pending, &mut duplicates),
-            (at, ctx.threads),
+            (at, ctx.threads, judging),
         );
         duplicates.sort_by_key(|(seq, _)| *seq);
         let duplicates: Vec<Duplicate> = duplicates.into_iter().map(|(_, d)| d).collect();
@@ -187,28 +247,47 @@ impl Unplaced {
         }
         merge::apply(&program.merges, &mut roster, pending)?;
         twins.bind_memberships(&mut roster, ctx.today);
-        dangling::drop_memberships(&mut roster, ctx.threads);
+        match judged {
+            Some(left) => left.note(&mut roster),
+            None => dangling::drop_memberships(&mut roster, ctx.threads),
+        }
         Ok(roster)
     }
 }
 
-/// Every entity's arrived records placed in the roster, all at once.
+/// Every entity's arrived records placed in the roster, all at once. When `judging`, the
+/// memberships whose person or group is not in the roster are left out as they are placed
+/// (the persons are placed before them, the groups already are), and returned.
 fn place_all(
     program: &Program,
     arrivals: BTreeMap<EntityKind, Vec<place::Batch>>,
     roster: &mut Roster,
     (pending, duplicates): (&mut merge::Pending, &mut Vec<(usize, Duplicate)>),
-    (at, threads): (impl Fn(block::Origin) -> String + Sync, usize),
-) {
+    (at, threads, judging): (impl Fn(block::Origin) -> String + Sync, usize, bool),
+) -> Option<dangling::Left> {
+    let mut judged = None;
     for (entity, arrived) in arrivals {
         let merges = program.merges.iter().any(|p| p.entity == entity);
         let folds = place::Folds {
             pending: &mut *pending,
             duplicates: &mut *duplicates,
         };
-        let records = place::place_all(entity, arrived, merges, folds, (&at, threads));
+        let judge =
+            (judging && entity == EntityKind::Membership).then(|| dangling::Judge::of(roster));
+        let (records, left) = place::place_all(
+            entity,
+            arrived,
+            merges,
+            folds,
+            (&at, threads),
+            judge.as_ref(),
+        );
+        if judge.is_some() {
+            judged = Some(left);
+        }
         roster.entities.insert(entity, records);
     }
+    judged
 }
 
 /// Where each record of the run came from, by (entity, key), to report duplicates.

@@ -7,6 +7,7 @@
 //! arrivals shrink as the table grows.
 
 use super::block::{Arrivals, Mapped, Origin};
+use super::dangling::{Judge, LastGroup, Left};
 use super::merge::{Merging, Pending};
 use crate::diagnostic::Span;
 use crate::model::{EntityKind, Reader, Record, RecordTable, Run, Status, key_prefix};
@@ -41,13 +42,17 @@ struct Source {
 /// A run and the batch (the [`Source`]) it is of.
 type Sourced = (usize, Run);
 
+/// Places an entity's batches; with a `judge` (memberships), those whose person or group
+/// is not in the roster are left out as they are placed, and the table is kept compressed
+/// ([`RecordTable::sealing`]): nothing then opens it again before the diff.
 pub fn place_all(
     entity: EntityKind,
     batches: Vec<Batch>,
     merges: bool,
     folds: Folds,
     (at, threads): (impl Fn(Origin) -> String, usize),
-) -> RecordTable {
+    judge: Option<&Judge>,
+) -> (RecordTable, Left) {
     let (sources, runs) = sources(batches);
     // The runs are cut at the same keys, and each range of keys merged on its own core.
     let total: usize = runs.iter().map(|(_, r)| r.len()).sum();
@@ -61,12 +66,14 @@ pub fn place_all(
         }
     }
     let datasets: Vec<usize> = sources.iter().map(|s| s.dataset).collect();
-    let placed = super::parts::each_owned(shares, |share| merge(share, &datasets));
+    let placed = super::parts::each_owned(shares, |share| merge(share, &datasets, judge));
     let mut kept = RecordTable::default();
-    for Placed { table, again } in placed {
+    let mut left_out = Left::default();
+    for Placed { table, again, left } in placed {
         // The ranges follow each other in key order: joining them cannot fail.
         let joined = kept.append(table);
         debug_assert!(joined.is_ok(), "{joined:?}");
+        left_out.append(left);
         for a in again {
             let source = &sources[a.source];
             let id = (entity, a.key);
@@ -84,7 +91,7 @@ pub fn place_all(
             }
         }
     }
-    kept
+    (kept, left_out)
 }
 
 /// Below this many records per core an entity is placed on one.
@@ -126,10 +133,12 @@ fn cut_keys(runs: &[Sourced], workers: usize) -> Vec<String> {
     cuts
 }
 
-/// One range's records as a table, and the later records of keys seen before in it.
+/// One range's records as a table, the later records of keys seen before in it, and the
+/// records its judge left out.
 struct Placed {
     table: RecordTable,
     again: Vec<Again>,
+    left: Left,
 }
 
 /// A record under a key already placed: its key, its record, where it and the first one
@@ -146,20 +155,24 @@ struct Again {
 /// The runs of one range of keys merged into a table: in key order, and within a key in
 /// the order the records arrived (the runs are in that order, and so is each run within a
 /// key). Each run's blocks are freed as they are passed.
-fn merge(runs: Vec<Sourced>, datasets: &[usize]) -> Placed {
+fn merge(runs: Vec<Sourced>, datasets: &[usize], judge: Option<&Judge>) -> Placed {
     let mut heads = Heads::new(runs);
     let mut out = Placed {
-        table: RecordTable::default(),
+        table: judge.map_or_else(RecordTable::default, |_| RecordTable::sealing()),
         again: Vec::new(),
+        left: Left::default(),
     };
     let mut first: Origin = (0, 0);
+    // The last key placed or left out: a later record of it is reported or merged either way.
+    let mut last: Option<String> = None;
+    let mut last_group = LastGroup::default();
     while let Some(top) = heads.first() {
         let (source, run) = &heads.runs[top];
         let Some(record) = run.head() else {
             break;
         };
         let origin = (datasets[*source], record.row);
-        if out.table.last_key() == Some(record.key) {
+        if last.as_deref() == Some(record.key) {
             out.again.push(Again {
                 key: record.key.to_string(),
                 record: Record::active(record.fields.to_fields()),
@@ -170,12 +183,22 @@ fn merge(runs: Vec<Sourced>, datasets: &[usize]) -> Placed {
             });
         } else {
             first = origin;
-            // In key order, each key once: a push cannot fail.
-            let pushed = out.table.push(record.key, record.fields, Status::Active);
-            debug_assert!(pushed.is_ok(), "{pushed:?}");
+            let last = last.get_or_insert_default();
+            last.clear();
+            last.push_str(record.key);
+            let verdict = judge.and_then(|j| j.verdict(record.fields, &mut last_group));
+            match verdict {
+                Some(missing) => out.left.push(missing, record.key),
+                None => {
+                    // In key order, each key once: a push cannot fail.
+                    let pushed = out.table.push(record.key, record.fields, Status::Active);
+                    debug_assert!(pushed.is_ok(), "{pushed:?}");
+                }
+            }
         }
         heads.advance(top);
     }
+    out.table.seal_last();
     out
 }
 
@@ -304,7 +327,7 @@ mod tests {
                 duplicates: &mut duplicates,
             };
             let at = |(_, row): Origin| format!("row {row}");
-            let placed = place_all(EntityKind::Person, batches, false, folds, (at, 1));
+            let placed = place_all(EntityKind::Person, batches, false, folds, (at, 1), None).0;
             let keys: Vec<&str> = placed.keys().collect();
             assert_eq!(keys, ["a", "b", "c", "d"]);
             assert_eq!(placed.get("a").unwrap().fields.get(0), Some("a1"));
@@ -314,6 +337,104 @@ mod tests {
             assert_eq!((first.as_str(), again.as_str()), ("row 11", "row 21"));
             assert_eq!(span.start, 3);
         }
+    }
+
+    /// Memberships judged as they are placed: the same are kept and the same left out,
+    /// under the same reasons and in the same order, as when the table is placed whole and
+    /// its dangling memberships are dropped after; a second record of a key whose first is
+    /// left out is still reported. Placed on one core or two, in runs of a few records.
+    #[test]
+    fn memberships_judged_as_placed_are_those_dropped_after() {
+        use crate::execute::dangling;
+        use crate::model::Roster;
+        let k = EntityKind::Membership;
+        let (person_i, group_i) = (
+            k.field_index("person").unwrap(),
+            k.field_index("group").unwrap(),
+        );
+        let mut roster = Roster::default();
+        let one = |key: &str| (key.to_string(), Record::active(vec![None::<String>]));
+        let persons = ["p0", "p1"].map(one).into_iter().collect();
+        roster.entities.insert(EntityKind::Person, persons);
+        roster.entities.insert(
+            EntityKind::Group,
+            ["g0", "g1"].map(one).into_iter().collect(),
+        );
+        let n = PER_WORKER * 2 + 500;
+        let members: Vec<(String, String, String)> = (0..n)
+            .map(|i| {
+                (
+                    format!("m{:07}", (i * 7919) % n),
+                    format!("p{}", i % 3),
+                    format!("g{}", i / 4 % 3),
+                )
+            })
+            .chain([("m0000002".to_string(), "p0".to_string(), "g0".to_string())])
+            .collect();
+        let batches = || {
+            let mut runs = Vec::new();
+            for (s, segment) in members.chunks(30_000).enumerate() {
+                let mut records = Packed::default();
+                for (j, (key, person, group)) in segment.iter().enumerate() {
+                    let mut values = vec![None; k.fields().len()];
+                    values[person_i] = Some(person.as_str());
+                    values[group_i] = Some(group.as_str());
+                    records.push(key, values.iter().copied(), (s * 30_000 + j) as u32);
+                }
+                runs.push(Run::sorted(&records, (s * 30_000) as u32));
+            }
+            let mapped = Mapped {
+                dataset: 0,
+                records: Arrivals::Runs(runs),
+            };
+            let key_span = Span::new(FileId(0), 0, 1);
+            vec![Batch {
+                mapped,
+                first_seq: 1,
+                key_span,
+            }]
+        };
+        let at = |(_, row): Origin| format!("row {row}");
+        let place = |roster: &Roster, judged: bool, threads: usize| {
+            let (mut pending, mut duplicates) = (Pending::new(), Vec::new());
+            let folds = Folds {
+                pending: &mut pending,
+                duplicates: &mut duplicates,
+            };
+            let judge = judged.then(|| dangling::Judge::of(roster));
+            let (table, left) =
+                place_all(k, batches(), false, folds, (at, threads), judge.as_ref());
+            let again: Vec<(usize, String)> = duplicates
+                .into_iter()
+                .map(|(seq, (_, key, ..))| (seq, key))
+                .collect();
+            (table, left, again)
+        };
+        let (whole, _, whole_again) = place(&roster, false, 1);
+        let mut after = roster.clone();
+        after.entities.insert(k, whole);
+        dangling::drop_memberships(&mut after, 1);
+        for threads in [1, 2] {
+            let (table, left, again) = place(&roster, true, threads);
+            let mut judged = roster.clone();
+            judged.entities.insert(k, table);
+            left.note(&mut judged);
+            assert_eq!(judged.entities[&k], after.entities[&k], "threads {threads}");
+            let reasons = |r: &Roster| -> Vec<(String, Vec<String>)> {
+                (r.left_out.iter())
+                    .map(|l| {
+                        (
+                            l.reason.clone(),
+                            l.records.iter().map(|w| format!("{w:?}")).collect(),
+                        )
+                    })
+                    .collect()
+            };
+            assert_eq!(reasons(&judged), reasons(&after), "threads {threads}");
+            assert_eq!(again, whole_again);
+        }
+        // m0000002 comes again last: reported whether its first record is kept or left out.
+        assert!(whole_again.iter().any(|(_, key)| key == "m0000002"));
     }
 
     /// On two or three cores the same table is made and the same records are reported
@@ -338,7 +459,15 @@ mod tests {
                 duplicates: &mut duplicates,
             };
             let at = |(_, row): Origin| format!("row {row}");
-            let table = place_all(EntityKind::Person, batches, false, folds, (at, threads));
+            let table = place_all(
+                EntityKind::Person,
+                batches,
+                false,
+                folds,
+                (at, threads),
+                None,
+            )
+            .0;
             (table, duplicates)
         };
         let (one, one_again) = place(1);

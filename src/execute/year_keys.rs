@@ -59,6 +59,11 @@ impl Twins {
         at.bases.insert(key.clone(), base);
     }
 
+    /// No group key is shared by two school years: binding would change no membership.
+    pub fn binds_nothing(&self) -> bool {
+        self.shared.is_empty()
+    }
+
     /// Points each membership that names a shared key at one of its groups: the one whose
     /// school year holds the membership's start, else the run date's, else the latest.
     pub fn bind_memberships(&self, roster: &mut Roster, today: NaiveDate) {

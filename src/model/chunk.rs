@@ -218,6 +218,15 @@ pub(crate) fn each_checked(raw: &[u8], mut f: impl FnMut(Place)) {
     }
 }
 
+/// An uncompressed chunk's bytes as state stores them.
+pub(crate) fn compress(raw: &[u8]) -> Vec<u8> {
+    let mut stored = Vec::with_capacity(8 + raw.len() / 2);
+    stored.push(VERSION);
+    varint::write(&mut stored, raw.len());
+    stored.extend_from_slice(&lz4_flex::block::compress(raw));
+    stored
+}
+
 /// Gathers records in key order into chunks: each time the bytes reach the size limit
 /// ([`TARGET_SIZE`] but in tests), a chunk is ready.
 pub(crate) struct Builder {
@@ -253,10 +262,7 @@ impl Builder {
     /// The chunk so far, compressed, with its first key; `None` when it holds nothing.
     pub fn take(&mut self) -> Option<(String, Vec<u8>)> {
         let first = self.first.take()?;
-        let mut stored = Vec::with_capacity(8 + self.raw.len() / 2);
-        stored.push(VERSION);
-        varint::write(&mut stored, self.raw.len());
-        stored.extend_from_slice(&lz4_flex::block::compress(&self.raw));
+        let stored = compress(&self.raw);
         self.raw.clear();
         Some((first, stored))
     }

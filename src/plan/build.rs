@@ -101,10 +101,14 @@ pub fn build(
         let ctx = CallCtx::new(today)
             .reading_ahead(pipeline.read_ahead)
             .threads(settings.threads);
-        let unplaced = crate::execute::map(program, &reads.datasets, &ctx, sources)?;
-        if settings.afterwards == Afterwards::Nothing {
-            release_unread(program, &mut reads.datasets);
-        }
+        // Unless the rows are read again afterwards, each dataset's text is freed once
+        // the blocks are done with it.
+        let unplaced = match settings.afterwards {
+            Afterwards::Nothing => {
+                crate::execute::map_freeing(program, &mut reads.datasets, &ctx, sources)?
+            }
+            _ => crate::execute::map(program, &reads.datasets, &ctx, sources)?,
+        };
         let mut roster = unplaced.place(program, &reads.datasets, &ctx)?;
         let warnings = crate::execute::quality_warnings(program, &reads.datasets, &roster, today);
         let mode = RunMode::decide(settings, &pipeline.school_year, today);
@@ -138,17 +142,6 @@ pub fn build(
             compiled, settings, today, mapped, held, timings,
         ))
     })
-}
-
-/// Frees the text of the datasets nothing reads once the blocks have run: all but those
-/// the quality warnings check (`etl explain`, which reads them all again, keeps them).
-fn release_unread(program: &crate::check::Program, datasets: &mut [crate::source::Dataset]) {
-    let kept = crate::execute::quality_datasets(program);
-    for (i, dataset) in datasets.iter_mut().enumerate() {
-        if !kept.contains(&i) {
-            dataset.release_text();
-        }
-    }
 }
 
 /// What the sources and mappings gave, before any target is diffed.

@@ -36,8 +36,8 @@ pub struct RunSettings {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Afterwards {
     /// Nothing (`etl plan`, `etl apply`): the last target's diff frees the roster's records
-    /// as it walks them, and the text of datasets nothing else reads is freed after the
-    /// mapping.
+    /// as it walks them, and the text of each dataset nothing else reads is freed once the
+    /// last block that reads it has run.
     #[default]
     Nothing,
     /// `etl explain` traces the run: the roster and every dataset's rows are kept whole.
