@@ -1,4 +1,7 @@
-//! Memberships whose person or group the run did not produce are left out, and counted.
+//! Memberships whose person or group the run did not produce are left out, and counted:
+//! as they are placed ([`Judge`], used by placement), or dropped from the placed table
+//! after ([`drop_memberships`]) when a merge or a school year's binding can still change
+//! them.
 
 use super::key_set::KeySet;
 use crate::model::{EntityKind, FieldsRef, LeftOut, RecordRef, RecordTable, Roster, Which};

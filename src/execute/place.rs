@@ -67,7 +67,8 @@ pub fn place_all(
     }
     let datasets: Vec<usize> = sources.iter().map(|s| s.dataset).collect();
     let placed = super::parts::each_owned(shares, |share| merge(share, &datasets, judge));
-    let mut kept = RecordTable::default();
+    // Judged records are placed in compressed chunks (`merge`), and the table keeps them so.
+    let mut kept = judge.map_or_else(RecordTable::default, |_| RecordTable::sealing());
     let mut left_out = Left::default();
     for Placed { table, again, left } in placed {
         // The ranges follow each other in key order: joining them cannot fail.

@@ -6,7 +6,9 @@
 //! run reads the state while it maps the sources, which is when its memory peaks; the diff
 //! and the safety gate then scan the records, a chunk at a time. A roster's table is made
 //! in memory, record by record in key order ([`RecordTable::push`]), in open chunks of
-//! the same form: about 100 bytes a membership, where a map held two allocations each.
+//! the same form: about 150 bytes a membership, where a map held two allocations each.
+//! The roster's memberships are compressed as each chunk closes ([`RecordTable::sealing`]),
+//! as state keeps them.
 //!
 //! Ways to read a table:
 //! - [`RecordTable::scan`] walks every record in key order, opening each chunk in a buffer
@@ -181,16 +183,22 @@ impl RecordTable {
 
     /// Keeps only the records `keep` says yes to, in key order. Each chunk is compacted where
     /// it lies (a stored chunk is opened first), so the table never needs room for a copy
-    /// of itself: at 1M pupils the memberships are 700 MB.
+    /// of itself: at 1M pupils the memberships are 1 GB open. A sealing table's stored
+    /// chunks stay compressed: one it keeps whole as it was, one it compacts compressed again.
     pub fn retain(&mut self, mut keep: impl FnMut(&str, RecordRef) -> bool) {
         let (mut len, mut active) = (0, 0);
+        let mut counts = Vec::with_capacity(self.chunks.len());
+        self.last.clear();
         for chunk in &mut self.chunks {
+            let was_stored = !chunk.stored.is_empty();
             chunk.opened();
             let Some(open) = chunk.open.get_mut() else {
+                counts.push(0);
                 continue;
             };
             let (mut write, mut kept) = (0, 0);
-            for i in 0..open.places.len() {
+            let before = open.places.len();
+            for i in 0..before {
                 let place = open.places[i];
                 let entry = place.entry(&open.raw);
                 if !keep(entry.key, record(entry)) {
@@ -209,20 +217,26 @@ impl RecordTable {
             open.raw.truncate(write);
             open.places.truncate(kept);
             len += kept;
-            // What is open is now what the chunk holds.
-            chunk.stored = Box::default();
-            if let Some(first) = open.places.first() {
+            if let (Some(first), Some(last)) = (open.places.first(), open.places.last()) {
                 chunk.first = first.entry(&open.raw).key.into();
+                self.last.clear();
+                self.last.push_str(last.entry(&open.raw).key);
+            }
+            counts.push(kept);
+            if self.seals && was_stored {
+                // Compressed again only when it changed; the open form is let go either way.
+                if kept < before {
+                    chunk.stored = chunk::compress(&open.raw).into_boxed_slice();
+                }
+                chunk.open = OnceLock::new();
+            } else {
+                // What is open is now what the chunk holds.
+                chunk.stored = Box::default();
             }
         }
-        self.chunks
-            .retain(|c| c.open.get().is_some_and(|open| !open.places.is_empty()));
-        self.last.clear();
-        if let Some(open) = self.chunks.last().and_then(|c| c.open.get())
-            && let Some(place) = open.places.last()
-        {
-            self.last.push_str(place.entry(&open.raw).key);
-        }
+        // `retain` visits the chunks in order, as they were counted.
+        let mut counts = counts.into_iter();
+        self.chunks.retain(|_| counts.next().is_some_and(|n| n > 0));
         self.len = len;
         self.active = active;
     }
@@ -786,6 +800,23 @@ mod tests {
             sealed.get("k04321").map(|r| r.to_record()),
             Some(records[4321].1.clone())
         );
+        assert!(sealed == open);
+        // Compacted, its chunks stay compressed (the first ones, wholly dropped, are gone).
+        let keep = |key: &str, _: RecordRef| key >= "k02500" && !key.ends_with('7');
+        let chunks = sealed.chunks.len();
+        sealed.retain(keep);
+        open.retain(keep);
+        assert!(sealed.chunks.len() < chunks);
+        for chunk in &sealed.chunks {
+            assert!(!chunk.stored.is_empty() && chunk.open.get().is_none());
+        }
+        assert!(sealed == open);
+        assert_eq!(
+            (sealed.len(), sealed.last_key()),
+            (open.len(), Some("k04999"))
+        );
+        assert_eq!(scanned(&sealed), scanned(&open));
+        sealed.retain(|_, _| true);
         assert!(sealed == open);
         // A table that does not seal is left open by `seal_last`.
         open.seal_last();
