@@ -133,7 +133,7 @@ fn map_part(
         map_one(block, env, tuple, (&mut records, &mut values))?;
         if sorts && records.len() == SEGMENT {
             runs.push(Run::sorted(&records, sorted));
-            sorted += SEGMENT as u32;
+            sorted = sorted.saturating_add(SEGMENT as u32);
             records.clear();
         }
     }
