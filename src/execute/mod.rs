@@ -69,30 +69,31 @@ pub fn map_freeing(
     ctx: &CallCtx,
     sources: &SourceMap,
 ) -> Result<Unplaced, Diagnostics> {
-    map_blocks(program, Datasets::Freed(datasets), ctx, sources)
+    let kept = quality::datasets_read(program);
+    map_blocks(program, Datasets::Freed(datasets, kept), ctx, sources)
 }
 
-/// The datasets the blocks run on: kept whole, or freed as the blocks are done with them.
+/// The datasets the blocks run on: kept whole, or freed as the blocks are done with them
+/// but for those the quality warnings read.
 enum Datasets<'a> {
     Kept(&'a [Dataset]),
-    Freed(&'a mut [Dataset]),
+    Freed(&'a mut [Dataset], std::collections::BTreeSet<usize>),
 }
 
 impl Datasets<'_> {
     fn all(&self) -> &[Dataset] {
         match self {
             Datasets::Kept(all) => all,
-            Datasets::Freed(all) => all,
+            Datasets::Freed(all, _) => all,
         }
     }
 
     /// Frees the text of the datasets no block from the `from`th on reads (when they are
     /// freed).
     fn free_unread(&mut self, program: &Program, from: usize) {
-        let Datasets::Freed(all) = self else {
+        let Datasets::Freed(all, kept) = self else {
             return;
         };
-        let kept = quality::datasets_read(program);
         let later = program.blocks.get(from..).unwrap_or_default();
         for (i, dataset) in all.iter_mut().enumerate() {
             if !kept.contains(&i) && !later.iter().any(|b| b.slots.contains(&i)) {
@@ -144,7 +145,7 @@ fn map_blocks(
             );
             note_left_out(&mut roster, plan.entity, reason, ran.filtered);
         }
-        let merges = program.merges.iter().any(|p| p.entity == plan.entity);
+        let merges = merges(program, plan.entity);
         if plan.entity != EntityKind::Group {
             // Placed all at once when every block has run (place.rs).
             let arrived = arrivals.entry(plan.entity).or_default();
@@ -231,8 +232,7 @@ impl Unplaced {
         // Memberships are judged as they are placed unless something can still change
         // their persons or groups: a merge of memberships, or groups of two school years
         // under one key, whose memberships are bound after placement (year_keys.rs).
-        let merges_members = (program.merges.iter()).any(|p| p.entity == EntityKind::Membership);
-        let judging = !merges_members && twins.binds_nothing();
+        let judging = !merges(program, EntityKind::Membership) && twins.binds_nothing();
         let judged = place_all(
             program,
             arrivals,
@@ -267,7 +267,7 @@ fn place_all(
 ) -> Option<dangling::Left> {
     let mut judged = None;
     for (entity, arrived) in arrivals {
-        let merges = program.merges.iter().any(|p| p.entity == entity);
+        let merges = merges(program, entity);
         let folds = place::Folds {
             pending: &mut *pending,
             duplicates: &mut *duplicates,
@@ -288,6 +288,11 @@ fn place_all(
         roster.entities.insert(entity, records);
     }
     judged
+}
+
+/// Whether the program folds records of `entity` that share a key (`merge`).
+fn merges(program: &Program, entity: EntityKind) -> bool {
+    program.merges.iter().any(|p| p.entity == entity)
 }
 
 /// Where each record of the run came from, by (entity, key), to report duplicates.
